@@ -1,0 +1,61 @@
+# The single entry point. `make book` and `make test` are the README's two commands;
+# both create .venv on first use and install the pinned dependencies into it.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# The venv's bin/ goes first on PATH (nbgrader runs `alembic` from it), and its
+# kernelspec wins over any user-level `python3` kernel.
+export PATH := $(BIN):$(PATH)
+export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+STAMP := $(VENV)/.installed
+HOMEWORK := $(notdir $(wildcard solutions/hw*))
+
+.PHONY: help venv book test lint format exercises bench clean clean-venv
+
+help:
+	@echo "make book       build the site into _build/html, executing every page (-W)"
+	@echo "make test       run the whole test suite (builds the book first)"
+	@echo "make exercises  regenerate the student versions in exercises/ from solutions/"
+	@echo "make bench      run the benchmarks and write bench/RESULTS.md"
+	@echo "make lint       ruff check and format check"
+	@echo "make format     ruff format and autofix"
+	@echo "make clean      remove build outputs (keeps .venv)"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $@
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --nitpicky --keep-going --builder html
+
+test: book
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+exercises: $(STAMP)
+	@for hw in $(HOMEWORK); do \
+		$(BIN)/nbgrader generate_assignment "$$hw" --force --log-level=WARN || exit 1; \
+	done
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache
+
+clean-venv:
+	rm -rf $(VENV)

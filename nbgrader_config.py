@@ -1,0 +1,56 @@
+"""nbgrader configuration for The Science of Data Ethics.
+
+Folders: instructor notebooks (solutions and hidden tests) live in ``solutions/``;
+the student versions that ``nbgrader generate_assignment`` writes go to
+``exercises/`` and are committed. ``submitted/``, ``autograded/``, ``feedback/``
+and ``gradebook.db`` hold student data and are never committed.
+
+The settings below guard against nbgrader's known failure modes (see
+``../shared/NOTES.md`` and the instructor section of the README).
+"""
+
+c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+c.CourseDirectory.course_id = "data-ethics"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    ".DS_Store",
+]
+
+# A stream on stderr in a test cell scores that cell 0 in stock nbgrader, so a
+# FutureWarning raised inside a correct answer would zero it. Errors are reported
+# as `error` outputs, never as stderr, so dropping every stderr stream before
+# grading loses no failure: it only stops warnings and debug prints from
+# costing marks.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"[\s\S]"
+
+# A student who deletes a test cell would otherwise leave the submission
+# "needs manual grade" forever: put the cell back from the gradebook and grade it.
+c.OverwriteCells.add_missing_cells = True
+
+# Every cell has a time limit; a cell that runs past it is interrupted, scored 0,
+# and grading goes on with the next cell.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.Execute.allow_errors = True
+
+# Keep pathological output from bloating notebooks and feedback.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 50
+
+# Students are created in the gradebook on first autograde.
+c.Autograde.create_student = True
+
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\nraise NotImplementedError()",
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
