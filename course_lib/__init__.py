@@ -1,0 +1,32 @@
+"""Reference implementations for *The Science of Data Ethics*.
+
+The chapters of the course import this package; each module holds one concept
+and is tested on its own.
+
+- :mod:`course_lib.datasets`: the four vendored datasets (Adult, COMPAS,
+  German credit, FICO), verified against their checksums when loaded.
+- :mod:`course_lib.fairness`: group fairness metrics with fairlearn's names
+  and signatures.
+"""
+
+from course_lib import datasets, fairness
+from course_lib.datasets import (
+    DatasetIntegrityError,
+    load_adult,
+    load_compas,
+    load_fico,
+    load_german,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DatasetIntegrityError",
+    "__version__",
+    "datasets",
+    "fairness",
+    "load_adult",
+    "load_compas",
+    "load_fico",
+    "load_german",
+]
