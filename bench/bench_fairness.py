@@ -38,6 +38,12 @@ from course_lib.datasets import load_adult, load_compas
 
 ADULT_FEATURES = ["age", "education_num", "capital_gain", "capital_loss"]
 ADULT_FEATURES += ["hours_per_week"]
+RATES = [
+    "selection_rate",
+    "true_positive_rate",
+    "false_positive_rate",
+    "false_negative_rate",
+]
 DISPARITIES = [
     "demographic_parity_difference",
     "equalized_odds_difference",
@@ -135,15 +141,21 @@ def run(repeats: int = 5) -> list[dict[str, Any]]:
     if repeats < 1:
         raise ValueError(f"repeats must be a positive integer; got {repeats!r}")
     peer = f"fairlearn {fairlearn.__version__}"
-    pairs: list[tuple[str, Callable[..., Any], Callable[..., Any]]] = [
-        (name, getattr(cf, name), getattr(flm, name)) for name in DISPARITIES
+    # (name, ours, fairlearn's, whether it takes sensitive_features)
+    pairs: list[tuple[str, Callable[..., Any], Callable[..., Any], bool]] = [
+        (name, getattr(cf, name), getattr(flm, name), False) for name in RATES
     ]
-    pairs.append(("group_metrics", cf.group_metrics, _metric_frame_table))
+    pairs += [
+        (name, getattr(cf, name), getattr(flm, name), True) for name in DISPARITIES
+    ]
+    pairs.append(("group_metrics", cf.group_metrics, _metric_frame_table, True))
     rows = []
     for data in _datasets():
         args = (data["y_true"], data["y_pred"])
-        kwargs = {"sensitive_features": data["sensitive_features"]}
-        for name, ours_fn, peer_fn in pairs:
+        for name, ours_fn, peer_fn, grouped in pairs:
+            kwargs = (
+                {"sensitive_features": data["sensitive_features"]} if grouped else {}
+            )
             ours_call = functools.partial(ours_fn, *args, **kwargs)
             peer_call = functools.partial(peer_fn, *args, **kwargs)
             ours_s, ours = _median_time(ours_call, repeats)

@@ -214,10 +214,12 @@ def _encode_labels(
             f"got {pos_label!r}. Pass the positive label as pos_label (functions "
             "without a pos_label argument use 1), or encode the labels as 0/1."
         )
-    encoded = [
-        np.array([bool(u == pos_label) for u in uniques], dtype=bool)[codes]
-        for codes, uniques in coded
-    ]
+    encoded = []
+    for codes, uniques in coded:
+        hits = [i for i, u in enumerate(uniques) if bool(u == pos_label)]
+        # Comparing codes is cheaper than gathering a lookup table.
+        is_pos = codes == hits[0] if hits else np.zeros(len(codes), dtype=bool)
+        encoded.append(is_pos)
     if use_y_true:
         return encoded[0], encoded[1]
     return None, encoded[0]
@@ -450,26 +452,37 @@ def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-def _rates(cm: np.ndarray) -> dict[str, np.ndarray]:
-    """All per-group rates from confusion counts of shape (..., 4)."""
-    tn, fp, fn, tp = (cm[..., i] for i in (_TN, _FP, _FN, _TP))
-    total = tn + fp + fn + tp
-    return {
-        "base_rate": _rate(fn + tp, total),
-        "selection_rate": _rate(fp + tp, total),
-        "tpr": _rate(tp, tp + fn),
-        "fpr": _rate(fp, fp + tn),
-        "fnr": _rate(fn, fn + tp),
-        "tnr": _rate(tn, tn + fp),
-        "ppv": _rate(tp, tp + fp),
-        "npv": _rate(tn, tn + fn),
-        "accuracy": _rate(tn + tp, total),
-    }
+_RATE_FORMULAS = {
+    # name: (numerator cells, denominator cells), as indices into (tn, fp, fn, tp)
+    "base_rate": ((_FN, _TP), (_TN, _FP, _FN, _TP)),
+    "selection_rate": ((_FP, _TP), (_TN, _FP, _FN, _TP)),
+    "tpr": ((_TP,), (_TP, _FN)),
+    "fpr": ((_FP,), (_FP, _TN)),
+    "fnr": ((_FN,), (_FN, _TP)),
+    "tnr": ((_TN,), (_TN, _FP)),
+    "ppv": ((_TP,), (_TP, _FP)),
+    "npv": ((_TN,), (_TN, _FN)),
+    "accuracy": ((_TN, _TP), (_TN, _FP, _FN, _TP)),
+}
+
+
+def _rates(
+    cm: np.ndarray, keys: tuple[str, ...] | None = None
+) -> dict[str, np.ndarray]:
+    """Per-group rates from confusion counts of shape (..., 4).
+
+    ``keys`` limits the work to the rates asked for (all of them by default).
+    """
+    out = {}
+    for key in keys or tuple(_RATE_FORMULAS):
+        num, den = _RATE_FORMULAS[key]
+        out[key] = _rate(cm[..., list(num)].sum(-1), cm[..., list(den)].sum(-1))
+    return out
 
 
 def _group_and_overall(tally: _Tally, key: str) -> tuple[np.ndarray, float]:
-    by_group = _rates(tally.cm)[key]
-    overall = float(_rates(tally.cm.sum(axis=0))[key])
+    by_group = _rates(tally.cm, (key,))[key]
+    overall = float(_rates(tally.cm.sum(axis=0), (key,))[key])
     return by_group, overall
 
 
@@ -555,6 +568,9 @@ def selection_rate(
     >>> selection_rate([0, 0, 1], ["no", "yes", "yes"], pos_label="yes")
     0.6666666666666666
     """
+    fast = _plain_selection_rate(y_true, y_pred, pos_label, sample_weight)
+    if fast is not None:
+        return fast
     tally = _tally(
         y_true,
         y_pred,
@@ -562,14 +578,39 @@ def selection_rate(
         pos_label=pos_label,
         use_y_true=False,
     )
-    return float(_rates(tally.cm[0])["selection_rate"])
+    return float(_rates(tally.cm[0], ("selection_rate",))["selection_rate"])
+
+
+def _plain_selection_rate(
+    y_true: Any, y_pred: Any, pos_label: Any, sample_weight: Any
+) -> float | None:
+    """The common case (unweighted 0/1 integer arrays) without the full tally.
+
+    Returns None whenever the inputs need the general path, which also owns
+    every error message.
+    """
+    if not (
+        sample_weight is None
+        and pos_label is not None
+        and isinstance(y_pred, np.ndarray)
+        and y_pred.ndim == 1
+        and y_pred.dtype.kind in "biu"
+        and len(y_pred) > 0
+        and np.ndim(y_true) == 1
+        and len(y_true) == len(y_pred)
+    ):
+        return None
+    lo, hi = y_pred.min(), y_pred.max()
+    if int(hi) - int(lo) > 1 or (lo != hi and pos_label not in (lo, hi)):
+        return None
+    return float(np.count_nonzero(y_pred == pos_label) / len(y_pred))
 
 
 def _single_rate(
     y_true: Any, y_pred: Any, sample_weight: Any, pos_label: Any, key: str
 ) -> float:
     tally = _tally(y_true, y_pred, sample_weight=sample_weight, pos_label=pos_label)
-    return float(_rates(tally.cm[0])[key])
+    return float(_rates(tally.cm[0], (key,))[key])
 
 
 _RATE_DOC = """Calculate the {long} of a binary classifier: {formula}.
