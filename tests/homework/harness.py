@@ -1,0 +1,193 @@
+"""Run homework notebooks through real nbgrader, the way an instructor does.
+
+The helpers here build a throw-away nbgrader course from the project's own
+``nbgrader_config.py`` and ``solutions/``, write submissions made from the
+released student version, autograde them with the ``nbgrader`` command and read
+the scores back from the gradebook. Nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+BANK = Path(__file__).resolve().parent / "bank"
+BIN = Path(sys.executable).parent
+
+_MARKER = re.compile(r"^\s*(###|<!--)?\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)\b.*$")
+
+
+def homework_ids() -> list[str]:
+    """Assignment ids: every folder of ``solutions/`` that holds a notebook."""
+    return sorted(p.parent.name for p in SOLUTIONS.glob("*/*.ipynb"))
+
+
+def source_notebook(assignment: str) -> Path:
+    """The instructor notebook of ``assignment`` (one notebook per homework)."""
+    notebooks = sorted((SOLUTIONS / assignment).glob("*.ipynb"))
+    if len(notebooks) != 1:
+        raise ValueError(
+            f"solutions/{assignment} must hold exactly one notebook; got {notebooks}"
+        )
+    return notebooks[0]
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+@dataclass
+class Parts:
+    """How a homework's cells map to graded parts."""
+
+    answers: dict[str, str] = field(default_factory=dict)  # grade_id -> solution code
+    tests: dict[str, list[str]] = field(default_factory=dict)  # part -> test cell ids
+    points: dict[str, float] = field(default_factory=dict)  # part -> points
+    manual: dict[str, float] = field(default_factory=dict)  # written answer -> points
+    manual_answers: dict[str, str] = field(default_factory=dict)
+
+
+def strip_markers(source: str) -> str:
+    """The solution as a student would write it: the marker lines removed."""
+    return "\n".join(line for line in source.split("\n") if not _MARKER.match(line))
+
+
+def parts_of(notebook_path: Path) -> Parts:
+    """Read the graded parts of an instructor notebook.
+
+    An autograded part is an answer cell (``solution`` and not ``grade``) whose
+    grade id is the part's name; its test cells are the ``grade`` code cells whose
+    grade id starts with ``test_<part>``. A written answer is a ``solution`` and
+    ``grade`` cell, graded by hand.
+    """
+    nb = nbformat.read(notebook_path, as_version=4)
+    parts = Parts()
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        gid = meta.get("grade_id")
+        if meta.get("solution") and not meta.get("grade"):
+            parts.answers[gid] = strip_markers(cell.source)
+        elif meta.get("solution") and meta.get("grade"):
+            parts.manual[gid] = float(meta["points"])
+            parts.manual_answers[gid] = strip_markers(cell.source)
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("grade") and not meta.get("solution"):
+            gid = meta["grade_id"]
+            owner = [p for p in parts.answers if gid.startswith(f"test_{p}")]
+            if len(owner) != 1:
+                raise ValueError(
+                    f"test cell {gid!r} must be named test_<part> for exactly one "
+                    f"answer cell of {sorted(parts.answers)}"
+                )
+            parts.tests.setdefault(owner[0], []).append(gid)
+            parts.points[owner[0]] = parts.points.get(owner[0], 0.0) + float(
+                meta["points"]
+            )
+    return parts
+
+
+def make_submission(
+    released: nbformat.NotebookNode,
+    answers: dict[str, str],
+    *,
+    drop: tuple[str, ...] = (),
+) -> nbformat.NotebookNode:
+    """A student's notebook: the released one with answer cells filled in.
+
+    ``answers`` maps grade ids to new cell sources; cells whose grade id is in
+    ``drop`` are deleted, as a student might delete a test cell.
+    """
+    nb = copy.deepcopy(released)
+    kept = []
+    for cell in nb.cells:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid in drop:
+            continue
+        if gid in answers:
+            cell.source = answers[gid]
+        kept.append(cell)
+    nb.cells = kept
+    return nb
+
+
+class Course:
+    """A throw-away nbgrader course folder with the project's configuration."""
+
+    def __init__(self, root: Path, assignment: str):
+        self.root = root
+        self.assignment = assignment
+        shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+        shutil.copytree(SOLUTIONS / assignment, root / "solutions" / assignment)
+        self.nbgrader("generate_assignment", assignment, "--force")
+        self.notebook_name = source_notebook(assignment).name
+        self.released = nbformat.read(
+            root / "exercises" / assignment / self.notebook_name, as_version=4
+        )
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+        env["JUPYTER_PATH"] = str(BIN.parent / "share" / "jupyter")
+        return env
+
+    def nbgrader(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+        proc = subprocess.run(
+            [str(BIN / "nbgrader"), *args, "--log-level=WARN"],
+            cwd=self.root,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if proc.returncode != 0:
+            raise AssertionError(
+                f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n"
+                f"{proc.stdout}\n{proc.stderr}"
+            )
+        return proc
+
+    def submit(self, student: str, nb: nbformat.NotebookNode) -> Path:
+        path = self.root / "submitted" / student / self.assignment / self.notebook_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, path)
+        return path
+
+    def make(
+        self, answers: dict[str, str], *, drop: tuple[str, ...] = ()
+    ) -> nbformat.NotebookNode:
+        """A submission made from this course's released notebook."""
+        return make_submission(self.released, answers, drop=drop)
+
+    def autograde(self, *extra: str) -> None:
+        self.nbgrader("autograde", self.assignment, *extra)
+
+    def scores(self) -> dict[str, dict[str, tuple[float | None, bool]]]:
+        """Per student, per grade id: (score, needs manual grade)."""
+        from nbgrader.api import Gradebook
+
+        out: dict[str, dict[str, tuple[float | None, bool]]] = {}
+        notebook_id = Path(self.notebook_name).stem
+        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gb:
+            for student in gb.students:
+                try:
+                    nb = gb.find_submission_notebook(
+                        notebook_id, self.assignment, student.id
+                    )
+                except Exception:
+                    continue
+                out[student.id] = {
+                    g.name: (g.score, bool(g.needs_manual_grade)) for g in nb.grades
+                }
+        return out

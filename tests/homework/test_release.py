@@ -1,0 +1,55 @@
+"""The committed student versions are exactly what nbgrader makes of solutions/."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from .harness import EXERCISES, SOLUTIONS, Course, homework_ids, nbgrader_meta
+
+HOMEWORK = homework_ids()
+
+
+def test_every_homework_is_released_and_nothing_else():
+    released = sorted(p.name for p in EXERCISES.iterdir() if p.is_dir())
+    assert released == HOMEWORK, "run `make exercises` and commit exercises/"
+
+
+@pytest.mark.parametrize("hw", HOMEWORK)
+def test_sources_are_committed_without_outputs(hw):
+    for path in (SOLUTIONS / hw).glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [], f"{path.name}: strip outputs"
+                assert cell.execution_count is None, f"{path.name}: strip counts"
+            meta = nbgrader_meta(cell)
+            assert meta, f"{path.name}: every cell needs nbgrader metadata"
+            assert meta["schema_version"] == 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hw", HOMEWORK)
+def test_regenerating_exercises_changes_nothing(tmp_path, hw):
+    course = Course(tmp_path, hw)
+    fresh = sorted(
+        p.relative_to(tmp_path / "exercises")
+        for p in (tmp_path / "exercises").rglob("*")
+        if p.is_file()
+    )
+    committed = sorted(
+        p.relative_to(EXERCISES) for p in (EXERCISES / hw).rglob("*") if p.is_file()
+    )
+    assert fresh == committed, "run `make exercises` and commit exercises/"
+    for rel in fresh:
+        new = (tmp_path / "exercises" / rel).read_text()
+        old = (EXERCISES / rel).read_text()
+        if rel.suffix == ".ipynb":
+            new, old = json.loads(new), json.loads(old)
+        assert new == old, (
+            f"exercises/{rel} is stale: run `make exercises` and commit it"
+        )
+    assert course.released.cells

@@ -1,0 +1,67 @@
+"""No solution or hidden-test text reaches students: not in exercises/ nor the site."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .leaks import MARKERS, find_leaks, normalise, secret_lines
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+SITE = ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="module")
+def secrets() -> set[str]:
+    found = secret_lines(SOURCES)
+    assert SOURCES and len(found) >= 10 * len(SOURCES), "too few secret lines found"
+    return found
+
+
+def test_secrets_are_read_from_every_region(secrets):
+    # One line from a solution, one from a hidden test and one from a rubric.
+    assert '&(df["is_recid"]!=-1)' in secrets
+    assert "_edge=pd.DataFrame(" in secrets
+    assert any("Rubric" in line for line in secrets)
+
+
+def test_scanner_finds_a_leak_hidden_in_markup_or_json(tmp_path, secrets):
+    line = '_days = compas_raw["days_b_screening_arrest"]'
+    assert normalise(line) in secrets
+    spans = "".join(f"<span class='n'>{ch}</span>\n" for ch in line)
+    escaped = spans.replace('"', "&quot;")
+    (tmp_path / "page.html").write_text(f"<pre>{escaped}</pre>")
+    (tmp_path / "nb.ipynb").write_text(json.dumps({"source": [f"    {line}\n"]}))
+    (tmp_path / "clean.html").write_text("<p>nothing to see</p>")
+    leaks = {(p.name, s) for p, s in find_leaks(tmp_path, secrets)}
+    assert leaks == {("page.html", normalise(line)), ("nb.ipynb", normalise(line))}
+
+
+def test_normalise_undoes_markup():
+    assert normalise("<b>a</b>&gt;=\n   b") == "a>=b"
+
+
+def test_no_secret_in_exercises(secrets):
+    released = ROOT / "exercises"
+    assert any(released.rglob("*.ipynb")), "exercises/ holds no student notebook"
+    assert find_leaks(released, secrets) == []
+
+
+def test_no_secret_on_the_built_site(secrets):
+    if not (SITE / "index.html").is_file():
+        pytest.fail("the site is not built: run `make book` (make test does it first)")
+    assert find_leaks(SITE, secrets) == []
+
+
+def test_site_offers_no_notebook_sources():
+    """Graded notebooks never enter the build; chapter sources are not copied."""
+    if not (SITE / "index.html").is_file():
+        pytest.fail("the site is not built: run `make book` (make test does it first)")
+    assert not (SITE / "_sources").exists()
+    offered = {p.name for p in SITE.rglob("*.ipynb")}
+    graded = {p.name for p in SOURCES}
+    assert not offered & graded
+    assert not any(m in p.read_text() for p in SITE.rglob("*.html") for m in MARKERS)
