@@ -1,0 +1,57 @@
+"""The README's instructor walk-through works as written."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BLOCK = re.compile(
+    r"<!-- instructor-walkthrough:start -->\s*```bash\n(.*?)```\s*"
+    r"<!-- instructor-walkthrough:end -->",
+    re.S,
+)
+
+
+def walkthrough() -> str:
+    found = BLOCK.findall((ROOT / "README.md").read_text())
+    assert len(found) == 1, "README.md must hold one instructor walk-through block"
+    return found[0]
+
+
+def test_readme_names_the_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text()
+    assert "make book" in readme and "make test" in readme
+    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
+
+
+@pytest.mark.slow
+def test_instructor_walkthrough_runs_as_written(tmp_path):
+    for name in ("nbgrader_config.py", "README.md"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for name in ("solutions", "exercises"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    venv = Path(sys.prefix)
+    (tmp_path / ".venv").symlink_to(venv, target_is_directory=True)
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    proc = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", walkthrough()],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(tmp_path / "grades.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["student_id"], float(r["raw_score"])) for r in rows] == [("alice", 0.0)]
+    assert (tmp_path / "feedback" / "alice" / "hw01" / "hw01.html").is_file()
+    assert (tmp_path / "autograded" / "alice" / "hw01" / "hw01.ipynb").is_file()
