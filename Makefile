@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $@
 
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --warningiserror --nitpicky --keep-going --builder html
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going --builder html
 
 test: book
 	$(BIN)/ruff check .
