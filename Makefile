@@ -30,8 +30,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	@touch $@
 
+# --all re-reads every page so that a warning is never hidden by Sphinx's
+# incremental build; executed notebooks still come from the jupyter-cache.
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going --builder html
+	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going --builder html
 
 test: book
 	$(BIN)/ruff check .

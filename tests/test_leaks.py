@@ -56,12 +56,19 @@ def test_no_secret_on_the_built_site(secrets):
     assert find_leaks(SITE, secrets) == []
 
 
-def test_site_offers_no_notebook_sources():
-    """Graded notebooks never enter the build; chapter sources are not copied."""
+def test_site_offers_only_the_pages_of_the_book():
+    """Graded notebooks never enter the build; downloads are the pages' own sources."""
     if not (SITE / "index.html").is_file():
         pytest.fail("the site is not built: run `make book` (make test does it first)")
-    assert not (SITE / "_sources").exists()
-    offered = {p.name for p in SITE.rglob("*.ipynb")}
+    pages = {p.relative_to(SITE).with_suffix("") for p in SITE.rglob("*.html")}
+    sources = sorted((SITE / "_sources").rglob("*.*"))
+    assert sources, "the download button needs _sources/"
+    for source in sources:
+        rel = source.relative_to(SITE / "_sources")
+        assert Path(rel.stem).with_suffix("") in {Path(p.name) for p in pages}, (
+            f"_sources/{rel} matches no page of the book"
+        )
+        assert rel.parts[0] not in {"solutions", "exercises"}, rel
     graded = {p.name for p in SOURCES}
-    assert not offered & graded
+    assert not graded & {p.name for p in SITE.rglob("*.ipynb")}
     assert not any(m in p.read_text() for p in SITE.rglob("*.html") for m in MARKERS)
