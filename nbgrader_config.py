@@ -17,12 +17,16 @@ c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
+# Files of an assignment's source folder that are never copied anywhere: in
+# particular hidden_tests.py, which must not reach exercises/ (its tests run in
+# the grader, or find it under solutions/ when stock nbgrader autogrades).
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints",
     "*.pyc",
     "__pycache__",
     "feedback",
     ".DS_Store",
+    "hidden_tests.py",
 ]
 
 # A stream on stderr in a test cell scores that cell 0 in stock nbgrader, so a

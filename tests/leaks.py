@@ -44,10 +44,19 @@ def normalise(text: str) -> str:
 def secret_lines(
     notebooks: Iterable[Path],
     regions: tuple[str, ...] = ("SOLUTION", "HIDDEN TESTS", "MARK SCHEME"),
+    modules: Iterable[Path] = (),
 ) -> set[str]:
-    """Distinctive lines that appear only inside the given kinds of region."""
+    """Distinctive lines that appear only inside the given kinds of region.
+
+    Every line of each file in ``modules`` (the hidden tests' Python files) is
+    secret too, except import lines.
+    """
     secret: set[str] = set()
     public: set[str] = set()
+    for path in modules:
+        for line in path.read_text().split("\n"):
+            if not re.match(r"\s*(import|from)\s", line):
+                secret.add(normalise(line))
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:

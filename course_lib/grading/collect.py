@@ -1,0 +1,756 @@
+"""Collect students' notebooks from a learning-management system's zip export.
+
+Canvas and Moodle hand an instructor every submission of an assignment as one zip
+file, each with its own naming scheme. :func:`collect_zip` reads such a zip and
+puts each student's notebook where nbgrader expects it,
+``submitted/<student_id>/<assignment>/<notebook>.ipynb``, with a
+:class:`CollectReport` that says, per student, what was collected and what needs
+the instructor's attention.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+import shutil
+import stat
+import sys
+import tempfile
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TextIO
+
+import nbformat
+
+__all__ = [
+    "DEFAULT_PATTERN",
+    "LAYOUTS",
+    "MAX_FILE_SIZE",
+    "MAX_TOTAL_SIZE",
+    "CollectEntry",
+    "CollectReport",
+    "collect_zip",
+]
+
+#: Detect the layout of the zip (Canvas, Moodle or one folder per student).
+DEFAULT_PATTERN = "auto"
+
+#: The layouts :func:`collect_zip` recognises, tried in this order. Each regular
+#: expression is matched against a whole entry name (``/`` separators) and has the
+#: named groups ``student_id`` and ``file``; ``late``, when it matched, marks a
+#: late submission, and ``user_id`` is the LMS's own numeric id of the student.
+LAYOUTS: dict[str, re.Pattern[str]] = {
+    "canvas": re.compile(
+        r"(?P<student_id>[^/_]+)_(?:(?P<late>[Ll][Aa][Tt][Ee])_)?"
+        r"(?P<user_id>\d+)_(?P<submission_id>\d+)_(?P<file>[^/]+)"
+    ),
+    "moodle": re.compile(
+        r"(?P<full_name>[^/]+)_(?P<student_id>\d+)_assignsubmission_[a-z]+_/"
+        r"(?P<file>.+)"
+    ),
+    "plain": re.compile(r"(?P<student_id>[^/]+)/(?P<file>.+)"),
+}
+
+#: No single file larger than this (bytes, uncompressed) is extracted.
+MAX_FILE_SIZE = 50 * 2**20
+
+#: A zip whose files add up to more than this (bytes, uncompressed) is refused.
+MAX_TOTAL_SIZE = 2**30
+
+_SAFE_ID = re.compile(r"[A-Za-z0-9_@-][A-Za-z0-9._@-]{0,127}")
+_RESUBMISSION = re.compile(r"(?P<base>.+)-(?P<n>\d+)")
+# Files that operating systems and Jupyter leave behind; never student work.
+_JUNK_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
+_JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+# nbgrader reads the submission time from timestamp.txt: a student's own copy
+# would let them choose it. The backups of replaced files live in .previous/.
+_RESERVED = {"timestamp.txt", ".previous"}
+
+
+@dataclass(frozen=True)
+class CollectEntry:
+    """One line of a :class:`CollectReport`.
+
+    Parameters
+    ----------
+    student : str
+        The student id, or ``""`` for an entry of the zip that belongs to no
+        student.
+    file : str
+        The entry's name in the zip.
+    message : str
+        What happened, and what to do if anything.
+    """
+
+    student: str
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        who = self.student or "(zip)"
+        return f"{who}: {self.file}: {self.message}"
+
+
+@dataclass
+class CollectReport:
+    """What :func:`collect_zip` did, student by student.
+
+    Attributes
+    ----------
+    zip_path : str
+        The zip that was read.
+    assignment : str
+        The assignment id.
+    layout : str
+        ``"canvas"``, ``"moodle"``, ``"plain"`` or ``"pattern"`` (an explicit
+        regular expression).
+    collected : list of CollectEntry
+        Notebooks written to ``submitted/`` (new, or replacing a different one).
+    unchanged : list of CollectEntry
+        Notebooks already in ``submitted/`` with the same content.
+    warnings : list of CollectEntry
+        Collected, but worth a look: renamed notebooks, resubmissions, late
+        submissions, skipped entries.
+    errors : list of CollectEntry
+        Students whose notebook was not collected, with what to do.
+    notes : list of CollectEntry
+        Extra files copied next to a notebook.
+    """
+
+    zip_path: str
+    assignment: str
+    layout: str
+    collected: list[CollectEntry] = field(default_factory=list)
+    unchanged: list[CollectEntry] = field(default_factory=list)
+    warnings: list[CollectEntry] = field(default_factory=list)
+    errors: list[CollectEntry] = field(default_factory=list)
+    notes: list[CollectEntry] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no student's notebook failed to be collected."""
+        return not self.errors
+
+    def summary(self) -> str:
+        """A readable, multi-line summary of the report.
+
+        Returns
+        -------
+        str
+            One headline with the counts, then one section per non-empty list.
+
+        Examples
+        --------
+        >>> report = CollectReport("subs.zip", "hw01", "plain")
+        >>> report.errors.append(CollectEntry("bob", "bob/x.txt", "no notebook"))
+        >>> print(report.summary())
+        subs.zip (plain layout), hw01: 0 collected, 0 unchanged, 0 warnings, 1 error
+        Errors (not collected):
+          bob: bob/x.txt: no notebook
+        """
+
+        def count(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        lines = [
+            f"{self.zip_path} ({self.layout} layout), {self.assignment}: "
+            f"{len(self.collected)} collected, {len(self.unchanged)} unchanged, "
+            f"{count(len(self.warnings), 'warning')}, "
+            f"{count(len(self.errors), 'error')}"
+        ]
+        for title, entries in (
+            ("Errors (not collected)", self.errors),
+            ("Warnings", self.warnings),
+            ("Collected", self.collected),
+            ("Unchanged", self.unchanged),
+            ("Notes", self.notes),
+        ):
+            if entries:
+                lines.append(f"{title}:")
+                lines.extend(f"  {entry}" for entry in entries)
+        return "\n".join(lines)
+
+    def print_summary(self, file: TextIO | None = None) -> None:
+        """Print :meth:`summary` to ``file`` (standard output by default).
+
+        Parameters
+        ----------
+        file : text stream, optional
+            Where to print.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> CollectReport("subs.zip", "hw01", "canvas").print_summary()
+        subs.zip (canvas layout), hw01: 0 collected, 0 unchanged, 0 warnings, 0 errors
+        """
+        print(self.summary(), file=sys.stdout if file is None else file)
+
+
+@dataclass
+class _Member:
+    info: zipfile.ZipInfo
+    file: str  # path inside the student's folder, "/"-separated
+    late: bool
+    user_id: str | None
+
+
+def _check_name(value: str, what: str) -> None:
+    if not isinstance(value, str) or not _SAFE_ID.fullmatch(value):
+        raise ValueError(
+            f"{what} must be a safe folder name (letters, digits and ._-@, not "
+            f"starting with '.'); got {value!r}"
+        )
+
+
+def _compile(pattern: str | re.Pattern[str]) -> tuple[str, re.Pattern[str] | None]:
+    """The layout name and its regular expression (None: detect)."""
+    if isinstance(pattern, str) and pattern in (DEFAULT_PATTERN, *LAYOUTS):
+        return pattern, LAYOUTS.get(pattern)
+    try:
+        regex = re.compile(pattern)
+    except (re.error, TypeError) as exc:
+        raise ValueError(
+            f"pattern must be 'auto', a layout name ({', '.join(LAYOUTS)}) or a "
+            f"regular expression; got {pattern!r} ({exc})"
+        ) from None
+    if not {"student_id", "file"} <= set(regex.groupindex):
+        raise ValueError(
+            "pattern must have the named groups (?P<student_id>...) and "
+            f"(?P<file>...); got {regex.pattern!r}"
+        )
+    return "pattern", regex
+
+
+def _unsafe_reason(name: str) -> str | None:
+    """Why an entry name must not be extracted, or None if it is safe."""
+    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
+        return "an absolute path"
+    parts = name.split("/")
+    if ".." in parts:
+        return "a path with '..' that would leave its folder"
+    if "\x00" in name:
+        return "a path with a NUL character"
+    return None
+
+
+def _is_junk(name: str) -> bool:
+    parts = name.split("/")
+    return bool(_JUNK_PARTS.intersection(parts)) or parts[-1] in _JUNK_NAMES
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _detect(names: list[str]) -> tuple[str, re.Pattern[str]]:
+    """The layout that fits most entries (the first in LAYOUTS on a tie)."""
+    counts = {
+        layout: sum(bool(regex.fullmatch(name)) for name in names)
+        for layout, regex in LAYOUTS.items()
+    }
+    best = max(counts, key=lambda layout: counts[layout])
+    if counts[best] == 0:
+        shown = ", ".join(repr(name) for name in names[:5])
+        raise ValueError(
+            "the zip's layout must be Canvas (<name>_<id>_<id>_<file>), Moodle "
+            "(<Full Name>_<id>_assignsubmission_file_/<file>) or one folder per "
+            f"student (<student_id>/<file>); got entries like {shown}: pass "
+            "pattern=<regex with (?P<student_id>...) and (?P<file>...)>"
+        )
+    return best, LAYOUTS[best]
+
+
+def _resubmission_number(filename: str, notebook: str) -> tuple[str, int]:
+    """Canvas's resubmission suffix: ``hw01-2.ipynb`` -> ("hw01", 2)."""
+    stem = PurePosixPath(filename).stem
+    if stem == notebook:
+        return stem, 0
+    match = _RESUBMISSION.fullmatch(stem)
+    if match:
+        return match["base"], int(match["n"])
+    return stem, 0
+
+
+def _is_notebook(filename: str) -> bool:
+    return filename.lower().endswith(".ipynb")
+
+
+def _notebook_problem(data: bytes) -> str | None:
+    """Why ``data`` is not a valid nbformat 4 notebook, or None if it is."""
+    try:
+        content = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return f"is not valid JSON ({exc})"
+    if not isinstance(content, dict) or content.get("nbformat") != 4:
+        version = content.get("nbformat") if isinstance(content, dict) else None
+        return f"is not an nbformat 4 notebook (nbformat = {version!r})"
+    try:
+        with warnings.catch_warnings():
+            # Missing cell ids and the like are repaired by nbgrader: not errors.
+            warnings.simplefilter("ignore")
+            nbformat.validate(nbformat.from_dict(content))
+    except nbformat.ValidationError as exc:
+        first_line = str(exc.message).splitlines()[0] if exc.message else "invalid"
+        return f"is not a valid nbformat 4 notebook ({first_line})"
+    except (TypeError, KeyError, AttributeError) as exc:
+        # nbformat repairs cell ids before it validates, and that step fails on
+        # some malformed notebooks (e.g. "cells" that is not a list).
+        return f"is not a valid nbformat 4 notebook ({type(exc).__name__}: {exc})"
+    return None
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """The entry's bytes; never more than ``limit`` are decompressed."""
+    with zf.open(info) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"it expands to more than {limit:,} bytes")
+    return data
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write(target: Path, data: bytes, folder: Path, stamp: str) -> str:
+    """Write ``data`` at ``target`` atomically; keep a different old version.
+
+    Returns ``"new"``, ``"unchanged"`` or the path of the backup of the
+    replaced file, relative to ``folder``.
+    """
+    backup = None
+    if target.exists():
+        if target.is_file() and target.read_bytes() == data:
+            return "unchanged"
+        rel = target.relative_to(folder)
+        backup_dir = folder / ".previous" / rel.parent
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        backup = backup_dir / f"{rel.stem}.{stamp}{rel.suffix}"
+        n = 1
+        while backup.exists():
+            backup = backup_dir / f"{rel.stem}.{stamp}-{n}{rel.suffix}"
+            n += 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        if backup is not None:
+            shutil.copy2(target, backup)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return "new" if backup is None else backup.relative_to(folder).as_posix()
+
+
+def collect_zip(
+    zip_path: str | os.PathLike[str],
+    assignment: str,
+    *,
+    root: str | os.PathLike[str] = ".",
+    notebook: str | None = None,
+    pattern: str | re.Pattern[str] = DEFAULT_PATTERN,
+    max_file_size: int = MAX_FILE_SIZE,
+    max_total_size: int = MAX_TOTAL_SIZE,
+) -> CollectReport:
+    """Put each student's notebook from an LMS zip where nbgrader expects it.
+
+    Every student's notebook goes to
+    ``<root>/submitted/<student_id>/<assignment>/<notebook>.ipynb``, and their
+    other files next to it, as ``nbgrader collect`` does. The zip is only read.
+
+    The layout is detected from the entry names (or set with ``pattern``):
+
+    ``canvas``
+        Flat files ``<name>_<canvas id>_<submission id>_<file>``, or
+        ``<name>_LATE_<canvas id>_<submission id>_<file>`` when late, e.g.
+        ``smithjane_12345_67890_hw01.ipynb``: student ``smithjane``. Canvas renames
+        a resubmitted file ``hw01-1.ipynb``, ``hw01-2.ipynb``, ...
+    ``moodle``
+        Folders ``<Full Name>_<id>_assignsubmission_file_/<file>``, e.g.
+        ``Jane Smith_123456_assignsubmission_file_/hw01.ipynb``: student
+        ``123456``.
+    ``plain``
+        One folder per student, ``<student_id>/<file>``, e.g.
+        ``jsmith/hw01.ipynb``.
+
+    Per student, with every other student still collected:
+
+    - a notebook that is not valid JSON, or not a valid nbformat 4 notebook, is
+      an error (ask the student to resubmit, or fix it and put it in place by
+      hand);
+    - no ``.ipynb`` at all is an error;
+    - exactly one ``.ipynb`` with another name is collected under the expected
+      name, with a warning naming the original;
+    - several ``.ipynb`` are an error and nothing of that student is collected,
+      except Canvas resubmissions of one file (``hw01.ipynb``, ``hw01-1.ipynb``,
+      ...), where the highest number, the latest, is collected with a warning;
+    - other files are copied next to the notebook (with a note), except absolute
+      paths, paths with ``..``, symbolic links, files over ``max_file_size``, a
+      ``timestamp.txt`` (nbgrader reads the submission time from it) and
+      ``.previous/``, which are skipped with a warning; ``__MACOSX/``,
+      ``.ipynb_checkpoints/``, ``__pycache__/``, ``.DS_Store``, ``Thumbs.db``
+      and ``desktop.ini`` are ignored;
+    - a student id that is not a safe folder name (letters, digits and ``._-@``,
+      not starting with ``.``, at most 128 characters) is an error;
+    - a student with an error gets nothing written.
+
+    A file already in ``submitted/`` with the same content is left alone
+    (reported as unchanged). One with different content is first copied to
+    ``.previous/<name>.<UTC time><suffix>`` in the same assignment folder. Every
+    file is written to a temporary file and moved into place with
+    :func:`os.replace`.
+
+    Parameters
+    ----------
+    zip_path : str or path-like
+        The zip exported by the LMS.
+    assignment : str
+        The nbgrader assignment id, e.g. ``"hw01"``.
+    root : str or path-like, default "."
+        The nbgrader course directory.
+    notebook : str, optional
+        The notebook's name without ``.ipynb``; defaults to ``assignment``.
+    pattern : str or re.Pattern, default "auto"
+        ``"auto"`` detects the layout, ``"canvas"``, ``"moodle"`` or ``"plain"``
+        forces one, and any other value is a regular expression, matched against
+        whole entry names (``/``-separated), with the named groups
+        ``student_id`` and ``file`` (and optionally ``late``).
+    max_file_size : int, default 50 MiB
+        Larger files (uncompressed) are not extracted.
+    max_total_size : int, default 1 GiB
+        A zip whose extracted files would add up to more is refused.
+
+    Returns
+    -------
+    CollectReport
+        Per student: collected, unchanged, warnings, errors and notes.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``zip_path`` does not exist.
+    ValueError
+        If ``zip_path`` is not a zip file, holds no files, fits no layout, would
+        expand to more than ``max_total_size``, or if ``assignment``,
+        ``notebook`` or ``pattern`` is malformed.
+
+    Examples
+    --------
+    >>> import io, json, tempfile, zipfile
+    >>> from pathlib import Path
+    >>> import nbformat
+    >>> course = Path(tempfile.mkdtemp())
+    >>> nb = nbformat.writes(nbformat.v4.new_notebook())
+    >>> with zipfile.ZipFile(course / "canvas.zip", "w") as zf:
+    ...     zf.writestr("smithjane_12345_67890_hw01.ipynb", nb)
+    ...     zf.writestr("doejohn_LATE_12346_67891_hw01-1.ipynb", nb)
+    ...     zf.writestr("roebob_12347_67892_hw01.ipynb", "{not json")
+    >>> report = collect_zip(course / "canvas.zip", "hw01", root=course)
+    >>> [entry.student for entry in report.collected]
+    ['doejohn', 'smithjane']
+    >>> print(report.warnings[0])  # doctest: +NORMALIZE_WHITESPACE
+    doejohn: doejohn_LATE_12346_67891_hw01-1.ipynb: collected as hw01.ipynb
+    (the student named it hw01-1.ipynb)
+    >>> print(report.errors[0])  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
+    roebob: roebob_12347_67892_hw01.ipynb: notebook is not valid JSON (...); ask
+    the student to resubmit, or fix it and put it at
+    submitted/roebob/hw01/hw01.ipynb by hand
+    >>> sorted(p.parent.parent.name for p in course.glob("submitted/*/hw01/*.ipynb"))
+    ['doejohn', 'smithjane']
+    """
+    _check_name(assignment, "assignment")
+    notebook = assignment if notebook is None else notebook
+    _check_name(notebook, "notebook")
+    layout, regex = _compile(pattern)
+    zip_path = Path(zip_path)
+    if not zip_path.exists():
+        raise FileNotFoundError(
+            f"zip_path must be an existing zip file; got {str(zip_path)!r}, which "
+            "does not exist"
+        )
+    if not zip_path.is_file() or not zipfile.is_zipfile(zip_path):
+        raise ValueError(
+            f"zip_path must be a zip file; got {str(zip_path)!r}, which is not one: "
+            "download the submissions from the LMS again"
+        )
+    root = Path(root)
+    expected = f"{notebook}.ipynb"
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    try:
+        zf = zipfile.ZipFile(zip_path)
+    except zipfile.BadZipFile as exc:
+        raise ValueError(
+            f"zip_path must be a readable zip file; got {str(zip_path)!r} ({exc}): "
+            "download the submissions from the LMS again"
+        ) from None
+    with zf:
+        infos = [
+            info
+            for info in zf.infolist()
+            if not info.is_dir() and not _is_junk(info.filename.replace("\\", "/"))
+        ]
+        if not infos:
+            raise ValueError(
+                f"zip_path must hold submissions; got {str(zip_path)!r}, which "
+                "holds no files"
+            )
+        names = [info.filename.replace("\\", "/") for info in infos]
+        if regex is None:
+            layout, regex = _detect(names)
+        report = CollectReport(str(zip_path), assignment, layout)
+
+        # 1. Sort every entry to its student, skipping what must not be extracted.
+        students: dict[str, list[_Member]] = {}
+        for info, name in zip(infos, names, strict=True):
+            reason = _unsafe_reason(name)
+            if reason is not None:
+                report.warnings.append(
+                    CollectEntry("", info.filename, f"skipped: {reason}")
+                )
+                continue
+            match = regex.fullmatch(name)
+            if match is None:
+                report.warnings.append(
+                    CollectEntry(
+                        "",
+                        info.filename,
+                        f"skipped: does not fit the {layout} layout "
+                        "(pass pattern=... to collect it)",
+                    )
+                )
+                continue
+            groups = match.groupdict()
+            member = _Member(
+                info,
+                (groups["file"] or "").strip("/"),
+                bool(groups.get("late")),
+                groups.get("user_id"),
+            )
+            students.setdefault(groups["student_id"] or "", []).append(member)
+
+        # 2. Decide, per student, what to write.
+        plans: dict[str, list[tuple[_Member, str, bool]]] = {}
+        for student in sorted(students):
+            plan = _plan_student(student, students[student], report, expected, layout)
+            if plan is not None:
+                plans[student] = plan
+
+        sizes = [m.info.file_size for plan in plans.values() for m, *_ in plan]
+        total = sum(size for size in sizes if size <= max_file_size)
+        if total > max_total_size:
+            raise ValueError(
+                f"the zip's files must add up to at most {max_total_size:,} bytes "
+                f"uncompressed; got {total:,}: unpack it by hand, or pass a larger "
+                "max_total_size if you trust it"
+            )
+
+        # 3. Write, one student at a time.
+        for student, plan in plans.items():
+            folder = root / "submitted" / student / assignment
+            _write_student(
+                zf, student, plan, folder, root, stamp, max_file_size, report
+            )
+    return report
+
+
+def _plan_student(
+    student: str,
+    members: list[_Member],
+    report: CollectReport,
+    expected: str,
+    layout: str,
+) -> list[tuple[_Member, str, bool]] | None:
+    """(member, path in the assignment folder, is the notebook) for one student.
+
+    Appends the student's errors and warnings to ``report``; None if nothing of
+    theirs is to be written.
+    """
+    first = members[0].info.filename
+
+    def error(file: str, message: str) -> None:
+        report.errors.append(CollectEntry(student, file, message))
+
+    def warn(file: str, message: str) -> None:
+        report.warnings.append(CollectEntry(student, file, message))
+
+    if not _SAFE_ID.fullmatch(student):
+        error(
+            first,
+            f"student id {student!r} must be a safe folder name (letters, digits "
+            "and ._-@, not starting with '.'); collect this student by hand, or "
+            "pass a pattern whose student_id group captures a safe id",
+        )
+        return None
+    user_ids = sorted({m.user_id for m in members if m.user_id is not None})
+    if len(user_ids) > 1:
+        error(
+            first,
+            f"several LMS users ({', '.join(user_ids)}) share the student id "
+            f"{student!r}; collect them by hand",
+        )
+        return None
+
+    usable = []
+    for member in members:
+        top = member.file.split("/")[0]
+        if _is_symlink(member.info):
+            warn(member.info.filename, "skipped: a symbolic link")
+        elif top in _RESERVED:
+            warn(
+                member.info.filename,
+                f"skipped: {top} is reserved (nbgrader and collect_zip use it)",
+            )
+        else:
+            usable.append(member)
+    notebooks = [m for m in usable if _is_notebook(m.file)]
+    target = f"submitted/{student}/{report.assignment}/{expected}"
+
+    if not notebooks:
+        found = ", ".join(m.file for m in members)
+        error(
+            first,
+            f"no .ipynb notebook among this student's files ({found}); ask the "
+            f"student to submit {expected}, or put it at {target} by hand",
+        )
+        return None
+    chosen = notebooks[0]
+    if len(notebooks) > 1:
+        versions = [_resubmission_number(m.file, expected[:-6]) for m in notebooks]
+        numbers = [n for _, n in versions]
+        one_file = len({base for base, _ in versions}) == 1
+        if layout == "canvas" and one_file and len(set(numbers)) == len(numbers):
+            chosen = notebooks[numbers.index(max(numbers))]
+            others = ", ".join(m.file for m in notebooks if m is not chosen)
+            warn(
+                chosen.info.filename,
+                f"Canvas resubmission: collected {chosen.file}, the latest, as "
+                f"{expected}; ignored {others}",
+            )
+        else:
+            listed = ", ".join(m.info.filename for m in notebooks)
+            error(
+                first,
+                f"several notebooks submitted ({listed}); nothing collected for "
+                f"this student: pick the right one and put it at {target} by hand",
+            )
+            return None
+    elif chosen.file != expected:
+        warn(
+            chosen.info.filename,
+            f"collected as {expected} (the student named it {chosen.file})",
+        )
+    if any(m.late for m in members):
+        warn(
+            chosen.info.filename,
+            "the LMS marks this submission late; nbgrader is not told (no "
+            "timestamp.txt is written): apply the late policy by hand",
+        )
+
+    plan = [(chosen, expected, True)]
+    for member in usable:
+        if not _is_notebook(member.file):
+            plan.append((member, member.file, False))
+    return plan
+
+
+def _write_student(
+    zf: zipfile.ZipFile,
+    student: str,
+    plan: list[tuple[_Member, str, bool]],
+    folder: Path,
+    root: Path,
+    stamp: str,
+    max_file_size: int,
+    report: CollectReport,
+) -> None:
+    """Check the notebook, then write it and the student's other files."""
+    data: list[tuple[_Member, str, bool, bytes]] = []
+    for member, rel, is_notebook in plan:
+        name = member.info.filename
+        target = f"submitted/{student}/{report.assignment}/{rel}"
+        problem = None
+        if member.info.file_size > max_file_size:
+            problem = f"is {member.info.file_size:,} bytes, over the limit of "
+            problem += f"{max_file_size:,}"
+        else:
+            try:
+                content = _read(zf, member.info, max_file_size)
+            except (zipfile.BadZipFile, ValueError, RuntimeError, OSError) as exc:
+                problem = f"cannot be read from the zip ({exc})"
+        if problem is None and is_notebook:
+            problem = _notebook_problem(content)
+        if problem is not None and is_notebook:
+            report.errors.append(
+                CollectEntry(
+                    student,
+                    name,
+                    f"notebook {problem}; ask the student to resubmit, or fix it "
+                    f"and put it at {target} by hand",
+                )
+            )
+            return
+        if problem is not None:
+            report.warnings.append(CollectEntry(student, name, f"skipped: {problem}"))
+            continue
+        data.append((member, rel, is_notebook, content))
+
+    resolved = folder.resolve()
+    for member, rel, is_notebook, content in data:
+        path = folder / rel
+        if not path.resolve().is_relative_to(resolved):
+            report.warnings.append(
+                CollectEntry(
+                    student,
+                    member.info.filename,
+                    "skipped: it would be written outside the student's folder",
+                )
+            )
+            continue
+        try:
+            outcome = _write(path, content, folder, stamp)
+        except OSError as exc:
+            entries = report.errors if is_notebook else report.warnings
+            entries.append(
+                CollectEntry(
+                    student,
+                    member.info.filename,
+                    f"could not be written to {path} ({exc}); fix the folder and "
+                    "collect again",
+                )
+            )
+            if is_notebook:
+                return
+            continue
+        shown = path.relative_to(root).as_posix()
+        entry_name = member.info.filename
+        if is_notebook and outcome == "unchanged":
+            report.unchanged.append(CollectEntry(student, entry_name, shown))
+        elif is_notebook:
+            where = "" if outcome == "new" else f" (previous version kept in {outcome})"
+            what = "new" if outcome == "new" else "replaced"
+            report.collected.append(
+                CollectEntry(student, entry_name, f"{what}: {shown}{where}")
+            )
+        elif outcome != "unchanged":
+            where = "" if outcome == "new" else f" (previous version kept in {outcome})"
+            report.notes.append(
+                CollectEntry(
+                    student, entry_name, f"extra file copied to {shown}{where}"
+                )
+            )

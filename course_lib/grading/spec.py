@@ -1,0 +1,238 @@
+"""How a homework's hidden tests are written.
+
+Each homework folder in ``solutions/`` holds, beside its nbgrader notebook, a
+module ``hidden_tests.py`` that is never released. It defines ``TESTS``, a
+dict from the grade id of every autograder test cell of the notebook to a
+:class:`Test`:
+
+- :attr:`Test.calls` builds the inputs: a list of :class:`Call` (call one of
+  the student's functions with these arguments) or :class:`Read` (read one of
+  the student's variables);
+- :attr:`Test.check` receives one :class:`Outcome` per call, holding the
+  returned value as plain data (see :mod:`course_lib.grading.codec`) or the
+  error it raised, and raises :class:`Fail` with a hint for a recognised
+  mistake, or any other exception for an unrecognised one.
+
+A test cell earns all its points if ``check`` returns, and none otherwise.
+
+``course grade`` runs the student's notebook in a sandbox, makes the calls
+there, and runs ``check`` in the grader's own process, where no student code
+ever ran. Inside the notebook, the hidden region of each test cell calls
+:func:`run_hidden_tests`, which makes the same calls and checks in the
+kernel: this is how stock ``nbgrader autograde`` grades the same notebook,
+with the same scores for honest work (but none of the protection).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from course_lib.grading import codec
+
+__all__ = [
+    "Call",
+    "Fail",
+    "Outcome",
+    "Read",
+    "Test",
+    "load_hidden_tests",
+    "run_hidden_tests",
+]
+
+HIDDEN_TESTS_FILE = "hidden_tests.py"
+
+
+@dataclass(frozen=True)
+class Call:
+    """Call the student's function ``function`` with ``args`` and ``kwargs``.
+
+    Every call gets its own fresh copy of the arguments, so a function that
+    modifies its input cannot affect another call.
+    """
+
+    function: str
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    observe_args: bool = False
+    """Also return the positional arguments as they are after the call, to
+    check that the function did not modify its input."""
+
+
+@dataclass(frozen=True)
+class Read:
+    """Read the value of the student's global variable ``name``."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one :class:`Call` or :class:`Read` produced.
+
+    Attributes
+    ----------
+    value : object
+        The returned value, decoded from plain data (numbers, strings, lists,
+        dicts, numpy arrays, pandas objects); None if there was an error.
+    error : str or None
+        ``"ExceptionName: message"`` if the student's code raised, the value
+        was not plain data, the name was undefined, or time ran out.
+    args : list or None
+        For a :class:`Call` with ``observe_args``, its positional arguments
+        after the call, decoded like ``value``.
+    """
+
+    value: Any = None
+    error: str | None = None
+    args: list[Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Fail(AssertionError):
+    """Raised by a check for a recognised mistake; the message is the hint."""
+
+
+@dataclass(frozen=True)
+class Test:
+    """The hidden test of one autograder test cell."""
+
+    calls: Callable[[], list[Call | Read]]
+    check: Callable[[list[Outcome]], None]
+
+
+def load_hidden_tests(path: str | os.PathLike[str]) -> dict[str, Test]:
+    """Import a ``hidden_tests.py`` file and return its ``TESTS``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    TypeError
+        If it does not define ``TESTS`` as a dict of :class:`Test`.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"hidden tests must be in {path}; got no such file. Every homework "
+            f"folder in solutions/ needs a {HIDDEN_TESTS_FILE}."
+        )
+    name = f"_hidden_tests_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module: ModuleType = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    tests = getattr(module, "TESTS", None)
+    if not isinstance(tests, dict) or not all(
+        isinstance(k, str) and isinstance(v, Test) for k, v in tests.items()
+    ):
+        raise TypeError(
+            f"{path} must define TESTS as a dict of grade id -> Test; got {type(tests)}"
+        )
+    return tests
+
+
+def perform(namespace: Mapping[str, Any], call: Call | Read) -> tuple[Any, Any]:
+    """Make ``call`` against ``namespace``; returns (value, arguments after it)."""
+    if isinstance(call, Read):
+        if call.name not in namespace:
+            raise NameError(f"name '{call.name}' is not defined")
+        return namespace[call.name], None
+    func = namespace.get(call.function)
+    if func is None:
+        raise NameError(f"name '{call.function}' is not defined")
+    if not callable(func):
+        raise TypeError(
+            f"'{call.function}' must be a function; got {type(func).__name__}"
+        )
+    args = copy.deepcopy(call.args)
+    value = func(*args, **copy.deepcopy(dict(call.kwargs)))
+    return value, (list(args) if call.observe_args else None)
+
+
+def describe(error: BaseException) -> str:
+    """``"ExceptionName: message"``, the message cut to 300 characters."""
+    message = str(error)
+    if len(message) > 300:
+        message = message[:300] + "..."
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def outcome_record(namespace: Mapping[str, Any], call: Call | Read) -> dict[str, Any]:
+    """Make ``call`` and encode what happened as a JSON-ready record."""
+    try:
+        value, args = perform(namespace, call)
+        record = {"value": codec.encode(value)}
+        if args is not None:
+            record["args"] = codec.encode(args)
+        return record
+    except Exception as error:
+        return {"error": describe(error)}
+
+
+def outcome_from_record(record: Any) -> Outcome:
+    """Decode a record made by :func:`outcome_record` (untrusted input)."""
+    if not isinstance(record, dict):
+        return Outcome(error="the grader received no result for this call")
+    if "error" in record:
+        return Outcome(error=str(record["error"])[:400])
+    try:
+        args = codec.decode(record["args"]) if "args" in record else None
+        return Outcome(value=codec.decode(record.get("value")), args=args)
+    except Exception as error:
+        return Outcome(error=f"the result could not be read: {str(error)[:200]}")
+
+
+def verdict(test: Test, outcomes: list[Outcome]) -> tuple[bool, str | None]:
+    """Run ``test.check``; returns (passed, hint for a recognised mistake)."""
+    try:
+        test.check(outcomes)
+    except Fail as failure:
+        return False, str(failure) or None
+    except Exception:
+        return False, None
+    return True, None
+
+
+def _course_root(start: Path) -> Path:
+    for folder in (start, *start.parents):
+        if (folder / "nbgrader_config.py").is_file() and (
+            folder / "solutions"
+        ).is_dir():
+            return folder
+    raise FileNotFoundError(
+        f"no course directory (with nbgrader_config.py and solutions/) above {start}"
+    )
+
+
+def run_hidden_tests(grade_id: str, namespace: Mapping[str, Any]) -> None:
+    """Run the hidden test ``grade_id`` inside the notebook's own kernel.
+
+    This is what the hidden region of a test cell calls when the notebook is
+    graded by stock ``nbgrader autograde`` (which runs it in
+    ``autograded/<student>/<assignment>/``): it finds the course's
+    ``solutions/<assignment>/hidden_tests.py``, makes the test's calls on the
+    student's functions, passes the results through the same plain-data
+    encoding as ``course grade`` and raises ``AssertionError`` if the check
+    fails. Student code runs in the same process, so this mode offers no
+    protection against tampering; ``course grade`` does.
+    """
+    here = Path.cwd().resolve()
+    root = _course_root(here)
+    assignment = here.name
+    tests = load_hidden_tests(root / "solutions" / assignment / HIDDEN_TESTS_FILE)
+    test = tests[grade_id]
+    outcomes = [outcome_from_record(outcome_record(namespace, c)) for c in test.calls()]
+    passed, hint = verdict(test, outcomes)
+    if not passed:
+        errors = [o.error for o in outcomes if o.error]
+        detail = hint or (errors[0] if errors else "a hidden test failed")
+        raise AssertionError(detail)
