@@ -80,3 +80,99 @@ class HideHiddenTests(NbGraderPreprocessor):
             elif not inside:
                 kept.append(line)
         return "\n".join(kept)
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; line-height: 1.5; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertical-align: top; }}
+.pass {{ color: #1a7f37; font-weight: bold; }} .fail {{ color: #cf222e; font-weight: bold; }}
+.pending {{ color: #9a6700; }}
+</style></head>
+<body>
+<h1>{title}</h1>
+<p>Student: <strong>{student}</strong>. Score so far: <strong>{score:g} of {max_score:g}</strong>{pending}.</p>
+<table>
+<thead><tr><th>Part</th><th>Result</th><th>Points</th><th>Feedback</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table>
+{notes}
+<p><small>Hidden tests ran your functions on inputs of their own; this page shows
+what they found, never the tests themselves.</small></p>
+</body></html>
+"""
+
+
+def feedback_html(
+    *,
+    title: str,
+    student: str,
+    parts: list[dict[str, Any]],
+    manual: list[dict[str, Any]],
+    notes: list[str],
+) -> str:
+    """A student's feedback page: per part, pass or fail, points and a hint.
+
+    ``parts`` are the autograded results (``grade_id``, ``passed``, ``points``,
+    ``max_points``, ``hint``); ``manual`` the hand-graded cells (``grade_id``,
+    ``score`` or None while ungraded, ``max_points``, ``comment``); ``notes``
+    other remarks, such as errors raised by the student's own cells. All text
+    is escaped.
+    """
+    import html
+
+    rows = []
+    for part in parts:
+        name = part["grade_id"].removeprefix("test_")
+        status = (
+            '<span class="pass">passed</span>'
+            if part["passed"]
+            else '<span class="fail">failed</span>'
+        )
+        hint = html.escape(
+            part.get("hint")
+            or ("" if part["passed"] else "The hidden tests found a wrong result.")
+        )
+        rows.append(
+            f"<tr><td><code>{html.escape(name)}</code></td><td>{status}</td>"
+            f"<td>{part['points']:g} / {part['max_points']:g}</td><td>{hint}</td></tr>"
+        )
+    pending = False
+    for cell in manual:
+        if cell["score"] is None:
+            pending = True
+            result, points = (
+                '<span class="pending">to be graded by hand</span>',
+                f"– / {cell['max_points']:g}",
+            )
+        else:
+            result, points = (
+                "graded by hand",
+                f"{cell['score']:g} / {cell['max_points']:g}",
+            )
+        comment = html.escape(cell.get("comment") or "")
+        rows.append(
+            f"<tr><td><code>{html.escape(cell['grade_id'])}</code></td><td>{result}</td>"
+            f"<td>{points}</td><td>{comment}</td></tr>"
+        )
+    score = sum(p["points"] for p in parts) + sum(c["score"] or 0 for c in manual)
+    max_score = sum(p["max_points"] for p in parts) + sum(
+        c["max_points"] for c in manual
+    )
+    notes_html = ""
+    if notes:
+        items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+        notes_html = f"<h2>Notes</h2><ul>{items}</ul>"
+    return _PAGE.format(
+        title=html.escape(title),
+        student=html.escape(student),
+        score=score,
+        max_score=max_score,
+        pending=" (written answers still to be graded)" if pending else "",
+        rows="\n".join(rows),
+        notes=notes_html,
+    )

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import sys
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from course_lib.grading.sandbox import Limits, SandboxResult, run_sandboxed
+from course_lib.grading.scan import scan_source
 from course_lib.grading.spec import (
     HIDDEN_TESTS_FILE,
     Test,
@@ -276,6 +278,7 @@ class StudentResult:
     skipped_cells: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -459,14 +462,16 @@ def record(
                 f"(`course release {assignment.id}`) with this gradebook ({course.db_url})"
             ) from error
         timestamp = _timestamp(submitted_path.parent)
-        if timestamp is not None:
-            gb.update_or_create_submission(assignment.id, student, timestamp=timestamp)
-        else:
-            gb.update_or_create_submission(assignment.id, student)
-        for source_cell in gb.find_notebook(
-            assignment.notebook_id, assignment.id
-        ).source_cells:
-            pass
+        with warnings.catch_warnings():
+            # nbgrader builds a new submission's rows before adding it to the
+            # session, and SQLAlchemy 2 warns about that on autoflush; harmless.
+            warnings.filterwarnings("ignore", message=".*not in session, add operation")
+            if timestamp is not None:
+                gb.update_or_create_submission(
+                    assignment.id, student, timestamp=timestamp
+                )
+            else:
+                gb.update_or_create_submission(assignment.id, student)
         notebook = gb.find_notebook(assignment.notebook_id, assignment.id)
         for grade_cell in notebook.grade_cells:
             grade = gb.find_grade(
@@ -629,8 +634,12 @@ def grade_class(
             client = stack.enter_context(Client(cluster))
         calls = client.scatter(assignment.calls, broadcast=True)
         futures = {}
+        findings: dict[str, list[dict[str, Any]]] = {}
         for student, path in todo.items():
             cells = assignment.cells_to_run(nbformat.read(path, as_version=4))
+            findings[student] = [
+                asdict(f) for c in cells for f in scan_source(c["source"], c["id"])
+            ]
             future = client.submit(
                 run_sandboxed,
                 cells,
@@ -668,6 +677,7 @@ def grade_class(
                 skipped_cells=raw.skipped_cells,
                 error=raw.error,
                 seconds=raw.seconds,
+                findings=findings[student],
             )
             record(course, assignment, student, todo[student], result)
             summary.graded.append(result)
@@ -675,3 +685,89 @@ def grade_class(
             bar.set_postfix_str(f"{student}: {result.score:g}")
         bar.close()
     return summary
+
+
+# --------------------------------------------------------------------------
+# Feedback
+# --------------------------------------------------------------------------
+
+
+def write_feedback(course: Course, assignment: Assignment, student: str) -> Path:
+    """Write ``feedback/<student>/<assignment>/<notebook>.html`` from the ledger.
+
+    Raises
+    ------
+    CourseError
+        If the student's submission has not been graded by ``course grade``.
+    """
+    from course_lib.grading.feedback import feedback_html
+
+    ledger = read_ledger(course, assignment, student)
+    if not ledger:
+        raise CourseError(
+            f"{student} has no graded submission of {assignment.id}; run "
+            f"`course grade {assignment.id} --student {student}` first"
+        )
+    result = ledger["result"]
+    manual = []
+    with course.gradebook() as gb:
+        notebook = gb.find_notebook(assignment.notebook_id, assignment.id)
+        for cell in notebook.grade_cells:
+            if cell.name in assignment.points:
+                continue
+            grade = gb.find_grade(
+                cell.name, assignment.notebook_id, assignment.id, student
+            )
+            try:
+                comment = gb.find_comment(
+                    cell.name, assignment.notebook_id, assignment.id, student
+                )
+                text = comment.manual_comment or comment.auto_comment
+            except Exception:
+                text = None
+            score = (
+                grade.manual_score
+                if grade.manual_score is not None
+                else grade.auto_score
+            )
+            manual.append(
+                {
+                    "grade_id": cell.name,
+                    "score": score,
+                    "max_points": cell.max_score,
+                    "comment": text,
+                }
+            )
+    notes = [
+        f"Cell {cid} raised {err}"
+        for cid, err in (result.get("cell_errors") or {}).items()
+        if err
+    ]
+    notes += [
+        f"Cell skipped because it {why.split(': ', 1)[-1]}"
+        for why in result.get("skipped_cells") or []
+    ]
+    if result.get("error"):
+        notes.append(str(result["error"]))
+    page = feedback_html(
+        title=f"Feedback on {assignment.id}",
+        student=student,
+        parts=result["parts"],
+        manual=manual,
+        notes=notes,
+    )
+    out = course.path("feedback", student, assignment.id)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / (assignment.notebook_id + ".html")
+    _atomic_write(path, page)
+    return path
+
+
+def graded_students(course: Course, assignment: Assignment) -> list[str]:
+    """Students with a ledger for ``assignment`` (graded by ``course grade``)."""
+    base = course.path("autograded")
+    if not base.is_dir():
+        return []
+    return sorted(
+        p.parent.parent.name for p in base.glob(f"*/{assignment.id}/{LEDGER}")
+    )

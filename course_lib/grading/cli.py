@@ -1,0 +1,337 @@
+"""The ``course`` command: the instructor's workflow on top of nbgrader.
+
+Run ``course --help``, or ``course COMMAND --help`` for one command. Every
+command runs from the course's root folder (the one with nbgrader_config.py)
+unless ``--root`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _course(args: argparse.Namespace):
+    from course_lib.grading.grade import Course
+
+    return Course.load(args.root, db_url=getattr(args, "db_url", None))
+
+
+def _nbgrader(course, *args: str) -> None:
+    exe = Path(sys.executable).parent / "nbgrader"
+    command = [str(exe) if exe.exists() else "nbgrader", *args, "--log-level=WARN"]
+    if course.db_url:
+        command.append(f"--CourseDirectory.db_url={course.db_url}")
+    env = dict(
+        os.environ,
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    proc = subprocess.run(
+        command, cwd=course.root, env=env, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"course: nbgrader {' '.join(args)} failed:\n{proc.stdout}{proc.stderr}"
+        )
+
+
+def _release(args: argparse.Namespace) -> int:
+    course = _course(args)
+    source = course.path("source")
+    assignments = args.assignment or sorted(
+        p.parent.name for p in source.glob("*/*.ipynb")
+    )
+    if not assignments:
+        print(f"course: no assignment found in {source}", file=sys.stderr)
+        return 1
+    for assignment in assignments:
+        if not (source / assignment).is_dir():
+            print(
+                f"course: {course.source}/{assignment} does not exist; check the assignment id",
+                file=sys.stderr,
+            )
+            return 1
+        _nbgrader(course, "generate_assignment", assignment, "--force")
+        released = course.path("release", assignment)
+        leaked = [p.name for p in released.rglob("hidden_tests.py")]
+        markers = [
+            p.name
+            for p in released.rglob("*.ipynb")
+            if any(
+                m in p.read_text()
+                for m in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "BEGIN MARK SCHEME")
+            )
+        ]
+        if leaked or markers:
+            shutil.rmtree(released)
+            print(
+                f"course: {assignment}: the release would leak {leaked + markers}; removed it",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"released {assignment} -> {released.relative_to(course.root)}/")
+    return 0
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from course_lib.grading.collect import collect_zip
+
+    course = _course(args)
+    kwargs = {"root": course.root, "notebook": args.notebook}
+    if args.pattern:
+        kwargs["pattern"] = args.pattern
+    report = collect_zip(args.zip, args.assignment, **kwargs)
+    print(report.summary() if hasattr(report, "summary") else report)
+    return 1 if report.errors else 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from course_lib.grading.grade import CourseError, grade_class
+    from course_lib.grading.sandbox import Limits, SandboxError
+
+    course = _course(args)
+    limits = Limits(
+        memory_mb=args.memory_mb,
+        cell_timeout=args.cell_timeout,
+        call_timeout=args.call_timeout,
+        submission_timeout=args.submission_timeout,
+    )
+    try:
+        summary = grade_class(
+            course,
+            args.assignment,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            students=args.student or None,
+            force=args.force,
+            limits=limits,
+            progress=not args.quiet,
+        )
+    except (CourseError, SandboxError, FileNotFoundError, TypeError) as error:
+        print(f"course: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"{args.assignment}: graded {len(summary.graded)}, unchanged {len(summary.skipped)} "
+        f"(use --force to regrade), could not grade {len(summary.errors)}"
+    )
+    for error in summary.errors:
+        print(f"  error: {error}", file=sys.stderr)
+    flagged = [r for r in summary.graded if r.findings]
+    if flagged:
+        print(
+            f"  {len(flagged)} submission(s) use idioms that may be tampering; see `course scan {args.assignment}`"
+        )
+    return 1 if summary.errors else 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from course_lib.grading.grade import (
+        Assignment,
+        CourseError,
+        graded_students,
+        write_feedback,
+    )
+
+    course = _course(args)
+    try:
+        assignment = Assignment(course, args.assignment)
+    except (CourseError, FileNotFoundError) as error:
+        print(f"course: {error}", file=sys.stderr)
+        return 2
+    students = args.student or graded_students(course, assignment)
+    failed = 0
+    for student in students:
+        try:
+            path = write_feedback(course, assignment, student)
+            print(f"{student}: {path.relative_to(course.root)}")
+        except CourseError as error:
+            failed += 1
+            print(f"course: {error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _grades(args: argparse.Namespace) -> int:
+    from course_lib.grading.report import export_grades
+
+    course = _course(args)
+    table = export_grades(
+        course.db_url,
+        course_id=course.course_id,
+        csv_path=course.root / args.csv,
+        html_path=course.root / args.html,
+        assignment=args.assignment,
+    )
+    print(f"{len(table)} rows -> {args.csv}, report -> {args.html}")
+    return 0
+
+
+def _scan(args: argparse.Namespace) -> int:
+    import nbformat
+
+    from course_lib.grading.grade import Assignment, find_submissions
+    from course_lib.grading.scan import scan_source
+
+    course = _course(args)
+    assignment = Assignment(course, args.assignment)
+    found, errors = find_submissions(course, assignment, args.student or None)
+    total = 0
+    for student, path in sorted(found.items()):
+        nb = nbformat.read(path, as_version=4)
+        for cell in assignment.cells_to_run(nb):
+            for f in scan_source(cell["source"], cell["id"]):
+                total += 1
+                print(f"{student}\t{f.cell}:{f.line}\t{f.idiom}\t{f.why}\t{f.code}")
+    for error in errors:
+        print(f"  error: {error}", file=sys.stderr)
+    print(f"{total} finding(s) in {len(found)} submission(s)", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="course",
+        description="Release, collect, grade and report on the course's homework (on top of nbgrader).",
+    )
+    parser.add_argument(
+        "--root",
+        default=".",
+        help="the course folder, with nbgrader_config.py (default: .)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "release",
+        help="write the student versions into exercises/",
+        description="Run nbgrader generate_assignment for each assignment (default: all) and check that nothing secret was released.",
+    )
+    p.add_argument(
+        "assignment",
+        nargs="*",
+        help="assignment ids, e.g. hw01 (default: every folder of solutions/)",
+    )
+    p.add_argument("--db-url", help="gradebook URL (default: from nbgrader_config.py)")
+    p.set_defaults(func=_release)
+
+    p = sub.add_parser(
+        "collect",
+        help="unpack a learning-management-system zip into submitted/",
+        description="Unpack a Canvas, Moodle or one-folder-per-student zip export into submitted/<student>/<assignment>/.",
+    )
+    p.add_argument("zip", type=Path, help="the zip file exported by the LMS")
+    p.add_argument("assignment", help="assignment id, e.g. hw01")
+    p.add_argument(
+        "--notebook",
+        help="expected notebook name without .ipynb (default: the assignment id)",
+    )
+    p.add_argument(
+        "--pattern",
+        help="regular expression with groups student_id and file, for other layouts",
+    )
+    p.set_defaults(func=_collect)
+
+    p = sub.add_parser(
+        "grade",
+        help="autograde every submission in parallel, sandboxed",
+        description="Grade submitted/<student>/ASSIGNMENT/ in sandboxes on a Dask cluster; scores go to nbgrader's gradebook. Submissions already graded and unchanged are skipped, so an interrupted run resumes.",
+    )
+    p.add_argument("assignment", help="assignment id, e.g. hw01")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes of the local cluster (default: all cores)",
+    )
+    p.add_argument(
+        "--scheduler",
+        help="address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786",
+    )
+    p.add_argument(
+        "--student",
+        action="append",
+        help="grade only this student (repeatable); always regrades",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="regrade submissions that are already graded",
+    )
+    p.add_argument(
+        "--db-url",
+        help="gradebook URL, e.g. postgresql://user@host/db (default: from nbgrader_config.py)",
+    )
+    p.add_argument(
+        "--memory-mb",
+        type=int,
+        default=3072,
+        help="memory limit per submission (default: 3072)",
+    )
+    p.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=30,
+        help="seconds per notebook cell (default: 30)",
+    )
+    p.add_argument(
+        "--call-timeout",
+        type=float,
+        default=60,
+        help="seconds per test cell's calls (default: 60)",
+    )
+    p.add_argument(
+        "--submission-timeout",
+        type=float,
+        default=600,
+        help="seconds per submission (default: 600)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_grade)
+
+    p = sub.add_parser(
+        "feedback",
+        help="write each student's feedback page",
+        description="Write feedback/<student>/ASSIGNMENT/<notebook>.html: per part, pass or fail, points and a hint; never the hidden tests.",
+    )
+    p.add_argument("assignment", help="assignment id, e.g. hw01")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--db-url", help="gradebook URL (default: from nbgrader_config.py)")
+    p.set_defaults(func=_feedback)
+
+    p = sub.add_parser(
+        "grades",
+        help="export grades to CSV and an HTML report",
+        description="Export every grade to a CSV file and a report with plots (score distribution, per-part pass rates, mean scores).",
+    )
+    p.add_argument("--assignment", help="only this assignment")
+    p.add_argument("--csv", default="grades.csv", help="CSV path (default: grades.csv)")
+    p.add_argument(
+        "--html",
+        default="grades_report.html",
+        help="report path (default: grades_report.html)",
+    )
+    p.add_argument("--db-url", help="gradebook URL (default: from nbgrader_config.py)")
+    p.set_defaults(func=_grades)
+
+    p = sub.add_parser(
+        "scan",
+        help="list code that looks like tampering, for review",
+        description="Statically scan submissions for idioms that try to change grading (hooks, monkeypatching, __eq__ overrides, process and file tricks).",
+    )
+    p.add_argument("assignment", help="assignment id, e.g. hw01")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.set_defaults(func=_scan)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
