@@ -35,7 +35,10 @@ $(STAMP): pyproject.toml constraints.txt
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going --builder html
 
+# scripts/system_deps.sh makes sure of the Debian packages the grading tests
+# need (bubblewrap, postgresql); as root it installs them, otherwise it says how.
 test: book
+	bash scripts/system_deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

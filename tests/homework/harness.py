@@ -171,7 +171,25 @@ class Course:
         return make_submission(self.released, answers, drop=drop)
 
     def autograde(self, *extra: str) -> None:
+        """Stock ``nbgrader autograde`` of every submission."""
         self.nbgrader("autograde", self.assignment, *extra)
+
+    def course(self, *args: str, timeout: float = 900, check: bool = True):
+        """Run the ``course`` command in this course."""
+        proc = subprocess.run(
+            [str(BIN / "course"), "--root", str(self.root), *args],
+            cwd=self.root,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(
+                f"course {' '.join(args)} failed ({proc.returncode}):\n"
+                f"{proc.stdout}\n{proc.stderr}"
+            )
+        return proc
 
     def scores(self) -> dict[str, dict[str, tuple[float | None, bool]]]:
         """Per student, per grade id: (score, needs manual grade)."""

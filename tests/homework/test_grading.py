@@ -1,23 +1,28 @@
-"""Tests of the tests: every homework, through real nbgrader autograding.
+"""Tests of the tests: every homework, graded as an instructor grades it.
 
-For each homework in ``solutions/``: the solution earns full marks, the released
-student version earns zero, every plausible wrong answer in ``bank/`` loses
-points on its own part (and only there), and every correct answer written
-differently from ours earns full marks. The nbgrader configuration's defences
-are exercised too: a warning on stderr, a deleted test cell, a cell that never
-finishes.
+For each homework in ``solutions/``, one class of submissions is graded twice:
+by ``course grade`` (sandboxed, the course's grader) and by stock
+``nbgrader autograde`` (in the student's kernel). With ``course grade``: the
+solution earns full marks, the released student version earns zero, every
+plausible wrong answer in ``bank/`` loses points on its own part (and only
+there), every correct answer written differently from ours earns full marks,
+a warning, deleted test cells or a hanging function cost nothing but the
+part concerned. Stock nbgrader gives every one of these honest submissions
+exactly the same scores. The nbgrader configuration's own defences are
+exercised on the stock side.
 """
 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from ..leaks import MARKERS, find_leaks, normalise, secret_lines
-from .harness import BANK, Course, homework_ids, parts_of, source_notebook
+from .harness import BANK, Course, Parts, homework_ids, parts_of, source_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -41,41 +46,77 @@ WRONG = [case for hw in HOMEWORK for case in _bank(hw, "wrong")]
 RIGHT = [case for hw in HOMEWORK for case in _bank(hw, "right")]
 
 
+def _noisy(parts: Parts) -> tuple[str, str]:
+    """The first part's solution, made to emit a FutureWarning when called."""
+    first = next(iter(parts.answers))
+    code = "import warnings\n" + parts.answers[first].replace(
+        '"""\n', '"""\n    warnings.warn("deprecated", FutureWarning)\n', 1
+    )
+    return first, code
+
+
+def _hanging(parts: Parts) -> tuple[str, str]:
+    """The first part's solution, made to loop forever when called."""
+    first = next(iter(parts.answers))
+    code = parts.answers[first].replace(
+        '"""\n', '"""\n    while True:\n        pass\n', 1
+    )
+    return first, code
+
+
+def _class(course: Course, parts: Parts) -> dict[str, nbformat.NotebookNode]:
+    """Every honest submission of the bank, as students would hand them in."""
+    solved = {**parts.answers, **parts.manual_answers}
+    subs = {SOLUTION: course.make(solved), RELEASED: course.released}
+    for kind, cases in (("wrong", WRONG), ("right", RIGHT)):
+        for hw, part, path in cases:
+            if hw == course.assignment:
+                answers = {**solved, part: path.read_text()}
+                subs[_student_id(kind, part, path)] = course.make(answers)
+    first, noisy = _noisy(parts)
+    subs["warns"] = course.make({**solved, first: noisy})
+    all_tests = tuple(t for ids in parts.tests.values() for t in ids)
+    subs["deleted-tests"] = course.make(solved, drop=all_tests)
+    wrong_first = next(
+        p for h, part, p in WRONG if h == course.assignment and part == first
+    )
+    subs["deleted-tests-wrong"] = course.make(
+        {**solved, first: wrong_first.read_text()}, drop=all_tests
+    )
+    return subs
+
+
+@dataclass
+class Graded:
+    parts: Parts
+    ours: dict  # student -> grade id -> (score, needs manual grade)
+    stock: dict
+    course: Course
+    stock_course: Course
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """Grade every homework's bank as one class; returns {hw: (parts, scores)}."""
+def graded(tmp_path_factory) -> dict[str, Graded]:
     results = {}
     for hw in HOMEWORK:
         parts = parts_of(source_notebook(hw))
-        course = Course(tmp_path_factory.mktemp(hw), hw)
-        written = dict(parts.manual_answers)
-        solved = {**parts.answers, **written}
-        course.submit(SOLUTION, course.make(solved))
-        course.submit(RELEASED, course.released)
-        for kind, cases in (("wrong", WRONG), ("right", RIGHT)):
-            for case_hw, part, path in cases:
-                if case_hw == hw:
-                    answers = {**solved, part: path.read_text()}
-                    course.submit(_student_id(kind, part, path), course.make(answers))
-        # A correct answer whose code emits a warning on stderr.
-        first, noisy = _noisy(parts)
-        course.submit("warns", course.make({**solved, first: noisy}))
-        # Test cells deleted: with a right answer, and with a wrong one.
-        all_tests = tuple(t for ids in parts.tests.values() for t in ids)
-        course.submit("deleted-tests", course.make(solved, drop=all_tests))
-        wrong_first = next(p for h, part, p in WRONG if h == hw and part == first)
-        course.submit(
-            "deleted-tests-wrong",
-            course.make({**solved, first: wrong_first.read_text()}, drop=all_tests),
-        )
-        course.autograde()
-        course.nbgrader("generate_feedback", hw)
-        course.nbgrader("export")
-        results[hw] = (parts, course.scores(), course)
+        ours = Course(tmp_path_factory.mktemp(f"{hw}-course"), hw)
+        stock = Course(tmp_path_factory.mktemp(f"{hw}-stock"), hw)
+        for student, nb in _class(ours, parts).items():
+            ours.submit(student, nb)
+            stock.submit(student, nb)
+        first, hang = _hanging(parts)
+        ours.submit("hangs", ours.make({**parts.answers, first: hang}))
+        ours.course("grade", hw, "--workers", "2", "--call-timeout", "5", "--quiet")
+        ours.course("feedback", hw)
+        ours.course("grades")
+        stock.autograde()
+        stock.nbgrader("generate_feedback", hw)
+        results[hw] = Graded(parts, ours.scores(), stock.scores(), ours, stock)
     return results
 
 
-def _auto(parts, grades: dict, part: str) -> float:
+def _auto(parts: Parts, grades: dict, part: str) -> float:
     return sum(grades[t][0] or 0.0 for t in parts.tests[part])
 
 
@@ -101,33 +142,33 @@ def test_bank_has_three_wrong_answers_and_one_right_per_part(hw):
 
 @pytest.mark.parametrize("hw", HOMEWORK)
 def test_solution_earns_full_marks(graded, hw):
-    parts, scores, _ = graded[hw]
-    for part, points in parts.points.items():
-        assert _auto(parts, scores[SOLUTION], part) == points, part
-    for cell in parts.manual:
-        assert scores[SOLUTION][cell][1], f"{cell} must wait for a human grader"
+    g = graded[hw]
+    for part, points in g.parts.points.items():
+        assert _auto(g.parts, g.ours[SOLUTION], part) == points, part
+    for cell in g.parts.manual:
+        assert g.ours[SOLUTION][cell][1], f"{cell} must wait for a human grader"
 
 
 @pytest.mark.parametrize("hw", HOMEWORK)
 def test_released_version_earns_zero(graded, hw):
-    parts, scores, _ = graded[hw]
-    for cell, (score, _needs_manual) in scores[RELEASED].items():
+    g = graded[hw]
+    for cell, (score, _needs_manual) in g.ours[RELEASED].items():
         assert score == 0, f"{cell} scored {score} on the untouched student version"
-    assert set(scores[RELEASED]) >= set(parts.manual)
+    assert set(g.ours[RELEASED]) >= set(g.parts.manual)
 
 
 @pytest.mark.parametrize(
     ("hw", "part", "path"), WRONG, ids=lambda v: getattr(v, "stem", v)
 )
 def test_wrong_answer_loses_points_on_its_part_only(graded, hw, part, path):
-    parts, scores, _ = graded[hw]
-    grades = scores[_student_id("wrong", part, path)]
-    assert _auto(parts, grades, part) < parts.points[part], (
+    g = graded[hw]
+    grades = g.ours[_student_id("wrong", part, path)]
+    assert _auto(g.parts, grades, part) < g.parts.points[part], (
         f"{path.name} earned full marks on {part}"
     )
-    for other in parts.answers:
+    for other in g.parts.answers:
         if other != part:
-            assert _auto(parts, grades, other) == parts.points[other], (
+            assert _auto(g.parts, grades, other) == g.parts.points[other], (
                 f"{path.name} for {part} cost points on {other}"
             )
 
@@ -136,30 +177,99 @@ def test_wrong_answer_loses_points_on_its_part_only(graded, hw, part, path):
     ("hw", "part", "path"), RIGHT, ids=lambda v: getattr(v, "stem", v)
 )
 def test_answer_written_differently_earns_full_marks(graded, hw, part, path):
-    parts, scores, _ = graded[hw]
-    grades = scores[_student_id("right", part, path)]
-    for each, points in parts.points.items():
-        assert _auto(parts, grades, each) == points, f"{path.name}: {each}"
-
-
-def _noisy(parts) -> tuple[str, str]:
-    """The first part's solution, made to emit a FutureWarning when called."""
-    first = next(iter(parts.answers))
-    code = "import warnings\n" + parts.answers[first].replace(
-        '"""\n', '"""\n    warnings.warn("deprecated", FutureWarning)\n', 1
-    )
-    return first, code
+    g = graded[hw]
+    grades = g.ours[_student_id("right", part, path)]
+    for each, points in g.parts.points.items():
+        assert _auto(g.parts, grades, each) == points, f"{path.name}: {each}"
 
 
 @pytest.mark.parametrize("hw", HOMEWORK)
-def test_warning_on_stderr_does_not_cost_marks(graded, hw):
-    parts, scores, _ = graded[hw]
-    for part, points in parts.points.items():
-        assert _auto(parts, scores["warns"], part) == points, part
+def test_warnings_and_deleted_test_cells_cost_nothing(graded, hw):
+    g = graded[hw]
+    for student in ("warns", "deleted-tests"):
+        for part, points in g.parts.points.items():
+            assert _auto(g.parts, g.ours[student], part) == points, (student, part)
+    first = next(iter(g.parts.answers))
+    assert _auto(g.parts, g.ours["deleted-tests-wrong"], first) == 0
 
 
-def test_without_our_configuration_the_warning_would_cost_marks(tmp_path):
-    """The power check of the test above: stock nbgrader zeroes that answer."""
+@pytest.mark.parametrize("hw", HOMEWORK)
+def test_a_hanging_function_costs_only_its_part(graded, hw):
+    g = graded[hw]
+    first = next(iter(g.parts.answers))
+    assert _auto(g.parts, g.ours["hangs"], first) == 0
+    for other, points in g.parts.points.items():
+        if other != first:
+            assert _auto(g.parts, g.ours["hangs"], other) == points, other
+
+
+@pytest.mark.parametrize("hw", HOMEWORK)
+def test_stock_nbgrader_gives_honest_work_the_same_scores(graded, hw):
+    g = graded[hw]
+    assert set(g.stock) == set(g.ours) - {"hangs"}
+    tests = [t for ids in g.parts.tests.values() for t in ids]
+    for student, stock_grades in g.stock.items():
+        for cell in tests:
+            assert g.ours[student][cell][0] == stock_grades[cell][0], (student, cell)
+        for cell in g.parts.manual:
+            assert g.ours[student][cell] == stock_grades[cell], (student, cell)
+
+
+@pytest.mark.parametrize("hw", HOMEWORK)
+def test_feedback_has_hints_but_never_hidden_tests(graded, hw):
+    g = graded[hw]
+    hidden = secret_lines(
+        [source_notebook(hw)],
+        regions=("HIDDEN TESTS",),
+        modules=[source_notebook(hw).parent / "hidden_tests.py"],
+    )
+    for course in (g.course, g.stock_course):
+        pages = sorted((course.root / "feedback").glob(f"*/{hw}/*.html"))
+        assert {p.parts[-3] for p in pages} == set(course.scores()), course.root
+        for page in pages:
+            # Lines the student wrote themselves may coincide with hidden ones.
+            student = page.parts[-3]
+            submitted = course.root / "submitted" / student / hw / course.notebook_name
+            cells = nbformat.read(submitted, as_version=4).cells
+            own = "\n".join(
+                normalise(line) for c in cells for line in c.source.split("\n")
+            )
+            secret = {line for line in hidden if line not in own}
+            assert find_leaks(page.parent, secret) == [], (course.root.name, student)
+            assert not any(m in page.read_text() for m in MARKERS)
+    # Power check: the stock autograded notebooks do hold the hidden regions.
+    assert find_leaks(g.stock_course.root / "autograded" / SOLUTION, hidden)
+    released = g.course.root / "feedback" / RELEASED / hw / g.course.notebook_name
+    assert "NotImplementedError" in released.with_suffix(".html").read_text()
+    hinted = [p for h, part, p in WRONG if h == hw]
+    pages = [
+        (g.course.root / "feedback" / _student_id("wrong", p.parent.name, p) / hw)
+        .joinpath(g.course.notebook_name)
+        .with_suffix(".html")
+        .read_text()
+        for p in hinted
+    ]
+    with_hint = [
+        page for page in pages if "The hidden tests found a wrong result" not in page
+    ]
+    assert len(with_hint) >= len(pages) // 2, "most common mistakes should get a hint"
+
+
+@pytest.mark.parametrize("hw", HOMEWORK)
+def test_grades_export_lists_every_student(graded, hw):
+    g = graded[hw]
+    with open(g.course.root / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == set(g.ours)
+    autograded = sum(g.parts.points.values())
+    assert float(rows[SOLUTION]["total_score"]) == autograded
+    assert float(rows[RELEASED]["total_score"]) == 0
+    report = (g.course.root / "grades_report.html").read_text()
+    assert report.count("data:image/png;base64") >= 3
+
+
+def test_stock_nbgrader_without_our_configuration_zeroes_a_warning(tmp_path):
+    """Power check of the IgnorePattern setting: stock nbgrader zeroes that answer."""
     hw = HOMEWORK[0]
     parts = parts_of(source_notebook(hw))
     course = Course(tmp_path, hw)
@@ -169,27 +279,11 @@ def test_without_our_configuration_the_warning_would_cost_marks(tmp_path):
     assert _auto(parts, course.scores()["warns"], first) == 0
 
 
-@pytest.mark.parametrize("hw", HOMEWORK)
-def test_deleted_test_cells_are_restored_and_graded(graded, hw):
-    parts, scores, _ = graded[hw]
-    for part, points in parts.points.items():
-        assert _auto(parts, scores["deleted-tests"], part) == points, part
-    first = next(iter(parts.answers))
-    wrong = scores["deleted-tests-wrong"]
-    assert _auto(parts, wrong, first) < parts.points[first]
-    tests = [t for ids in parts.tests.values() for t in ids]
-    assert not any(wrong[t][1] for t in tests), "a test cell was left ungraded"
-
-
-def test_a_cell_that_never_finishes_times_out_and_costs_only_its_part(tmp_path):
+def test_stock_nbgrader_times_out_a_cell_and_grades_the_rest(tmp_path):
     hw = HOMEWORK[0]
     parts = parts_of(source_notebook(hw))
     course = Course(tmp_path, hw)
-    first = next(iter(parts.answers))
-    # A part that hangs: the function loops forever when a test calls it.
-    hang = parts.answers[first].replace(
-        '"""\n', '"""\n    while True:\n        pass\n', 1
-    )
+    first, hang = _hanging(parts)
     course.submit("hangs", course.make({**parts.answers, first: hang}))
     course.autograde("--Execute.timeout=5")
     grades = course.scores()["hangs"]
@@ -197,40 +291,3 @@ def test_a_cell_that_never_finishes_times_out_and_costs_only_its_part(tmp_path):
     for other, points in parts.points.items():
         if other != first:
             assert _auto(parts, grades, other) == points, other
-
-
-@pytest.mark.parametrize("hw", HOMEWORK)
-def test_feedback_shows_scores_but_never_hidden_tests(graded, hw):
-    _, scores, course = graded[hw]
-    hidden = secret_lines([source_notebook(hw)], regions=("HIDDEN TESTS",))
-    # Power check: the autograded notebooks do hold the hidden tests.
-    assert find_leaks(course.root / "autograded" / SOLUTION, hidden)
-    pages = sorted((course.root / "feedback").glob(f"*/{hw}/*.html"))
-    assert {p.parts[-3] for p in pages} == set(scores)
-    for page in pages:
-        # Lines the student wrote themselves may coincide with hidden ones.
-        student = page.parts[-3]
-        submitted = course.root / "submitted" / student / hw / course.notebook_name
-        cells = nbformat.read(submitted, as_version=4).cells
-        own = "\n".join(normalise(line) for c in cells for line in c.source.split("\n"))
-        secret = {line for line in hidden if line not in own}
-        assert find_leaks(page.parent, secret) == [], student
-    text = (
-        (course.root / "feedback" / RELEASED / hw / course.notebook_name)
-        .with_suffix(".html")
-        .read_text()
-    )
-    assert "Hidden tests ran here" in text and "NotImplementedError" in text
-    assert not any(marker in text for marker in MARKERS)
-
-
-@pytest.mark.parametrize("hw", HOMEWORK)
-def test_export_lists_every_student_with_their_score(graded, hw):
-    parts, scores, course = graded[hw]
-    with open(course.root / "grades.csv", newline="") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
-    assert set(rows) == set(scores)
-    total = sum(parts.points.values()) + sum(parts.manual.values())
-    assert float(rows[SOLUTION]["max_score"]) == total
-    assert float(rows[SOLUTION]["raw_score"]) == sum(parts.points.values())
-    assert float(rows[RELEASED]["raw_score"]) == 0
