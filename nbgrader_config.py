@@ -27,6 +27,7 @@ c.CourseDirectory.ignore = [
     "feedback",
     ".DS_Store",
     "hidden_tests.py",
+    ".previous",
 ]
 
 # A stream on stderr in a test cell scores that cell 0 in stock nbgrader, so a

@@ -10,29 +10,46 @@
   scores in nbgrader's gradebook.
 - :class:`~course_lib.grading.feedback.HideHiddenTests`: an nbgrader
   preprocessor that keeps hidden tests out of stock nbgrader's feedback.
+- :mod:`course_lib.grading.collect`: putting an LMS zip (Canvas, Moodle, one
+  folder per student) into ``submitted/``.
+- :mod:`course_lib.grading.report`: ``grades.csv`` and a self-contained HTML
+  grade report from the gradebook.
+- :mod:`course_lib.grading.scan`: a static scan for tampering idioms.
 - :mod:`course_lib.grading.cli`: the ``course`` command.
 """
 
+import importlib
 from typing import Any
 
 from course_lib.grading.spec import Call, Fail, Outcome, Read, Test, run_hidden_tests
 
 __all__ = [
     "Call",
+    "CollectEntry",
+    "CollectReport",
     "Fail",
     "HideHiddenTests",
     "Outcome",
     "Read",
     "Test",
+    "collect_zip",
+    "export_grades",
     "run_hidden_tests",
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # nbgrader is heavy to import (about 2 s); the sandbox runner, which imports
-    # this package, must not pay for it.
-    if name == "HideHiddenTests":
-        from course_lib.grading.feedback import HideHiddenTests
+_LAZY = {
+    # nbgrader (about 2 s to import) and matplotlib load only when needed: the
+    # sandbox runner imports this package and must stay fast.
+    "HideHiddenTests": "course_lib.grading.feedback",
+    "CollectEntry": "course_lib.grading.collect",
+    "CollectReport": "course_lib.grading.collect",
+    "collect_zip": "course_lib.grading.collect",
+    "export_grades": "course_lib.grading.report",
+}
 
-        return HideHiddenTests
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

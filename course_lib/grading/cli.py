@@ -87,8 +87,8 @@ def _collect(args: argparse.Namespace) -> int:
     if args.pattern:
         kwargs["pattern"] = args.pattern
     report = collect_zip(args.zip, args.assignment, **kwargs)
-    print(report.summary() if hasattr(report, "summary") else report)
-    return 1 if report.errors else 0
+    print(report.summary())
+    return 0 if report.ok else 1
 
 
 def _grade(args: argparse.Namespace) -> int:

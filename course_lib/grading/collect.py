@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
-import nbformat
-
 __all__ = [
     "DEFAULT_PATTERN",
     "LAYOUTS",
@@ -285,6 +283,8 @@ def _is_notebook(filename: str) -> bool:
 
 def _notebook_problem(data: bytes) -> str | None:
     """Why ``data`` is not a valid nbformat 4 notebook, or None if it is."""
+    import nbformat  # about 1 s to import: only when a zip is collected
+
     try:
         content = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -679,15 +679,24 @@ def _write_student(
     max_file_size: int,
     report: CollectReport,
 ) -> None:
-    """Check the notebook, then write it and the student's other files."""
-    data: list[tuple[_Member, str, bool, bytes]] = []
+    """Check the notebook, then write it and the student's other files.
+
+    Files are read one at a time, so memory holds at most one of them.
+    """
+    resolved = folder.resolve()
     for member, rel, is_notebook in plan:
         name = member.info.filename
-        target = f"submitted/{student}/{report.assignment}/{rel}"
+        path = folder / rel
+        shown = path.relative_to(root).as_posix()
         problem = None
+        content = b""
         if member.info.file_size > max_file_size:
-            problem = f"is {member.info.file_size:,} bytes, over the limit of "
-            problem += f"{max_file_size:,}"
+            problem = (
+                f"is {member.info.file_size:,} bytes, over the limit of "
+                f"{max_file_size:,}"
+            )
+        elif not path.resolve().is_relative_to(resolved):
+            problem = "it would be written outside the student's folder"
         else:
             try:
                 content = _read(zf, member.info, max_file_size)
@@ -701,56 +710,40 @@ def _write_student(
                     student,
                     name,
                     f"notebook {problem}; ask the student to resubmit, or fix it "
-                    f"and put it at {target} by hand",
+                    f"and put it at {shown} by hand",
                 )
             )
-            return
+            return  # the notebook comes first: nothing of this student is written
         if problem is not None:
             report.warnings.append(CollectEntry(student, name, f"skipped: {problem}"))
-            continue
-        data.append((member, rel, is_notebook, content))
-
-    resolved = folder.resolve()
-    for member, rel, is_notebook, content in data:
-        path = folder / rel
-        if not path.resolve().is_relative_to(resolved):
-            report.warnings.append(
-                CollectEntry(
-                    student,
-                    member.info.filename,
-                    "skipped: it would be written outside the student's folder",
-                )
-            )
             continue
         try:
             outcome = _write(path, content, folder, stamp)
         except OSError as exc:
-            entries = report.errors if is_notebook else report.warnings
-            entries.append(
+            (report.errors if is_notebook else report.warnings).append(
                 CollectEntry(
                     student,
-                    member.info.filename,
-                    f"could not be written to {path} ({exc}); fix the folder and "
+                    name,
+                    f"could not be written to {shown} ({exc}); fix the folder and "
                     "collect again",
                 )
             )
             if is_notebook:
                 return
             continue
-        shown = path.relative_to(root).as_posix()
-        entry_name = member.info.filename
+        kept = (
+            ""
+            if outcome in ("new", "unchanged")
+            else (f" (previous version kept in {outcome})")
+        )
         if is_notebook and outcome == "unchanged":
-            report.unchanged.append(CollectEntry(student, entry_name, shown))
+            report.unchanged.append(CollectEntry(student, name, shown))
         elif is_notebook:
-            where = "" if outcome == "new" else f" (previous version kept in {outcome})"
             what = "new" if outcome == "new" else "replaced"
             report.collected.append(
-                CollectEntry(student, entry_name, f"{what}: {shown}{where}")
+                CollectEntry(student, name, f"{what}: {shown}{kept}")
             )
         elif outcome != "unchanged":
-            where = "" if outcome == "new" else f" (previous version kept in {outcome})"
             report.notes.append(
-                CollectEntry(
-                    student, entry_name, f"extra file copied to {shown}{where}"
-                )
+                CollectEntry(student, name, f"extra file copied to {shown}{kept}")
             )

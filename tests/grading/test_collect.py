@@ -1,0 +1,402 @@
+import hashlib
+import io
+import re
+import stat
+import zipfile
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from course_lib.grading.collect import CollectReport, collect_zip
+
+
+def _nb(text: str = "") -> bytes:
+    """A valid notebook whose content depends on ``text``."""
+    cell = new_code_cell(text)
+    cell.id = "cell-1"  # the default is random: keep equal notebooks equal
+    return nbformat.writes(new_notebook(cells=[cell])).encode()
+
+
+def _zip(path, entries: dict[str, bytes | str], symlinks=()) -> str:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+        for name, target in symlinks:
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, target)
+    return str(path)
+
+
+def _by_student(entries) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for entry in entries:
+        out.setdefault(entry.student, []).append(entry.message)
+    return out
+
+
+def _submitted(root) -> list[str]:
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in (root / "submitted").rglob("*")
+        if p.is_file()
+    )
+
+
+# --- layouts ---------------------------------------------------------------------
+
+
+def test_canvas_layout_late_and_resubmissions(tmp_path):
+    path = _zip(
+        tmp_path / "canvas.zip",
+        {
+            "smithjane_12345_67890_hw01.ipynb": _nb("jane"),
+            "doejohn_LATE_12346_67891_hw01.ipynb": _nb("john v0"),
+            "doejohn_LATE_12346_67891_hw01-2.ipynb": _nb("john v2"),
+            "doejohn_LATE_12346_67891_hw01-1.ipynb": _nb("john v1"),
+            "roebob_12347_67892_hw01-1.ipynb": _nb("bob"),
+        },
+    )
+    report = collect_zip(path, "hw01", root=tmp_path)
+    assert report.layout == "canvas"
+    assert report.errors == []
+    assert sorted(e.student for e in report.collected) == [
+        "doejohn",
+        "roebob",
+        "smithjane",
+    ]
+    sub = tmp_path / "submitted"
+    assert (sub / "smithjane/hw01/hw01.ipynb").read_bytes() == _nb("jane")
+    # The highest -N is the latest resubmission.
+    assert (sub / "doejohn/hw01/hw01.ipynb").read_bytes() == _nb("john v2")
+    assert (sub / "roebob/hw01/hw01.ipynb").read_bytes() == _nb("bob")
+    warnings = _by_student(report.warnings)
+    assert any("resubmission" in m and "hw01-2.ipynb" in m for m in warnings["doejohn"])
+    assert any("late" in m for m in warnings["doejohn"])
+    # A single renamed file is collected with a warning naming the original.
+    assert warnings["roebob"] == [
+        "collected as hw01.ipynb (the student named it hw01-1.ipynb)"
+    ]
+    assert "smithjane" not in warnings
+    assert _submitted(tmp_path) == [
+        "submitted/doejohn/hw01/hw01.ipynb",
+        "submitted/roebob/hw01/hw01.ipynb",
+        "submitted/smithjane/hw01/hw01.ipynb",
+    ]
+
+
+def test_canvas_files_of_different_names_are_duplicates(tmp_path):
+    path = _zip(
+        tmp_path / "c.zip",
+        {
+            "smithjane_1_2_hw01.ipynb": _nb("a"),
+            "smithjane_1_2_scratch.ipynb": _nb("b"),
+            "doejohn_3_4_hw01.ipynb": _nb("c"),
+        },
+    )
+    report = collect_zip(path, "hw01", root=tmp_path)
+    (error,) = report.errors
+    assert error.student == "smithjane"
+    assert "several notebooks" in error.message
+    assert "smithjane_1_2_hw01.ipynb" in error.message
+    assert "smithjane_1_2_scratch.ipynb" in error.message
+    assert _submitted(tmp_path) == ["submitted/doejohn/hw01/hw01.ipynb"]
+
+
+def test_canvas_two_users_with_one_name_are_not_merged(tmp_path):
+    path = _zip(
+        tmp_path / "c.zip",
+        {"leeann_1_2_hw01.ipynb": _nb("a"), "leeann_7_8_hw01.ipynb": _nb("b")},
+    )
+    report = collect_zip(path, "hw01", root=tmp_path)
+    (error,) = report.errors
+    assert "several LMS users (1, 7)" in error.message
+    assert not (tmp_path / "submitted").exists()
+
+
+def test_moodle_layout_with_extra_files(tmp_path):
+    folder = "Jane Smith_123456_assignsubmission_file_"
+    path = _zip(
+        tmp_path / "moodle.zip",
+        {
+            f"{folder}/hw01.ipynb": _nb("jane"),
+            f"{folder}/data/extra.csv": "a,b\n1,2\n",
+            "John Doe_654321_assignsubmission_file_/hw01.ipynb": _nb("john"),
+        },
+    )
+    report = collect_zip(path, "hw01", root=tmp_path)
+    assert report.layout == "moodle"
+    assert report.errors == [] and report.warnings == []
+    assert _submitted(tmp_path) == [
+        "submitted/123456/hw01/data/extra.csv",
+        "submitted/123456/hw01/hw01.ipynb",
+        "submitted/654321/hw01/hw01.ipynb",
+    ]
+    assert (tmp_path / "submitted/123456/hw01/data/extra.csv").read_text() == (
+        "a,b\n1,2\n"
+    )
+    (note,) = report.notes
+    assert note.student == "123456"
+    assert "extra file copied to submitted/123456/hw01/data/extra.csv" in note.message
+
+
+def test_plain_layout_every_rule(tmp_path):
+    path = _zip(
+        tmp_path / "plain.zip",
+        {
+            "alice/hw01.ipynb": _nb("alice"),
+            "alice/notes.txt": "my notes",
+            "bob/My Homework (1).ipynb": _nb("bob"),
+            "carol/hw01.ipynb": _nb("carol 1"),
+            "carol/hw01 copy.ipynb": _nb("carol 2"),
+            "carol/figure.png": b"\x89PNG",
+            "dave/hw01.pdf": b"%PDF",
+            "eve/hw01.ipynb": '{"cells": [',
+            "frank/hw01.ipynb": '{"nbformat": 3, "worksheets": []}',
+            "gina/hw01.ipynb": '{"nbformat": 4, "nbformat_minor": 5, "cells": 7}',
+            # -N is Canvas's resubmission suffix only in a Canvas zip.
+            "hank/hw01.ipynb": _nb("hank"),
+            "hank/hw01-1.ipynb": _nb("hank 1"),
+        },
+    )
+    report = collect_zip(path, "hw01", root=tmp_path)
+    assert report.layout == "plain"
+    assert sorted(e.student for e in report.collected) == ["alice", "bob"]
+    errors = _by_student(report.errors)
+    assert sorted(errors) == ["carol", "dave", "eve", "frank", "gina", "hank"]
+    (carol,) = errors["carol"]
+    assert "several notebooks" in carol
+    assert "carol/hw01.ipynb" in carol and "carol/hw01 copy.ipynb" in carol
+    (dave,) = errors["dave"]
+    assert "no .ipynb" in dave and "hw01.pdf" in dave
+    (eve,) = errors["eve"]
+    assert "not valid JSON" in eve
+    assert "ask the student to resubmit" in eve
+    assert "submitted/eve/hw01/hw01.ipynb by hand" in eve
+    eve_entry = next(e for e in report.errors if e.student == "eve")
+    assert eve_entry.file == "eve/hw01.ipynb"
+    assert "not an nbformat 4 notebook (nbformat = 3)" in errors["frank"][0]
+    assert "not a valid nbformat 4 notebook" in errors["gina"][0]
+    assert "several notebooks" in errors["hank"][0]
+    assert _by_student(report.warnings) == {
+        "bob": ["collected as hw01.ipynb (the student named it My Homework (1).ipynb)"]
+    }
+    # Students with an error get nothing written, not even their extra files.
+    assert _submitted(tmp_path) == [
+        "submitted/alice/hw01/hw01.ipynb",
+        "submitted/alice/hw01/notes.txt",
+        "submitted/bob/hw01/hw01.ipynb",
+    ]
+    assert report.ok is False
+
+
+def test_explicit_pattern_overrides_detection(tmp_path):
+    path = _zip(
+        tmp_path / "flat.zip",
+        {"hw01-alice.ipynb": _nb("a"), "hw01-bob.ipynb": _nb("b")},
+    )
+    with pytest.raises(ValueError, match="layout must be Canvas"):
+        collect_zip(path, "hw01", root=tmp_path)
+    pattern = r"(?P<file>hw01-(?P<student_id>[a-z]+)\.ipynb)"
+    report = collect_zip(path, "hw01", root=tmp_path, pattern=pattern)
+    assert report.layout == "pattern"
+    assert _submitted(tmp_path) == [
+        "submitted/alice/hw01/hw01.ipynb",
+        "submitted/bob/hw01/hw01.ipynb",
+    ]
+    # A compiled pattern works too, and a named layout forces that layout.
+    report = collect_zip(path, "hw01", root=tmp_path, pattern=re.compile(pattern))
+    assert len(report.unchanged) == 2
+    moodle = _zip(
+        tmp_path / "m.zip",
+        {"Jane Smith_123456_assignsubmission_file_/hw01.ipynb": _nb()},
+    )
+    report = collect_zip(moodle, "hw01", root=tmp_path / "m", pattern="plain")
+    (error,) = report.errors
+    assert "must be a safe folder name" in error.message
+
+
+def test_notebook_name_differs_from_assignment(tmp_path):
+    path = _zip(tmp_path / "z.zip", {"alice/main.ipynb": _nb()})
+    report = collect_zip(path, "hw01", root=tmp_path, notebook="main")
+    assert report.warnings == []
+    assert _submitted(tmp_path) == ["submitted/alice/hw01/main.ipynb"]
+
+
+def test_unsafe_student_ids_are_errors(tmp_path):
+    path = _zip(
+        tmp_path / "z.zip",
+        {
+            "ok.name-1@uni/hw01.ipynb": _nb(),
+            "bad id!/hw01.ipynb": _nb(),
+            ".hidden/hw01.ipynb": _nb(),
+        },
+    )
+    report = collect_zip(path, "hw01", root=tmp_path)
+    assert sorted(e.student for e in report.errors) == [".hidden", "bad id!"]
+    assert all("safe folder name" in e.message for e in report.errors)
+    assert _submitted(tmp_path) == ["submitted/ok.name-1@uni/hw01/hw01.ipynb"]
+
+
+def test_windows_separators_and_junk_are_handled(tmp_path):
+    path = _zip(
+        tmp_path / "z.zip",
+        {
+            "alice\\hw01.ipynb": _nb(),
+            "__MACOSX/alice/._hw01.ipynb": b"\x00\x05",
+            "alice/.ipynb_checkpoints/hw01-checkpoint.ipynb": _nb("old"),
+            "alice/.DS_Store": b"\x00",
+        },
+    )
+    report = collect_zip(path, "hw01", root=tmp_path)
+    assert report.errors == [] and report.warnings == [] and report.notes == []
+    assert _submitted(tmp_path) == ["submitted/alice/hw01/hw01.ipynb"]
+
+
+# --- dangerous entries -----------------------------------------------------------
+
+
+def test_dangerous_entries_are_skipped(tmp_path):
+    root = tmp_path / "course"
+    path = _zip(
+        tmp_path / "z.zip",
+        {
+            "alice/hw01.ipynb": _nb(),
+            "../evil.txt": "escape",
+            "alice/../../evil2.txt": "escape",
+            "/abs.txt": "absolute",
+            "alice/timestamp.txt": "2000-01-01 00:00:00",
+            "alice/.previous/hw01.x.ipynb": "fake backup",
+            "alice/big.bin": b"0" * 2000,
+        },
+        symlinks=[("alice/link.txt", "/etc/passwd")],
+    )
+    report = collect_zip(path, "hw01", root=root, max_file_size=1000)
+    assert [e.student for e in report.collected] == ["alice"]
+    skipped = {e.file: e.message for e in report.warnings}
+    assert "path with '..'" in skipped["../evil.txt"]
+    assert "path with '..'" in skipped["alice/../../evil2.txt"]
+    assert "absolute path" in skipped["/abs.txt"]
+    assert "symbolic link" in skipped["alice/link.txt"]
+    assert "reserved" in skipped["alice/timestamp.txt"]
+    assert "reserved" in skipped["alice/.previous/hw01.x.ipynb"]
+    assert "over the limit of 1,000" in skipped["alice/big.bin"]
+    assert _submitted(root) == ["submitted/alice/hw01/hw01.ipynb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["course", "z.zip"]
+    assert not any(p.is_symlink() for p in root.rglob("*"))
+
+
+def test_oversized_notebook_is_an_error(tmp_path):
+    path = _zip(tmp_path / "z.zip", {"alice/hw01.ipynb": _nb("x" * 3000)})
+    report = collect_zip(path, "hw01", root=tmp_path, max_file_size=1000)
+    (error,) = report.errors
+    assert "over the limit" in error.message and "resubmit" in error.message
+    assert not (tmp_path / "submitted").exists()
+
+
+def test_zip_bomb_is_refused_before_anything_is_written(tmp_path):
+    path = _zip(
+        tmp_path / "z.zip",
+        {"alice/hw01.ipynb": _nb(), "alice/zeros.bin": b"\0" * 3_000_000},
+    )
+    assert (tmp_path / "z.zip").stat().st_size < 20_000
+    with pytest.raises(ValueError, match=r"at most 1,000,000 bytes.*got 3,00"):
+        collect_zip(path, "hw01", root=tmp_path, max_total_size=1_000_000)
+    assert not (tmp_path / "submitted").exists()
+
+
+# --- never lose anything ---------------------------------------------------------
+
+
+def test_existing_different_file_is_kept_and_same_file_unchanged(tmp_path):
+    target = tmp_path / "submitted/alice/hw01/hw01.ipynb"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(_nb("first attempt"))
+    extra = target.parent / "notes.txt"
+    extra.write_text("old notes")
+    path = _zip(
+        tmp_path / "z.zip",
+        {"alice/hw01.ipynb": _nb("second"), "alice/notes.txt": "new notes"},
+    )
+    digest = hashlib.sha256((tmp_path / "z.zip").read_bytes()).hexdigest()
+
+    report = collect_zip(path, "hw01", root=tmp_path)
+    (entry,) = report.collected
+    assert entry.message.startswith("replaced: submitted/alice/hw01/hw01.ipynb")
+    assert target.read_bytes() == _nb("second")
+    (backup,) = (target.parent / ".previous").glob("*.ipynb")
+    assert re.fullmatch(r"hw01\.\d{8}T\d{6}Z\.ipynb", backup.name)
+    assert backup.read_bytes() == _nb("first attempt")
+    assert extra.read_text() == "new notes"
+    (old_notes,) = (target.parent / ".previous").glob("notes.*.txt")
+    assert old_notes.read_text() == "old notes"
+    assert "previous version kept in .previous/notes." in report.notes[0].message
+
+    # Collecting the same zip again changes nothing and keeps no new backup.
+    again = collect_zip(path, "hw01", root=tmp_path)
+    assert again.collected == [] and again.notes == []
+    assert [e.student for e in again.unchanged] == ["alice"]
+    assert len(list((target.parent / ".previous").iterdir())) == 2
+    # The zip is only read, and no temporary file is left behind.
+    assert hashlib.sha256((tmp_path / "z.zip").read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in target.parent.iterdir()) == [
+        ".previous",
+        "hw01.ipynb",
+        "notes.txt",
+    ]
+
+
+def test_second_replacement_in_the_same_second_gets_its_own_backup(tmp_path):
+    target = tmp_path / "submitted/alice/hw01/hw01.ipynb"
+    for n in range(3):
+        path = _zip(tmp_path / f"z{n}.zip", {"alice/hw01.ipynb": _nb(str(n))})
+        collect_zip(path, "hw01", root=tmp_path)
+    backups = sorted(p.read_bytes() for p in (target.parent / ".previous").iterdir())
+    assert backups == sorted([_nb("0"), _nb("1")])
+    assert target.read_bytes() == _nb("2")
+
+
+# --- the report and bad input ----------------------------------------------------
+
+
+def test_summary_lists_every_section(tmp_path):
+    path = _zip(
+        tmp_path / "z.zip",
+        {"alice/hw01.ipynb": _nb(), "bob/x.ipynb": _nb(), "carol/x.txt": "x"},
+    )
+    report = collect_zip(path, "hw01", root=tmp_path)
+    text = report.summary()
+    first = text.splitlines()[0]
+    assert first.endswith(
+        "(plain layout), hw01: 2 collected, 0 unchanged, 1 warning, 1 error"
+    )
+    assert text.index("Errors") < text.index("Warnings") < text.index("Collected")
+    assert "  carol: carol/x.txt: no .ipynb" in text
+    buffer = io.StringIO()
+    report.print_summary(buffer)
+    assert buffer.getvalue() == text + "\n"
+    assert isinstance(report, CollectReport)
+
+
+def test_bad_zip_and_bad_arguments(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"must be an existing zip.*missing"):
+        collect_zip(tmp_path / "missing.zip", "hw01", root=tmp_path)
+    (tmp_path / "notes.zip").write_text("not a zip")
+    with pytest.raises(ValueError, match="must be a zip file"):
+        collect_zip(tmp_path / "notes.zip", "hw01", root=tmp_path)
+    with pytest.raises(ValueError, match="must be a zip file"):
+        collect_zip(tmp_path, "hw01", root=tmp_path)
+    empty = _zip(tmp_path / "empty.zip", {"__MACOSX/._x": b""})
+    with pytest.raises(ValueError, match="holds no files"):
+        collect_zip(empty, "hw01", root=tmp_path)
+    good = _zip(tmp_path / "good.zip", {"alice/hw01.ipynb": _nb()})
+    with pytest.raises(ValueError, match="assignment must be a safe folder name"):
+        collect_zip(good, "../hw01", root=tmp_path)
+    with pytest.raises(ValueError, match="notebook must be a safe folder name"):
+        collect_zip(good, "hw01", root=tmp_path, notebook="a/b")
+    with pytest.raises(ValueError, match="named groups"):
+        collect_zip(good, "hw01", root=tmp_path, pattern=r"(?P<student>\w+)/.*")
+    with pytest.raises(ValueError, match="regular expression"):
+        collect_zip(good, "hw01", root=tmp_path, pattern="(unclosed")
+    assert not (tmp_path / "submitted").exists()

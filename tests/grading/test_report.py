@@ -1,0 +1,339 @@
+import html
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from nbgrader.api import Gradebook
+
+from course_lib.grading.report import BASE_COLUMNS, export_grades
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+SCRIPT_ID = "<script>alert(1)</script>"
+PNG = re.compile(r'<img alt="[^"]*" src="data:image/png;base64,[A-Za-z0-9+/=]+">')
+
+
+@pytest.fixture(scope="module")
+def empty_gradebook(tmp_path_factory) -> Path:
+    """A gradebook with nbgrader's tables and nothing in them."""
+    path = tmp_path_factory.mktemp("template") / "gradebook.db"
+    # Creating a gradebook runs the `alembic` executable of the environment.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATH", f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+        with Gradebook(f"sqlite:///{path}", course_id="data-ethics"):
+            pass
+    return path
+
+
+def _copy(template: Path, folder: Path) -> str:
+    path = folder / "gradebook.db"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+def _submit(gb: Gradebook, assignment: str, student: str) -> None:
+    # nbgrader's add_submission autoflushes half-built objects: SQLAlchemy 2 warns.
+    with gb.db.no_autoflush:
+        gb.update_or_create_submission(assignment, student)
+
+
+def _grade(
+    gb, cell, notebook, assignment, student, *, auto=None, manual=None, extra=None
+):
+    grade = gb.find_grade(cell, notebook, assignment, student)
+    grade.auto_score, grade.manual_score, grade.extra_credit = auto, manual, extra
+    grade.needs_manual_grade = False
+
+
+@pytest.fixture
+def class_gradebook(empty_gradebook, tmp_path) -> str:
+    """Two assignments, four students, every case the table must handle.
+
+    hw01 (max 8): autograded test_a (2) and test_b (3), a written essay (3).
+    hw02 (max 2): two notebooks that both have a cell named test_x.
+    """
+    url = _copy(empty_gradebook, tmp_path)
+    with Gradebook(url, course_id="data-ethics") as gb:
+        gb.add_assignment("hw01")
+        gb.add_notebook("hw01", "hw01")
+        gb.add_grade_cell("test_a", "hw01", "hw01", max_score=2, cell_type="code")
+        gb.add_grade_cell("test_b", "hw01", "hw01", max_score=3, cell_type="code")
+        gb.add_grade_cell("essay", "hw01", "hw01", max_score=3, cell_type="markdown")
+        gb.add_solution_cell("essay", "hw01", "hw01")
+        gb.add_assignment("hw02")
+        for nb in ("part1", "part2"):
+            gb.add_notebook(nb, "hw02")
+            gb.add_grade_cell("test_x", nb, "hw02", max_score=1, cell_type="code")
+        for student in ("ada", "bo", SCRIPT_ID, "cy"):
+            gb.add_student(student)
+        for student in ("ada", "bo", SCRIPT_ID):
+            _submit(gb, "hw01", student)
+        _grade(gb, "test_a", "hw01", "hw01", "ada", auto=2.0)
+        _grade(gb, "test_b", "hw01", "hw01", "ada", auto=3.0)
+        _grade(gb, "essay", "hw01", "hw01", "ada", manual=2.0)
+        _grade(gb, "test_a", "hw01", "hw01", "bo", auto=2.0)
+        _grade(gb, "test_b", "hw01", "hw01", "bo", auto=0.0)
+        # bo's essay is still waiting for a grader.
+        _grade(gb, "test_a", "hw01", "hw01", SCRIPT_ID, auto=0.0)
+        _grade(gb, "test_b", "hw01", "hw01", SCRIPT_ID, auto=1.0)
+        _grade(gb, "essay", "hw01", "hw01", SCRIPT_ID, auto=None, manual=3.0, extra=1.0)
+        _submit(gb, "hw02", "ada")
+        _grade(gb, "test_x", "part1", "hw02", "ada", auto=1.0)
+        _grade(gb, "test_x", "part2", "hw02", "ada", auto=0.0)
+        gb.db.commit()
+    return url
+
+
+def _sections(page: str) -> dict[str, str]:
+    return {
+        re.search(r"<h2>(.*?)</h2>", part).group(1): part
+        for part in page.split("<section>")[1:]
+    }
+
+
+# --- the table -------------------------------------------------------------------
+
+
+def test_table_has_one_row_per_student_and_assignment(class_gradebook, tmp_path):
+    csv, report = tmp_path / "grades.csv", tmp_path / "report.html"
+    table = export_grades(class_gradebook, csv_path=csv, html_path=report)
+    assert list(table.columns) == [
+        "student_id",
+        "assignment",
+        "submitted",
+        "test_a",
+        "test_b",
+        "essay",
+        "part1/test_x",
+        "part2/test_x",
+        "total_score",
+        "max_score",
+        "needs_manual_grade",
+    ]
+    from_csv = pd.read_csv(csv, keep_default_na=False, na_values=[""])
+    pd.testing.assert_frame_equal(from_csv, table, check_dtype=False)
+    expected = pd.DataFrame(
+        {
+            "student_id": [SCRIPT_ID, "ada", "bo", "cy"] * 2,
+            "assignment": ["hw01"] * 4 + ["hw02"] * 4,
+            "submitted": [True, True, True, False, False, True, False, False],
+            "test_a": [0.0, 2.0, 2.0, 0.0] + [np.nan] * 4,
+            "test_b": [1.0, 3.0, 0.0, 0.0] + [np.nan] * 4,
+            # manual score plus extra credit; a missing grade counts 0
+            "essay": [4.0, 2.0, 0.0, 0.0] + [np.nan] * 4,
+            "part1/test_x": [np.nan] * 4 + [0.0, 1.0, 0.0, 0.0],
+            "part2/test_x": [np.nan] * 4 + [0.0, 0.0, 0.0, 0.0],
+            "total_score": [5.0, 7.0, 2.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+            "max_score": [8.0] * 4 + [2.0] * 4,
+            "needs_manual_grade": [False, False, True, False] + [False] * 4,
+        }
+    )
+    pd.testing.assert_frame_equal(
+        table.astype({"student_id": object, "assignment": object}),
+        expected.astype({"student_id": object, "assignment": object}),
+    )
+    assert table["submitted"].dtype == bool
+    assert table["needs_manual_grade"].dtype == bool
+
+
+def test_one_assignment_and_a_plain_path(class_gradebook, tmp_path):
+    path = class_gradebook.removeprefix("sqlite:///")
+    table = export_grades(path, assignment="hw02", csv_path=None, html_path=None)
+    assert list(table.columns) == [
+        "student_id",
+        "assignment",
+        "submitted",
+        "part1/test_x",
+        "part2/test_x",
+        "total_score",
+        "max_score",
+        "needs_manual_grade",
+    ]
+    assert table["assignment"].unique().tolist() == ["hw02"]
+    assert table.loc[table["student_id"] == "ada", "total_score"].tolist() == [1.0]
+    assert list(tmp_path.glob("*.csv")) == [] and list(tmp_path.glob("*.html")) == []
+
+
+# --- the HTML report -------------------------------------------------------------
+
+
+def test_report_numbers_plots_and_escaping(class_gradebook, tmp_path):
+    report = tmp_path / "report.html"
+    export_grades(class_gradebook, csv_path=tmp_path / "g.csv", html_path=report)
+    page = report.read_text(encoding="utf-8")
+    # Self-contained, no script: the student id <script> is escaped.
+    assert "<script" not in page.lower()
+    assert html.escape(SCRIPT_ID) in page
+    assert "src=" not in PNG.sub("", page) and "<link" not in page
+    sections = _sections(page)
+    assert list(sections) == ["hw01", "hw02"]
+    hw01 = sections["hw01"]
+    assert len(PNG.findall(hw01)) == 3
+    for title in ("total scores", "pass rate per autograded part", "mean score"):
+        assert f'alt="hw01: {title}' in hw01
+    # students, submitted, missing, mean, median, max, needing manual grading
+    assert (
+        "<tr><td>4</td><td>3</td><td>1</td><td>4.67</td><td>5.00</td><td>8</td>"
+        "<td>1</td></tr>" in hw01
+    )
+    # part, max, autograded, pass rate, mean fraction, graded answers
+    assert "<tr><td>test_a</td><td>2</td><td>yes</td><td>67%</td><td>67%</td>" in hw01
+    assert "<tr><td>test_b</td><td>3</td><td>yes</td><td>33%</td><td>44%</td>" in hw01
+    # The essay is graded by hand; bo's ungraded one is left out of its mean.
+    assert "<tr><td>essay</td><td>3</td><td>no</td><td>–</td><td>100%</td>" in hw01
+    assert "<tr><td>cy</td><td>no</td><td>0</td><td>8</td><td></td></tr>" in hw01
+    assert "<tr><td>bo</td><td>yes</td><td>2</td><td>8</td><td>yes</td></tr>" in hw01
+    hw02 = sections["hw02"]
+    assert len(PNG.findall(hw02)) == 3
+    assert "<td>part1/test_x</td><td>1</td><td>yes</td><td>100%</td>" in hw02
+
+
+def test_assignment_without_submissions(empty_gradebook, tmp_path):
+    url = _copy(empty_gradebook, tmp_path)
+    with Gradebook(url, course_id="data-ethics") as gb:
+        gb.add_assignment("hw03")
+        gb.add_notebook("hw03", "hw03")
+        gb.add_grade_cell("test_a", "hw03", "hw03", max_score=1, cell_type="code")
+        gb.add_student("ada")
+    report = tmp_path / "r.html"
+    table = export_grades(url, csv_path=tmp_path / "g.csv", html_path=report)
+    assert table[["submitted", "test_a", "total_score"]].values.tolist() == [
+        [False, 0.0, 0.0]
+    ]
+    page = report.read_text(encoding="utf-8")
+    assert "No submissions for this assignment yet." in page
+    assert PNG.search(page) is None
+
+
+# --- empty and wrong gradebooks --------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["nbgrader tables", "zero-byte file"])
+def test_empty_gradebook(empty_gradebook, tmp_path, caplog, kind):
+    if kind == "nbgrader tables":
+        url = _copy(empty_gradebook, tmp_path)
+    else:
+        (tmp_path / "gradebook.db").touch()
+        url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    csv, report = tmp_path / "grades.csv", tmp_path / "report.html"
+    with caplog.at_level(logging.WARNING, logger="course_lib.grading.report"):
+        table = export_grades(url, csv_path=csv, html_path=report)
+    assert table.empty
+    assert tuple(table.columns) == BASE_COLUMNS
+    assert csv.read_text().strip() == ",".join(BASE_COLUMNS)
+    message = "holds no assignment of course 'data-ethics' yet"
+    assert html.escape(message) in report.read_text()
+    assert "holds no assignment" in caplog.text
+
+
+def test_bad_gradebooks(empty_gradebook, tmp_path):
+    with pytest.raises(FileNotFoundError, match="existing nbgrader gradebook"):
+        export_grades(tmp_path / "missing.db", csv_path=None, html_path=None)
+    assert not (tmp_path / "missing.db").exists()
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    with pytest.raises(ValueError, match="must point to an nbgrader gradebook"):
+        export_grades(other, csv_path=None, html_path=None)
+    url = _copy(empty_gradebook, tmp_path)
+    with pytest.raises(ValueError, match=r"course_id must be a course.*'ds-101'"):
+        export_grades(url, course_id="ds-101", csv_path=None, html_path=None)
+    with pytest.raises(ValueError, match=r"assignment must be one of.*'hw09'"):
+        export_grades(url, assignment="hw09", csv_path=None, html_path=None)
+    assert list(tmp_path.glob("*.csv")) == []
+
+
+# --- a real nbgrader course ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_course(tmp_path_factory) -> Path:
+    """Homework 1 released by `nbgrader generate_assignment` in a fresh course."""
+    course = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    shutil.copytree(ROOT / "solutions" / "hw01", course / "solutions" / "hw01")
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    proc = subprocess.run(
+        [str(BIN / "nbgrader"), "generate_assignment", "hw01", "--log-level=WARN"],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return course
+
+
+@pytest.mark.slow
+def test_real_homework_gradebook(real_course, tmp_path):
+    url = _copy(real_course / "gradebook.db", tmp_path)
+    with Gradebook(url, course_id="data-ethics") as gb:
+        (nb,) = gb.find_assignment("hw01").notebooks
+        answers = {c.name for c in nb.solution_cells}
+        cells = {c.name: (c.max_score, c.cell_type) for c in nb.grade_cells}
+        tests = [
+            n for n, (_, kind) in cells.items() if kind == "code" and n not in answers
+        ]
+        written = [n for n in cells if n not in tests]
+        assert tests and written
+        for student in ("ada", "bo", SCRIPT_ID, "cy"):
+            gb.add_student(student)
+        for student in ("ada", "bo", SCRIPT_ID):
+            _submit(gb, "hw01", student)
+        for name in tests:
+            full = cells[name][0]
+            _grade(gb, name, nb.name, "hw01", "ada", auto=full)
+            _grade(gb, name, nb.name, "hw01", "bo", auto=0.0)
+        # <script> passes the first test only.
+        _grade(gb, tests[0], nb.name, "hw01", SCRIPT_ID, auto=cells[tests[0]][0])
+        for name in tests[1:]:
+            _grade(gb, name, nb.name, "hw01", SCRIPT_ID, auto=0.0)
+        for name in written:
+            _grade(gb, name, nb.name, "hw01", "ada", manual=cells[name][0])
+        gb.db.commit()
+        max_score = gb.find_assignment("hw01").max_score
+
+    csv, report = tmp_path / "grades.csv", tmp_path / "report.html"
+    export_grades(url, csv_path=csv, html_path=report)
+    table = pd.read_csv(csv, keep_default_na=False, na_values=[""]).set_index(
+        "student_id"
+    )
+    assert list(table.columns) == [
+        "assignment",
+        "submitted",
+        *cells,
+        "total_score",
+        "max_score",
+        "needs_manual_grade",
+    ]
+    assert table["max_score"].tolist() == [max_score] * 4
+    assert table.loc["ada", "total_score"] == max_score
+    assert table.loc[SCRIPT_ID, "total_score"] == cells[tests[0]][0]
+    assert table.loc["bo", "total_score"] == 0.0
+    assert table.loc["cy", list(cells)].tolist() == [0.0] * len(cells)
+    assert table["submitted"].tolist() == [True, True, True, False]  # <script> first
+    # Written answers of bo and <script> still wait for a grader.
+    assert table["needs_manual_grade"].tolist() == [True, False, True, False]
+    page = report.read_text(encoding="utf-8")
+    assert len(PNG.findall(page)) == 3
+    assert "<script" not in page.lower() and html.escape(SCRIPT_ID) in page
+    # Pass rates: ada passes everything, <script> the first test, bo nothing.
+    assert (
+        f"<tr><td>{tests[0]}</td><td>{cells[tests[0]][0]:g}</td><td>yes</td><td>67%"
+        in page
+    )
+    for name in tests[1:]:
+        assert (
+            f"<tr><td>{name}</td><td>{cells[name][0]:g}</td><td>yes</td><td>33%" in page
+        )
