@@ -49,6 +49,8 @@ def _float(x: float) -> Any:
 
 def _array(values: np.ndarray) -> dict[str, Any]:
     kind = values.dtype.kind
+    shape = list(values.shape)
+    values = values.ravel()
     if kind == "b":
         data: list[Any] = values.astype(bool).tolist()
         dtype = "bool"
@@ -81,17 +83,12 @@ def _array(values: np.ndarray) -> dict[str, Any]:
         raise EncodeError(
             f"array dtype must be bool, int, float or str; got {values.dtype}"
         )
-    return {"__ndarray__": dtype, "shape": list(values.shape), "data": data}
+    return {"__ndarray__": dtype, "shape": shape, "data": data}
 
 
 def _scalar(x: Any) -> Any:
     """An element of an object column: only plain scalars are allowed."""
-    if (
-        x is None
-        or (isinstance(x, float) and math.isnan(x))
-        or x is pd.NA
-        or x is pd.NaT
-    ):
+    if x is None or x is pd.NA or x is pd.NaT:
         return None
     t = type(x)
     if t is bool or t is np.bool_:

@@ -23,6 +23,7 @@ Files in the working folder (the sandbox's ``/sandbox``):
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import pickle
@@ -31,6 +32,44 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+
+class CappedStream(io.TextIOBase):
+    """A text stream that keeps the first ``limit`` characters and drops the rest.
+
+    The sandbox's output goes to a file that the grader reads back; flooding it
+    must neither fill the disk nor make a later write fail.
+    """
+
+    def __init__(self, raw: Any, limit: int):
+        self._raw = raw
+        self._left = limit
+        self._warned = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self._left > 0:
+            piece = text[: self._left]
+            self._left -= len(piece)
+            try:
+                self._raw.write(piece)
+            except OSError:
+                self._left = 0
+        elif not self._warned:
+            self._warned = True
+            try:
+                self._raw.write("\n[output truncated]\n")
+            except OSError:
+                pass
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._raw.flush()
+        except OSError:
+            pass
 
 
 class CellTimeout(KeyboardInterrupt):
@@ -146,12 +185,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path.cwd())
     parser.add_argument("--cell-timeout", type=float, default=30.0)
     parser.add_argument("--call-timeout", type=float, default=60.0)
+    parser.add_argument("--output-chars", type=int, default=1_000_000)
     args = parser.parse_args(argv)
     work: Path = args.workdir
     out = work / "out"
     out.mkdir(exist_ok=True)
-    # A write past the file-size limit must fail, not kill the process.
+    # A write past the file-size limit must fail, not kill the process, and
+    # the output is capped well below that limit.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    sys.stdout = CappedStream(sys.stdout, args.output_chars)
+    sys.stderr = CappedStream(sys.stderr, args.output_chars)
     cells = json.loads((work / "cells.json").read_text())
     calls = pickle.loads((work / "calls.pkl").read_bytes())
 
@@ -162,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     run_cells(shell, cells, out, args.cell_timeout)
     sys.stdout.flush()
     sys.stderr.flush()
+    with open(out / "progress.txt", "a") as progress:
+        progress.write("calls\n")
     run_calls(shell.user_ns, calls, out, args.call_timeout)
     (out / "done").write_text("ok")
     return 0

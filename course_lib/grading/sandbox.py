@@ -185,6 +185,41 @@ def _set_limits(limits: Limits) -> Any:
     return apply
 
 
+def _watch(
+    proc: subprocess.Popen, progress: Path, budget: float, limits: Limits
+) -> bool:
+    """Wait for the sandbox; kill it when a cell or the whole run overstays.
+
+    A cell normally ends at its own time limit inside the sandbox; one whose
+    code disabled that alarm is caught here, ``cell_timeout`` plus a grace
+    period after it started. Returns True if the sandbox was killed.
+    """
+    started = time.monotonic()
+    grace = 5.0
+    seen, since = "", started
+    while True:
+        try:
+            proc.wait(timeout=0.1)
+            return False
+        except subprocess.TimeoutExpired:
+            pass
+        now = time.monotonic()
+        try:
+            text = progress.read_text()
+        except OSError:
+            text = ""
+        last = text.rsplit("\n", 2)[-2] if text.count("\n") else ""
+        if last != seen:
+            seen, since = last, now
+        in_cell = last.isdigit()
+        if now - started > budget or (
+            in_cell and now - since > limits.cell_timeout + grace
+        ):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return True
+
+
 def _read_tail(path: Path, limit: int = 4000) -> str:
     if not path.exists():
         return ""
@@ -249,13 +284,7 @@ def run_sandboxed(
                     stderr=subprocess.STDOUT,
                     preexec_fn=_set_limits(limits),
                 )
-                try:
-                    proc.wait(timeout=max(budget, 1.0))
-                    timed_out = False
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
-                    timed_out = True
+                timed_out = _watch(proc, out / "progress.txt", budget, limits)
             finished = (out / "done").exists()
             result.log_tail = _read_tail(log)
             if finished or not remaining:

@@ -125,9 +125,11 @@ def make_submission(
 class Course:
     """A throw-away nbgrader course folder with the project's configuration."""
 
-    def __init__(self, root: Path, assignment: str):
+    def __init__(self, root: Path, assignment: str, db_url: str | None = None):
+        root.mkdir(parents=True, exist_ok=True)
         self.root = root
         self.assignment = assignment
+        self.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
         shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
         shutil.copytree(SOLUTIONS / assignment, root / "solutions" / assignment)
         self.nbgrader("generate_assignment", assignment, "--force")
@@ -144,7 +146,12 @@ class Course:
 
     def nbgrader(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
         proc = subprocess.run(
-            [str(BIN / "nbgrader"), *args, "--log-level=WARN"],
+            [
+                str(BIN / "nbgrader"),
+                *args,
+                "--log-level=WARN",
+                f"--CourseDirectory.db_url={self.db_url}",
+            ],
             cwd=self.root,
             env=self.env(),
             capture_output=True,
@@ -197,7 +204,7 @@ class Course:
 
         out: dict[str, dict[str, tuple[float | None, bool]]] = {}
         notebook_id = Path(self.notebook_name).stem
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gb:
+        with Gradebook(self.db_url) as gb:
             for student in gb.students:
                 try:
                     nb = gb.find_submission_notebook(

@@ -1,0 +1,138 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from course_lib.grading.codec import (
+    DecodeError,
+    EncodeError,
+    decode,
+    dumps,
+    encode,
+    loads,
+)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        3,
+        -2.5,
+        "text",
+        [1, "a", None],
+        {"a": [1.5, {"b": False}]},
+        float("inf"),
+    ],
+)
+def test_plain_values_round_trip(value):
+    assert loads(dumps(value)) == value
+
+
+def test_nan_round_trips_without_nan_literals():
+    text = dumps([float("nan"), np.float64("nan")])
+    assert "NaN" not in text
+    assert all(np.isnan(loads(text)))
+
+
+def test_numpy_arrays_round_trip_with_their_kind():
+    for arr in (
+        np.arange(6).reshape(2, 3),
+        np.array([0.5, np.nan]),
+        np.array([True, False]),
+        np.array(["a", "b"]),
+    ):
+        back = loads(dumps(arr))
+        assert back.shape == arr.shape
+        assert np.array_equal(
+            back.astype(arr.dtype), arr, equal_nan=arr.dtype.kind == "f"
+        )
+
+
+def test_frames_series_and_indexes_round_trip():
+    frame = pd.DataFrame(
+        {"count": [3, 4], "rate": [0.5, np.nan], "label": ["x", None]},
+        index=pd.Index(["a", "b"], name="group"),
+    )
+    back = loads(dumps(frame))
+    assert list(back.columns) == ["count", "rate", "label"]
+    assert back.index.name == "group" and list(back.index) == ["a", "b"]
+    assert back["count"].tolist() == [3, 4]
+    assert np.isnan(back.loc["b", "rate"]) and pd.isna(back.loc["b", "label"])
+    multi = pd.Series([1.0, 2.0], index=pd.MultiIndex.from_tuples([(1, "x"), (2, "y")]))
+    assert loads(dumps(multi)).index.tolist() == [(1, "x"), (2, "y")]
+    cat = pd.Series(pd.Categorical(["b", "a"]), name="c")
+    assert loads(dumps(cat)).tolist() == ["b", "a"]
+    dates = pd.Series(pd.to_datetime(["2013-01-02", None]))
+    back_dates = loads(dumps(dates))
+    assert back_dates[0] == "2013-01-02T00:00:00" and pd.isna(back_dates[1])
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+
+class Subclass(float):
+    def __eq__(self, other):
+        return True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        AlwaysEqual(),
+        [AlwaysEqual()],
+        {"a": AlwaysEqual()},
+        {1: "int key"},
+        np.array([AlwaysEqual()], dtype=object),
+        pd.Series([AlwaysEqual()]),
+        Subclass(1.0),
+        lambda: 1,
+    ],
+)
+def test_anything_but_plain_data_is_refused(value):
+    with pytest.raises(EncodeError, match="must"):
+        encode(value)
+
+
+def test_subclass_of_frame_is_refused():
+    class Sneaky(pd.DataFrame):
+        pass
+
+    with pytest.raises(EncodeError, match="plain data"):
+        encode(Sneaky({"a": [1]}))
+
+
+def test_too_deep_nesting_is_refused_both_ways():
+    deep: list = []
+    for _ in range(40):
+        deep = [deep]
+    with pytest.raises(EncodeError, match="deep"):
+        encode(deep)
+    with pytest.raises(DecodeError):
+        decode(json.loads("[" * 40 + "]" * 40))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        "NaN",
+        '{"__ndarray__": "int64", "shape": [2], "data": [1]}',
+        '{"__ndarray__": "int64", "shape": [1], "data": ["x"]}',
+        '{"__ndarray__": "pickle", "shape": [0], "data": []}',
+        '{"__frame__": [], "columns": 1, "index": 2}',
+        '{"unknown": 1}',
+    ],
+)
+def test_malformed_input_raises_decode_error(text):
+    with pytest.raises(DecodeError):
+        loads(text)
+
+
+def test_oversized_input_is_refused():
+    with pytest.raises(DecodeError, match="at most 10 bytes"):
+        loads("[" + "1," * 20 + "1]", max_bytes=10)

@@ -1,0 +1,48 @@
+import pytest
+
+from course_lib.grading.scan import scan_source
+
+
+@pytest.mark.parametrize(
+    ("source", "idiom"),
+    [
+        ("get_ipython().set_custom_exc((Exception,), h)", "ipython-hooks"),
+        ("ip.input_transformers_cleanup.append(f)", "ipython-hooks"),
+        ("class A:\n    def __eq__(self, o):\n        return True", "eq-override"),
+        ("import numpy as np\nnp.allclose = lambda *a: True", "monkeypatch"),
+        (
+            "import course_lib.grading.spec as s\nsetattr(s, 'verdict', f)",
+            "monkeypatch",
+        ),
+        ("import builtins\nbuiltins.print = f", "builtins"),
+        ("import os\nos.kill(1, 9)", "process"),
+        ("import sys\nsys.modules['numpy'] = fake", "sys-modules"),
+        ("open('../../../gradebook.db', 'wb')", "files"),
+        ("exec(code)", "dynamic-code"),
+        ("import socket", "network"),
+    ],
+)
+def test_tampering_idioms_are_flagged(source, idiom):
+    assert idiom in {f.idiom for f in scan_source(source, "cell")}
+
+
+def test_ordinary_answers_are_not_flagged():
+    source = (
+        "import numpy as np\nimport pandas as pd\n\n"
+        "def confusion_rates(y_true, y_pred, groups):\n"
+        "    frame = pd.DataFrame({'y': np.asarray(y_true), 'g': groups})\n"
+        "    # equal opportunity: compare TPRs\n"
+        "    return frame.groupby('g').mean()\n"
+    )
+    assert scan_source(source) == []
+
+
+def test_findings_say_where_and_why():
+    (finding,) = scan_source("x = 1\nimport os\nos._exit(0)", "part1")
+    assert (finding.cell, finding.line, finding.code) == ("part1", 3, "os._exit(0)")
+    assert "processes" in finding.why
+
+
+def test_unparsable_code_is_still_scanned_as_text():
+    findings = scan_source("%%bash\nkill -9 1\nget_ipython(", "c")
+    assert any(f.idiom == "get_ipython" for f in findings)
