@@ -62,14 +62,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {name} ...", flush=True)
         rows = importlib.import_module(name).run(repeats=args.repeats)
         doc = (sys.modules[name].__doc__ or "").strip().splitlines()[0]
+        notes = "".join(f"\n- {r['note']}" for r in rows if r.get("note"))
         sections.append(
-            f"## {name.removeprefix('bench.bench_')}\n\n{doc}\n\n{_format(rows)}"
+            f"## {name.removeprefix('bench.bench_')}\n\n{doc}\n\n{_format(rows)}\n{notes}"
         )
     header = (
         "# Benchmarks\n\n"
-        "Written by `make bench`; do not edit by hand. Times are medians of "
-        f"{args.repeats} calls after a warm-up; ours and the peer ran in the same "
-        "process, one after the other.\n\n"
+        "Written by `make bench`; do not edit by hand. Library times are medians "
+        f"of {args.repeats} calls after a warm-up, ours and the peer's in the same "
+        "process, one after the other; grading times are one run of each grader "
+        "on the same class.\n\n"
         f"- date: {dt.date.today().isoformat()}\n"
         f"- machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, numpy {np.__version__}, "

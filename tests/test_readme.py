@@ -52,6 +52,11 @@ def test_instructor_walkthrough_runs_as_written(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with open(tmp_path / "grades.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(r["student_id"], float(r["raw_score"])) for r in rows] == [("alice", 0.0)]
-    assert (tmp_path / "feedback" / "alice" / "hw01" / "hw01.html").is_file()
+    assert [(r["student_id"], float(r["total_score"])) for r in rows] == [
+        ("alice", 0.0)
+    ]
+    assert (tmp_path / "submitted" / "alice" / "hw01" / "hw01.ipynb").is_file()
     assert (tmp_path / "autograded" / "alice" / "hw01" / "hw01.ipynb").is_file()
+    feedback = (tmp_path / "feedback" / "alice" / "hw01" / "hw01.html").read_text()
+    assert "NotImplementedError" in feedback
+    assert (tmp_path / "grades_report.html").is_file()
