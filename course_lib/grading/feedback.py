@@ -119,7 +119,8 @@ def feedback_html(
 
     ``parts`` are the autograded results (``grade_id``, ``passed``, ``points``,
     ``max_points``, ``hint``); ``manual`` the hand-graded cells (``grade_id``,
-    ``score`` or None while ungraded, ``max_points``, ``comment``); ``notes``
+    ``score`` or None while ungraded, ``max_points``, ``comment`` and
+    ``unanswered``, true when the student left the answer as released); ``notes``
     other remarks, such as errors raised by the student's own cells. All text
     is escaped.
     """
@@ -143,7 +144,9 @@ def feedback_html(
         )
     pending = False
     for cell in manual:
-        if cell["score"] is None:
+        if cell.get("unanswered"):
+            result, points = "no answer", f"0 / {cell['max_points']:g}"
+        elif cell["score"] is None:
             pending = True
             result, points = (
                 '<span class="pending">to be graded by hand</span>',

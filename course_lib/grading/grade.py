@@ -735,7 +735,8 @@ def write_feedback(course: Course, assignment: Assignment, student: str) -> Path
                     "grade_id": cell.name,
                     "score": score,
                     "max_points": cell.max_score,
-                    "comment": text,
+                    "comment": None if text == "No response." else text,
+                    "unanswered": grade.manual_score is None and text == "No response.",
                 }
             )
     notes = [

@@ -16,6 +16,7 @@ cell it was running is skipped and the notebook is run again (up to
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -57,6 +58,14 @@ class Limits:
         Largest file (including captured output) the sandbox may write.
     retries : int
         How many crashing or hanging cells may be skipped before giving up.
+    max_processes : int
+        Processes the sandbox may have at once (a fork bomb stops there).
+    cpus : float
+        CPU time the sandbox may use per second of wall time.
+
+    The last two are enforced with the cgroup v1 ``pids`` and ``cpu``
+    controllers where the grader may create cgroups (as root on Linux), so
+    that one submission cannot slow the others down; elsewhere they are not.
     """
 
     memory_mb: int = 3072
@@ -65,6 +74,8 @@ class Limits:
     submission_timeout: float = 600.0
     output_mb: int = 64
     retries: int = 3
+    max_processes: int = 128
+    cpus: float = 1.0
 
 
 @dataclass
@@ -171,8 +182,54 @@ def _command(work: Path, limits: Limits) -> list[str]:
     return command
 
 
-def _set_limits(limits: Limits) -> Any:
+_CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+def _make_cgroups(limits: Limits) -> list[Path]:
+    """Create a pids and a cpu cgroup for one sandbox; [] where not possible."""
+    made: list[Path] = []
+    name = f"course-sandbox/{os.getpid()}-{time.monotonic_ns()}"
+    settings = {
+        "pids": {"pids.max": str(limits.max_processes)},
+        "cpu": {
+            "cpu.cfs_period_us": "100000",
+            "cpu.cfs_quota_us": str(int(100000 * limits.cpus)),
+        },
+    }
+    for controller, values in settings.items():
+        folder = _CGROUP_ROOT / controller / name
+        try:
+            folder.mkdir(parents=True)
+            for key, value in values.items():
+                (folder / key).write_text(value)
+        except OSError:
+            _remove_cgroups([folder])
+            continue
+        made.append(folder)
+    return made
+
+
+def _remove_cgroups(folders: list[Path]) -> None:
+    """Remove the cgroups once the sandbox's last processes are gone."""
+    deadline = time.monotonic() + 5
+    for folder in folders:
+        while True:
+            try:
+                folder.rmdir()
+                break
+            except FileNotFoundError:
+                break
+            except OSError:  # still busy: the namespace is being torn down
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+
+
+def _set_limits(limits: Limits, cgroups: list[Path]) -> Any:
     def apply() -> None:
+        for folder in cgroups:
+            with contextlib.suppress(OSError):
+                (folder / "cgroup.procs").write_text(str(os.getpid()))
         memory = limits.memory_mb * 2**20
         size = limits.output_mb * 2**20
         cpu = int(limits.submission_timeout) + 5
@@ -277,14 +334,18 @@ def run_sandboxed(
             log = work / "log.txt"
             budget = limits.submission_timeout - (time.monotonic() - started)
             with open(log, "wb") as sink:
-                proc = subprocess.Popen(
-                    _command(work, limits),
-                    stdin=subprocess.DEVNULL,
-                    stdout=sink,
-                    stderr=subprocess.STDOUT,
-                    preexec_fn=_set_limits(limits),
-                )
-                timed_out = _watch(proc, out / "progress.txt", budget, limits)
+                cgroups = _make_cgroups(limits)
+                try:
+                    proc = subprocess.Popen(
+                        _command(work, limits),
+                        stdin=subprocess.DEVNULL,
+                        stdout=sink,
+                        stderr=subprocess.STDOUT,
+                        preexec_fn=_set_limits(limits, cgroups),
+                    )
+                    timed_out = _watch(proc, out / "progress.txt", budget, limits)
+                finally:
+                    _remove_cgroups(cgroups)
             finished = (out / "done").exists()
             result.log_tail = _read_tail(log)
             if finished or not remaining:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,33 @@ def test_each_test_cell_gets_its_own_process_and_fresh_arguments():
 def test_an_undefined_name_is_an_error_for_that_call_only(missing):
     result = run("x = 1", "x", missing)
     assert values(result) == [1, f"NameError: name '{missing}' is not defined"]
+
+
+@pytest.mark.skipif(
+    not os.access("/sys/fs/cgroup/pids", os.W_OK), reason="needs writable cgroup v1"
+)
+def test_a_fork_bomb_stops_at_the_process_limit():
+    source = (
+        "import os, time\n"
+        "started = 0\n"
+        "for _ in range(400):\n"
+        "    try:\n"
+        "        pid = os.fork()\n"
+        "    except OSError:\n"
+        "        break\n"
+        "    if pid == 0:\n"
+        "        time.sleep(2)\n"
+        "        os._exit(0)\n"
+        "    started += 1\n"
+        "while True:\n"
+        "    try:\n"
+        "        os.wait()\n"
+        "    except ChildProcessError:\n"
+        "        break\n"
+    )
+    (started,) = values(run(source, "started", limits=Limits(max_processes=64)))
+    assert 10 < started < 64
+    leftovers = [
+        p for p in Path("/sys/fs/cgroup/pids/course-sandbox").iterdir() if p.is_dir()
+    ]
+    assert leftovers == []
