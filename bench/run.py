@@ -47,7 +47,7 @@ def _format(rows: list[dict]) -> str:
         lines.append(
             f"| {r['benchmark']} | {r['dataset']} | {r['rows']:,} "
             f"| {_seconds(r['ours_s'])} | {r['peer']} | {_seconds(r['peer_s'])} "
-            f"| {r['speedup']:.0f}x | {r['max_abs_diff']:.1e} |"
+            f"| {r['speedup']:.{0 if r['speedup'] >= 10 else 1}f}x | {r['max_abs_diff']:.1e} |"
         )
     return "\n".join(lines)
 
