@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import sys
 import warnings
 from collections.abc import Iterable, Iterator
@@ -508,6 +509,7 @@ def record(
     ledger = {
         "submission_sha256": _sha256(submitted_path.read_bytes()),
         "grader_sha256": assignment.fingerprint,
+        "db_url": _safe_url(course.db_url),
         "graded_at": dt.datetime.now(dt.UTC).isoformat(),
         "result": asdict(result),
     }
@@ -533,6 +535,11 @@ def _with_meta(cell: NotebookNode, gradebook_cell: Any) -> NotebookNode:
     return copy
 
 
+def _safe_url(url: str) -> str:
+    """The gradebook URL without any password, for the ledger."""
+    return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
+
+
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text)
@@ -556,6 +563,7 @@ def _is_current(
     return bool(
         ledger
         and ledger.get("grader_sha256") == assignment.fingerprint
+        and ledger.get("db_url") == _safe_url(course.db_url)
         and ledger.get("submission_sha256") == _sha256(path.read_bytes())
     )
 
