@@ -186,7 +186,17 @@ _CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 
 def _make_cgroups(limits: Limits) -> list[Path]:
-    """Create a pids and a cpu cgroup for one sandbox; [] where not possible."""
+    """Create a pids and a cpu cgroup for one sandbox; [] where not possible.
+
+    Empty cgroups left behind by a grader that was killed are removed first
+    (``rmdir`` refuses any that still holds a process).
+    """
+    for controller in ("pids", "cpu"):
+        with contextlib.suppress(OSError):
+            for stale in (_CGROUP_ROOT / controller / "course-sandbox").iterdir():
+                if stale.is_dir():
+                    with contextlib.suppress(OSError):
+                        stale.rmdir()
     made: list[Path] = []
     name = f"course-sandbox/{os.getpid()}-{time.monotonic_ns()}"
     settings = {
