@@ -152,26 +152,36 @@ def _command(work: Path, limits: Limits) -> list[str]:
         "ALL",
         "--clearenv",
         *_system_binds(),
-        *_python_binds(),
-        "--bind",
-        str(work),
-        "/sandbox",
+        # Mounts apply in order: the private /tmp comes before the Python binds,
+        # which may live under /tmp (a clone checked out there), so as not to
+        # hide them.
         "--proc",
         "/proc",
         "--dev",
         "/dev",
         "--tmpfs",
         "/tmp",
+        *_python_binds(),
+        "--bind",
+        str(work),
+        "/sandbox",
         "--chdir",
         "/sandbox",
     ]
     for key, value in env.items():
         command += ["--setenv", key, value]
+    # The grader's own course_lib, wherever it is installed (editable or not),
+    # is the one that runs inside: its folder is bound and put first on sys.path.
+    parent = str(Path(course_lib.__file__).resolve().parent.parent)
+    bootstrap = (
+        f"import sys; sys.path.insert(0, {parent!r}); "
+        "from course_lib.grading.runner import main; raise SystemExit(main())"
+    )
     command += [
         sys.executable,
-        "-I",
-        "-m",
-        "course_lib.grading.runner",
+        "-s",
+        "-c",
+        bootstrap,
         "--workdir",
         "/sandbox",
         "--cell-timeout",
