@@ -34,6 +34,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import course_lib.fairness as cf
+import course_lib.fairness.metrics as cfm
 from course_lib.datasets import load_adult, load_compas
 
 ADULT_FEATURES = ["age", "education_num", "capital_gain", "capital_loss"]
@@ -49,6 +50,18 @@ DISPARITIES = [
     "equalized_odds_difference",
     "demographic_parity_ratio",
     "equalized_odds_ratio",
+    "equal_opportunity_difference",
+    "equal_opportunity_ratio",
+    "true_positive_rate_difference",
+    "true_positive_rate_ratio",
+    "true_negative_rate_difference",
+    "true_negative_rate_ratio",
+    "false_positive_rate_difference",
+    "false_positive_rate_ratio",
+    "false_negative_rate_difference",
+    "false_negative_rate_ratio",
+    "selection_rate_difference",
+    "selection_rate_ratio",
 ]
 COLUMNS = ["count", "base_rate", "selection_rate", "tpr", "fpr", "fnr"]
 COLUMNS += ["ppv", "npv", "accuracy"]
@@ -146,7 +159,7 @@ def run(repeats: int = 5) -> list[dict[str, Any]]:
         (name, getattr(cf, name), getattr(flm, name), False) for name in RATES
     ]
     pairs += [
-        (name, getattr(cf, name), getattr(flm, name), True) for name in DISPARITIES
+        (name, getattr(cfm, name), getattr(flm, name), True) for name in DISPARITIES
     ]
     pairs.append(("group_metrics", cf.group_metrics, _metric_frame_table, True))
     rows = []

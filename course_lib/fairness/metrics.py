@@ -67,14 +67,26 @@ from numpy.typing import ArrayLike
 __all__ = [
     "demographic_parity_difference",
     "demographic_parity_ratio",
+    "equal_opportunity_difference",
+    "equal_opportunity_ratio",
     "equalized_odds_difference",
     "equalized_odds_ratio",
     "false_negative_rate",
+    "false_negative_rate_difference",
+    "false_negative_rate_ratio",
     "false_positive_rate",
+    "false_positive_rate_difference",
+    "false_positive_rate_ratio",
     "group_metrics",
     "selection_rate",
+    "selection_rate_difference",
+    "selection_rate_ratio",
     "true_negative_rate",
+    "true_negative_rate_difference",
+    "true_negative_rate_ratio",
     "true_positive_rate",
+    "true_positive_rate_difference",
+    "true_positive_rate_ratio",
 ]
 
 Method = Literal["between_groups", "to_overall"]
@@ -1090,3 +1102,299 @@ def group_metrics(
     rates = _rates(cm)
     data = {"count": rows} | {name: rates[name] for name in _COLUMNS}
     return pd.DataFrame(data, index=index)
+
+
+# --------------------------------------------------------------------------
+# Equal opportunity and the per-rate differences and ratios
+# --------------------------------------------------------------------------
+
+
+def _rate_disparity(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: str,
+    sample_weight: Any,
+    pos_label: Any,
+    key: str,
+    kind: str,
+) -> float:
+    """Difference or ratio across groups of one rate of ``_RATE_FORMULAS``."""
+    _check_choice(method, "method", _METHODS)
+    tally = _tally(
+        y_true,
+        y_pred,
+        sensitive_features=sensitive_features,
+        sample_weight=sample_weight,
+        pos_label=pos_label,
+        use_y_true=key != "selection_rate",
+    )
+    aggregate = _difference if kind == "difference" else _ratio
+    return aggregate(*_group_and_overall(tally, key), method)
+
+
+def equal_opportunity_difference(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    sample_weight: ArrayLike | None = None,
+) -> float:
+    """Largest gap in true positive rate ``P(h(X) = 1 | A = a, Y = 1)``.
+
+    Same signature and meaning as
+    ``fairlearn.metrics.equal_opportunity_difference`` (labels must be {0, 1}
+    or {-1, 1}, 1 positive), except that a group without positives is skipped
+    instead of counting as a true positive rate of 0 (see the module notes).
+
+    Parameters
+    ----------
+    {shared}
+    sample_weight : array-like of shape (n,), optional
+        Non-negative, finite weights, not all zero.
+
+    Returns
+    -------
+    float
+        ``max - min`` of the group true positive rates (``"between_groups"``)
+        or the largest ``|group TPR - overall TPR|`` (``"to_overall"``); NaN
+        if no group has a positive.
+
+    Raises
+    ------
+    ValueError
+        As :func:`equalized_odds_difference`.
+    TypeError
+        As :func:`equalized_odds_difference`.
+
+    Examples
+    --------
+    >>> y_true = [1, 1, 0, 0, 1, 1, 0, 0]
+    >>> y_pred = [1, 1, 1, 0, 1, 0, 0, 0]
+    >>> group = ["a"] * 4 + ["b"] * 4
+    >>> equal_opportunity_difference(y_true, y_pred, sensitive_features=group)
+    0.5
+    """
+    return _rate_disparity(
+        y_true,
+        y_pred,
+        sensitive_features=sensitive_features,
+        method=method,
+        sample_weight=sample_weight,
+        pos_label=None,
+        key="tpr",
+        kind="difference",
+    )
+
+
+def equal_opportunity_ratio(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    sample_weight: ArrayLike | None = None,
+) -> float:
+    """Smallest ratio of true positive rates across groups (1 means parity).
+
+    Same signature and meaning as ``fairlearn.metrics.equal_opportunity_ratio``
+    (labels must be {0, 1} or {-1, 1}, 1 positive), except that a group
+    without positives is skipped instead of counting as a rate of 0.
+
+    Parameters
+    ----------
+    {shared}
+    sample_weight : array-like of shape (n,), optional
+        Non-negative, finite weights, not all zero.
+
+    Returns
+    -------
+    float
+        ``min / max`` of the group true positive rates (``"between_groups"``),
+        or the smallest ``group TPR / overall TPR`` taken as a number at most 1
+        (``"to_overall"``). NaN when the largest rate is 0 or no group has a
+        positive.
+
+    Raises
+    ------
+    ValueError
+        As :func:`equalized_odds_difference`.
+    TypeError
+        As :func:`equalized_odds_difference`.
+
+    Examples
+    --------
+    >>> y_true = [1, 1, 0, 0, 1, 1, 0, 0]
+    >>> y_pred = [1, 1, 1, 0, 1, 0, 0, 0]
+    >>> group = ["a"] * 4 + ["b"] * 4
+    >>> equal_opportunity_ratio(y_true, y_pred, sensitive_features=group)
+    0.5
+    """
+    return _rate_disparity(
+        y_true,
+        y_pred,
+        sensitive_features=sensitive_features,
+        method=method,
+        sample_weight=sample_weight,
+        pos_label=None,
+        key="tpr",
+        kind="ratio",
+    )
+
+
+for _func in (equal_opportunity_difference, equal_opportunity_ratio):
+    _func.__doc__ = _func.__doc__.replace("{shared}", _SHARED_PARAMS)
+
+
+_DERIVED_DOC = """{title}
+
+    Same signature and meaning as ``fairlearn.metrics.{fname}`` (which
+    fairlearn generates with ``make_derived_metric`` from ``{base}``){nan_note}
+
+    Parameters
+    ----------
+    {shared}
+    sample_weight : array-like of shape (n,), optional
+        Non-negative, finite weights, not all zero.
+    pos_label : scalar, default {pos_default}
+        Passed on to ``{base}``: {pos_doc}
+
+    Returns
+    -------
+    float
+        {returns} Groups whose rate is undefined are skipped; NaN if none is
+        left{ratio_nan}.
+
+    Raises
+    ------
+    ValueError
+        On an unknown ``method``, mismatched lengths, empty or 2-D input,
+        missing values, more than two labels, labels incompatible with
+        ``pos_label``, duplicate feature names, or invalid sample weights.
+    TypeError
+        If a sensitive feature name is not a string, a value is unhashable,
+        ``pos_label`` is not a scalar or ``sample_weight`` is not numeric.
+
+    Examples
+    --------
+    >>> y_true = [1, 1, 0, 0, 1, 1, 0, 0]
+    >>> y_pred = [1, 1, 1, 0, 1, 0, 0, 0]
+    >>> group = ["a"] * 4 + ["b"] * 4
+    >>> {fname}(y_true, y_pred, sensitive_features=group)
+    {example}
+    """
+
+_DERIVED_RATES = {
+    # key: (base function name, long name, "undefined when ...")
+    "tpr": ("true_positive_rate", "true positive rate", "no positive"),
+    "tnr": ("true_negative_rate", "true negative rate", "no negative"),
+    "fpr": ("false_positive_rate", "false positive rate", "no negative"),
+    "fnr": ("false_negative_rate", "false negative rate", "no positive"),
+    "selection_rate": ("selection_rate", "selection rate", ""),
+}
+
+
+def _make_derived(key: str, kind: str) -> Any:
+    """Build ``<rate>_difference`` or ``<rate>_ratio`` like fairlearn does."""
+    base, long, undefined = _DERIVED_RATES[key]
+    selection = key == "selection_rate"
+    default_pos = 1 if selection else None
+
+    def derived(
+        y_true: ArrayLike,
+        y_pred: ArrayLike,
+        *,
+        sensitive_features: Any,
+        method: Method = "between_groups",
+        sample_weight: ArrayLike | None = None,
+        pos_label: Any = default_pos,
+    ) -> float:
+        return _rate_disparity(
+            y_true,
+            y_pred,
+            sensitive_features=sensitive_features,
+            method=method,
+            sample_weight=sample_weight,
+            pos_label=pos_label,
+            key=key,
+            kind=kind,
+        )
+
+    fname = f"{base}_{kind}"
+    derived.__name__ = derived.__qualname__ = fname
+    derived.__module__ = __name__
+    if kind == "difference":
+        title = f"Largest gap in {long} across groups (0 means parity)."
+        returns = (
+            f'``max - min`` of the group {long}s (``"between_groups"``) or '
+            f'the largest ``|group rate - overall rate|`` (``"to_overall"``).'
+        )
+        ratio_nan = ""
+    else:
+        title = f"Smallest ratio of {long}s across groups (1 means parity)."
+        returns = (
+            f'``min / max`` of the group {long}s (``"between_groups"``), or '
+            "the smallest ``group rate / overall rate`` taken as a number at "
+            'most 1 (``"to_overall"``).'
+        )
+        ratio_nan = " or the largest rate is 0"
+    if selection:
+        nan_note = (
+            ": ``y_true`` is ignored apart from its length and only ``y_pred`` "
+            "is checked against ``pos_label``."
+        )
+        pos_doc = (
+            "the label counted as selected; if ``y_pred`` holds two labels it "
+            "must be one of them. ``None`` means 1 with labels restricted to "
+            "{0, 1} or {-1, 1}."
+        )
+    else:
+        nan_note = (
+            f", except that a group with {undefined} true label is skipped "
+            "instead of counting as a rate of 0 (see the module notes)."
+        )
+        pos_doc = (
+            "``None`` means 1 with labels restricted to {0, 1} or {-1, 1}; "
+            "otherwise, when two labels are present, it must be one of them."
+        )
+    derived.__doc__ = _DERIVED_DOC.format(
+        title=title,
+        fname=fname,
+        base=base,
+        nan_note=nan_note,
+        shared=_SHARED_PARAMS,
+        pos_default=default_pos,
+        pos_doc=pos_doc,
+        returns=returns,
+        ratio_nan=ratio_nan,
+        example="{example}",
+    )
+    return derived
+
+
+true_positive_rate_difference = _make_derived("tpr", "difference")
+true_positive_rate_ratio = _make_derived("tpr", "ratio")
+true_negative_rate_difference = _make_derived("tnr", "difference")
+true_negative_rate_ratio = _make_derived("tnr", "ratio")
+false_positive_rate_difference = _make_derived("fpr", "difference")
+false_positive_rate_ratio = _make_derived("fpr", "ratio")
+false_negative_rate_difference = _make_derived("fnr", "difference")
+false_negative_rate_ratio = _make_derived("fnr", "ratio")
+selection_rate_difference = _make_derived("selection_rate", "difference")
+selection_rate_ratio = _make_derived("selection_rate", "ratio")
+
+for _func, _example in (
+    (true_positive_rate_difference, "0.5"),
+    (true_positive_rate_ratio, "0.5"),
+    (true_negative_rate_difference, "0.5"),
+    (true_negative_rate_ratio, "0.5"),
+    (false_positive_rate_difference, "0.5"),
+    (false_positive_rate_ratio, "0.0"),
+    (false_negative_rate_difference, "0.5"),
+    (false_negative_rate_ratio, "0.0"),
+    (selection_rate_difference, "0.5"),
+    (selection_rate_ratio, "0.3333333333333333"),
+):
+    _func.__doc__ = _func.__doc__.replace("{example}", _example)

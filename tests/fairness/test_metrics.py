@@ -883,7 +883,304 @@ def test_too_many_intersections_to_tabulate(monkeypatch):
 
 
 def test_public_api():
-    assert sorted(cf.__all__) == sorted(cfm.__all__)
-    for name in cf.__all__:
+    # Every metric is exported from the package (next to the other modules').
+    assert set(cfm.__all__) <= set(cf.__all__)
+    for name in cfm.__all__:
         assert getattr(cf, name) is getattr(cfm, name)
         assert getattr(cf, name).__doc__
+
+
+# --------------------------------------------------------------------------
+# Equal opportunity and fairlearn's generated <rate>_difference / _ratio
+# --------------------------------------------------------------------------
+
+EQUAL_OPPORTUNITY = ["equal_opportunity_difference", "equal_opportunity_ratio"]
+DERIVED_BASES = [
+    "true_positive_rate",
+    "true_negative_rate",
+    "false_positive_rate",
+    "false_negative_rate",
+    "selection_rate",
+]
+DERIVED = [
+    f"{base}_{kind}" for base in DERIVED_BASES for kind in ("difference", "ratio")
+]
+
+
+def test_fairlearn_has_the_derived_metrics():
+    # We only mirror functions that fairlearn 0.15 itself exposes.
+    for name in EQUAL_OPPORTUNITY + DERIVED:
+        assert name in flm.__all__, name
+        assert name in cfm.__all__, name
+        assert getattr(cfm, name).__name__ == name
+        assert "Examples" in getattr(cfm, name).__doc__
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"seed{c['seed']}")
+def test_equal_opportunity_and_derived_match_fairlearn_on_random_inputs(case):
+    data = random_case(**case)
+    kwargs = {k: data[k] for k in ("sensitive_features", "sample_weight")}
+    y = (data["y_true"], data["y_pred"])
+    # fairlearn's public functions, default pos_label (None for the four rates,
+    # 1 for selection).
+    for method in METHODS:
+        for name in EQUAL_OPPORTUNITY:
+            ours = getattr(cfm, name)(*y, method=method, **kwargs)
+            theirs = getattr(flm, name)(*y, method=method, **kwargs)
+            assert_same(ours, theirs)
+    for name in DERIVED:
+        ours = getattr(cfm, name)(*y, **kwargs)
+        assert_same(ours, getattr(flm, name)(*y, **kwargs))
+    # Other pos_label values and both methods: fairlearn generates these
+    # functions as MetricFrame(<base rate>).difference/ratio(method=...), so one
+    # MetricFrame per pos_label gives all of its answers (~10 ms per call).
+    pos_labels = [data["pos"], data["neg"]]
+    if "labels" not in case:
+        pos_labels.append(None)
+    for pos_label in pos_labels:
+        bases = {
+            base: functools.partial(getattr(flm, base), pos_label=pos_label)
+            for base in DERIVED_BASES
+            # fairlearn's selection_rate compares y_pred == None, so its
+            # pos_label=None silently gives 0; ours means 1 (module notes).
+            if pos_label is not None or base != "selection_rate"
+        }
+        sw = {"sample_weight": data["sample_weight"]}
+        mf = flm.MetricFrame(
+            metrics=bases,
+            y_true=data["y_true"],
+            y_pred=data["y_pred"],
+            sensitive_features=data["sensitive_features"],
+            sample_params={base: sw for base in bases},
+        )
+        for method in METHODS:
+            for kind in ("difference", "ratio"):
+                ref = getattr(mf, kind)(method=method)
+                for base in bases:
+                    ours = getattr(cfm, f"{base}_{kind}")(
+                        *y, method=method, pos_label=pos_label, **kwargs
+                    )
+                    assert_same(ours, float(ref[base]))
+
+
+def test_equal_opportunity_is_the_tpr_part_of_equalized_odds():
+    data = random_case(31, n_groups=(4,), weighted=True)
+    kwargs = {k: data[k] for k in ("sensitive_features", "sample_weight")}
+    y = (data["y_true"], data["y_pred"])
+    for method in METHODS:
+        eod = cfm.equal_opportunity_difference(*y, method=method, **kwargs)
+        assert eod == cfm.true_positive_rate_difference(*y, method=method, **kwargs)
+        assert eod <= cfm.equalized_odds_difference(*y, method=method, **kwargs)
+        eor = cfm.equal_opportunity_ratio(*y, method=method, **kwargs)
+        assert eor == cfm.true_positive_rate_ratio(*y, method=method, **kwargs)
+        assert eor >= cfm.equalized_odds_ratio(*y, method=method, **kwargs)
+    # TPR and FNR are complements: their between-group gaps are equal.
+    assert_same(
+        cfm.false_negative_rate_difference(*y, **kwargs),
+        cfm.true_positive_rate_difference(*y, **kwargs),
+    )
+
+
+def test_equal_opportunity_hand_computed():
+    y_true = [1, 1, 1, 1, 0, 1, 1, 0]
+    y_pred = [1, 1, 1, 0, 1, 1, 0, 0]
+    group = ["a"] * 4 + ["b"] * 4  # TPR a = 3/4, b = 1/2, overall 4/6
+    kw = {"sensitive_features": group}
+    assert cfm.equal_opportunity_difference(y_true, y_pred, **kw) == 0.25
+    assert cfm.equal_opportunity_ratio(y_true, y_pred, **kw) == 0.5 / 0.75
+    assert cfm.equal_opportunity_difference(
+        y_true, y_pred, method="to_overall", **kw
+    ) == pytest.approx(4 / 6 - 0.5, abs=TOL)
+    assert cfm.equal_opportunity_ratio(
+        y_true, y_pred, method="to_overall", **kw
+    ) == pytest.approx(0.5 / (4 / 6), abs=TOL)
+    # A weight of 0 on the missed positive of group "a" makes its TPR 1.
+    w = [1, 1, 1, 0, 1, 1, 1, 1]
+    assert cfm.equal_opportunity_difference(
+        y_true, y_pred, sample_weight=w, **kw
+    ) == pytest.approx(0.5, abs=TOL)
+
+
+def test_equal_opportunity_skips_groups_without_positives():
+    y_true = [1, 0, 1, 0, 0, 0]
+    y_pred = [1, 0, 0, 1, 1, 0]
+    group = ["a", "a", "a", "a", "b", "b"]
+    kw = {"sensitive_features": group}
+    # fairlearn gives group "b" a TPR of 0 (0/0 -> 0) ...
+    assert flm.equal_opportunity_difference(y_true, y_pred, **kw) == 0.5
+    assert flm.equal_opportunity_ratio(y_true, y_pred, **kw) == 0.0
+    # ... we skip it: only group "a" is left, so there is no gap.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cfm.equal_opportunity_difference(y_true, y_pred, **kw) == 0.0
+        assert cfm.equal_opportunity_ratio(y_true, y_pred, **kw) == 1.0
+        # No positives anywhere: undefined.
+        assert np.isnan(cfm.equal_opportunity_difference([0] * 6, y_pred, **kw))
+        assert np.isnan(cfm.true_positive_rate_ratio([0] * 6, y_pred, **kw))
+        # FPR is defined for both groups: same as fairlearn.
+        assert cfm.false_positive_rate_difference(
+            y_true, y_pred, **kw
+        ) == flm.false_positive_rate_difference(y_true, y_pred, **kw)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sparse_groups_match_metric_frame_with_nan_rates(seed):
+    rng = np.random.default_rng(200 + seed)
+    n = 60
+    sf = pd.DataFrame(
+        {"a": rng.choice(list("pqrs"), n), "b": rng.choice(list("xyz"), n)}
+    )
+    y_true = (rng.random(n) < 0.25).astype(int)
+    y_pred = (rng.random(n) < 0.3).astype(int)
+    sw = rng.uniform(0, 2, n) if seed % 2 else None
+    cells = {
+        "true_positive_rate": (["tp"], ["tp", "fn"]),
+        "false_positive_rate": (["fp"], ["fp", "tn"]),
+        "false_negative_rate": (["fn"], ["fn", "tp"]),
+        "true_negative_rate": (["tn"], ["fp", "tn"]),
+    }
+    for base, (num, den) in cells.items():
+
+        def ref(y_true, y_pred, sample_weight=None, num=num, den=den):
+            return _nan_rate(num, den, y_true, y_pred, sample_weight)
+
+        mf = flm.MetricFrame(
+            metrics=ref,
+            y_true=y_true,
+            y_pred=y_pred,
+            sensitive_features=sf,
+            sample_params={"sample_weight": sw},
+        )
+        for method in METHODS:
+            for kind in ("difference", "ratio"):
+                ours = getattr(cfm, f"{base}_{kind}")(
+                    y_true,
+                    y_pred,
+                    sensitive_features=sf,
+                    sample_weight=sw,
+                    method=method,
+                )
+                assert_same(ours, float(getattr(mf, kind)(method=method)))
+                if base == "true_positive_rate":
+                    eo = getattr(cfm, f"equal_opportunity_{kind}")(
+                        y_true,
+                        y_pred,
+                        sensitive_features=sf,
+                        sample_weight=sw,
+                        method=method,
+                    )
+                    assert eo == ours
+
+
+def test_derived_with_string_labels_and_pos_label():
+    y_true = np.array(["yes", "no", "yes", "yes", "no", "yes"])
+    y_pred = np.array(["yes", "yes", "no", "yes", "no", "yes"])
+    group = ["a", "a", "a", "b", "b", "b"]
+    for name in DERIVED:
+        ours = getattr(cfm, name)(
+            y_true, y_pred, sensitive_features=group, pos_label="yes"
+        )
+        theirs = getattr(flm, name)(
+            y_true, y_pred, sensitive_features=group, pos_label="yes"
+        )
+        assert_same(ours, theirs)
+
+
+def test_real_data_equal_opportunity_and_derived(adult, compas):
+    # The public fairlearn functions for equal opportunity; the generated
+    # <rate>_difference/_ratio are MetricFrame.difference/ratio of the base
+    # rate, so one MetricFrame per grouping checks them all (fairlearn needs
+    # about 0.15 s per call on Adult).
+    bases = {
+        "true_positive_rate": flm.true_positive_rate,
+        "true_negative_rate": flm.true_negative_rate,
+        "false_positive_rate": flm.false_positive_rate,
+        "false_negative_rate": flm.false_negative_rate,
+        "selection_rate": flm.selection_rate,
+    }
+    for (df, y_true, y_pred), columns in (
+        (adult, ["sex"]),
+        (adult, ["sex", "race"]),
+        (compas, ["race"]),
+        (compas, ["race", "sex"]),
+    ):
+        sf = df[columns[0]] if len(columns) == 1 else df[columns]
+        if len(columns) == 1:
+            for name in EQUAL_OPPORTUNITY:
+                ours = getattr(cfm, name)(y_true, y_pred, sensitive_features=sf)
+                theirs = getattr(flm, name)(y_true, y_pred, sensitive_features=sf)
+                assert_same(ours, theirs)
+        mf = flm.MetricFrame(
+            metrics=bases, y_true=y_true, y_pred=y_pred, sensitive_features=sf
+        )
+        for method in METHODS:
+            for kind in ("difference", "ratio"):
+                ref = getattr(mf, kind)(method=method)
+                for base in bases:
+                    ours = getattr(cfm, f"{base}_{kind}")(
+                        y_true, y_pred, sensitive_features=sf, method=method
+                    )
+                    assert_same(ours, ref[base])
+                eo = getattr(cfm, f"equal_opportunity_{kind}")(
+                    y_true, y_pred, sensitive_features=sf, method=method
+                )
+                assert_same(eo, ref["true_positive_rate"])
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (
+            lambda: cfm.equal_opportunity_difference(
+                Y, Y, sensitive_features=SF, method="overall"
+            ),
+            ValueError,
+            r"method must be 'between_groups' or 'to_overall'; got 'overall'",
+        ),
+        (
+            lambda: cfm.equal_opportunity_ratio(
+                ["n", "y", "y", "n"], ["n", "y", "n", "n"], sensitive_features=SF
+            ),
+            ValueError,
+            r"must use labels from \{0, 1\} or \{-1, 1\} when pos_label is None",
+        ),
+        (
+            lambda: cfm.false_negative_rate_ratio(
+                Y, [0, 1, 2, 0], sensitive_features=SF
+            ),
+            ValueError,
+            r"at most two distinct labels \(binary classification\); got 3",
+        ),
+        (
+            lambda: cfm.selection_rate_difference(
+                Y, ["no", "yes", "no", "no"], sensitive_features=SF
+            ),
+            ValueError,
+            r"pos_label must be one of the labels .* of y_pred; got 1",
+        ),
+        (
+            lambda: cfm.true_negative_rate_difference(
+                Y, Y, sensitive_features=["a", "b"]
+            ),
+            ValueError,
+            r"must have the same length as y_true \(4\); got 2",
+        ),
+        (
+            lambda: cfm.false_positive_rate_difference(
+                Y, Y, sensitive_features=SF, pos_label=[1]
+            ),
+            TypeError,
+            r"pos_label must be a scalar label; got list",
+        ),
+        (
+            lambda: cfm.equal_opportunity_difference(
+                Y, Y, sensitive_features=SF, sample_weight=[0, 0, 0, 0]
+            ),
+            ValueError,
+            r"sample_weight must have a positive sum",
+        ),
+    ],
+)
+def test_equal_opportunity_and_derived_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
