@@ -4,6 +4,13 @@ Laid out like :mod:`fairlearn`, one concept per module:
 
 - :mod:`~course_lib.fairness.metrics`: group metrics and disparities, with
   fairlearn's names and signatures;
+- :mod:`~course_lib.fairness.proxy`: how well other features predict the
+  protected attribute;
+- :mod:`~course_lib.fairness.pareto`: non-dominated filtering and sweeps of the
+  error-unfairness trade-off;
+- :mod:`~course_lib.fairness.preprocessing`: reweighing (Kamiran-Calders);
+- :mod:`~course_lib.fairness.reductions`: exponentiated-gradient and grid-search
+  reductions (Agarwal et al. 2018) over any classifier taking sample weights;
 - :mod:`~course_lib.fairness.postprocessing`: group thresholds, Hardt-Price-Srebro
   threshold optimisation, "bolt-on" randomisation and its frontier;
 - :mod:`~course_lib.fairness.subgroup`: rich subgroup fairness (an auditor for
@@ -23,21 +30,51 @@ from course_lib.fairness.audit import (
 from course_lib.fairness.metrics import (
     demographic_parity_difference,
     demographic_parity_ratio,
+    equal_opportunity_difference,
+    equal_opportunity_ratio,
     equalized_odds_difference,
     equalized_odds_ratio,
     false_negative_rate,
+    false_negative_rate_difference,
+    false_negative_rate_ratio,
     false_positive_rate,
+    false_positive_rate_difference,
+    false_positive_rate_ratio,
     group_metrics,
     selection_rate,
+    selection_rate_difference,
+    selection_rate_ratio,
     true_negative_rate,
+    true_negative_rate_difference,
+    true_negative_rate_ratio,
     true_positive_rate,
+    true_positive_rate_difference,
+    true_positive_rate_ratio,
 )
+from course_lib.fairness.pareto import pareto_front, plot_front
+from course_lib.fairness.pareto import sweep as pareto_sweep
 from course_lib.fairness.postprocessing import (
     ThresholdOptimizer,
     bolt_on_frontier,
     bolt_on_randomization,
     group_thresholds,
     threshold_sweep,
+)
+from course_lib.fairness.preprocessing import Reweighing, reweighing_weights
+from course_lib.fairness.proxy import (
+    default_proxy_estimator,
+    feature_proxy_scores,
+    proxy_strength,
+)
+from course_lib.fairness.reductions import (
+    DemographicParity,
+    EqualizedOdds,
+    ErrorRate,
+    ErrorRateParity,
+    ExponentiatedGradient,
+    FalsePositiveRateParity,
+    GridSearch,
+    TruePositiveRateParity,
 )
 from course_lib.fairness.subgroup import (
     GerryFairClassifier,
@@ -46,28 +83,56 @@ from course_lib.fairness.subgroup import (
 )
 
 __all__ = [
+    "DemographicParity",
+    "EqualizedOdds",
+    "ErrorRate",
+    "ErrorRateParity",
+    "ExponentiatedGradient",
+    "FalsePositiveRateParity",
     "GerryFairClassifier",
+    "GridSearch",
     "IntervalEstimate",
     "LinearThreshold",
+    "Reweighing",
     "SubgroupAuditor",
     "ThresholdOptimizer",
+    "TruePositiveRateParity",
     "audit_outputs",
     "audit_sample_size",
     "bolt_on_frontier",
     "bolt_on_randomization",
+    "default_proxy_estimator",
     "demographic_parity_difference",
     "demographic_parity_ratio",
     "difference_ci",
+    "equal_opportunity_difference",
+    "equal_opportunity_ratio",
     "equalized_odds_difference",
     "equalized_odds_ratio",
     "false_negative_rate",
+    "false_negative_rate_difference",
+    "false_negative_rate_ratio",
     "false_positive_rate",
+    "false_positive_rate_difference",
+    "false_positive_rate_ratio",
+    "feature_proxy_scores",
     "group_metrics",
     "group_thresholds",
     "newcombe_interval",
+    "pareto_front",
+    "pareto_sweep",
+    "plot_front",
+    "proxy_strength",
+    "reweighing_weights",
     "selection_rate",
+    "selection_rate_difference",
+    "selection_rate_ratio",
     "threshold_sweep",
     "true_negative_rate",
+    "true_negative_rate_difference",
+    "true_negative_rate_ratio",
     "true_positive_rate",
+    "true_positive_rate_difference",
+    "true_positive_rate_ratio",
     "wilson_interval",
 ]
