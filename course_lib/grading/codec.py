@@ -73,7 +73,8 @@ def _array(values: np.ndarray) -> dict[str, Any]:
             # Fast path for string columns: only missing values need care.
             missing = pd.isna(values)
             data = [
-                None if m else x for x, m in zip(data, missing.tolist(), strict=True)
+                None if m else str(x)  # np.str_ too: the JSON round trip gives str
+                for x, m in zip(data, missing.tolist(), strict=True)
             ]
             dtype = "str"
         else:

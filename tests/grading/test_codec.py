@@ -136,3 +136,11 @@ def test_malformed_input_raises_decode_error(text):
 def test_oversized_input_is_refused():
     with pytest.raises(DecodeError, match="at most 10 bytes"):
         loads("[" + "1," * 20 + "1]", max_bytes=10)
+
+
+def test_numpy_strings_decode_the_same_with_or_without_json():
+    """In-kernel grading decodes without a JSON round trip: np.str_ must survive."""
+    frame = pd.DataFrame([{"group": np.str_("a"), "x": 1.0}])
+    direct = decode(encode(frame))
+    via_json = loads(dumps(frame))
+    assert direct["group"].tolist() == via_json["group"].tolist() == ["a"]
