@@ -1,0 +1,512 @@
+"""Hidden tests of homework 3 (never released to students).
+
+``TESTS`` maps the grade id of each autograder test cell of hw03.ipynb to a
+Test: the calls made on the student's functions and the check of what they
+returned. The checks run in the grader's process, on plain data; each one
+raises ``Fail(hint)`` for a mistake it recognises. Every answer of this
+homework is deterministic (the bolt-on part asks for exact expectations), so
+the checks compare with reference values at a tolerance of 1e-9 and cannot fail
+a correct answer by chance: the false-failure rate is zero.
+See ``course_lib.grading.spec`` and the README's section for course authors.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+
+from course_lib.datasets import load_compas, load_fico
+from course_lib.fairness import bolt_on_frontier, pareto_front
+from course_lib.grading.spec import Call, Fail, Outcome, Test
+
+ATOL = 1e-9
+
+
+def _values(outcomes: list[Outcome]) -> list:
+    for outcome in outcomes:
+        if not outcome.ok:
+            raise Fail(f"Your function raised an error: {outcome.error}")
+    return [o.value for o in outcomes]
+
+
+@functools.cache
+def compas() -> pd.DataFrame:
+    return load_compas(filter="propublica")
+
+
+@functools.cache
+def random_scores() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scores with ties, three groups of different sizes and base rates."""
+    rng = np.random.default_rng(20261121)
+    groups = rng.choice(["u", "v", "w"], size=600, p=[0.5, 0.3, 0.2])
+    y = rng.random(600) < np.select([groups == "u", groups == "v"], [0.3, 0.5], 0.6)
+    scores = np.round(rng.normal(y * 1.0, 1.0), 1)
+    return scores, y.astype(int), groups
+
+
+SMALL = (
+    [0.9, 0.8, 0.8, 0.3, 0.1, 0.7, 0.6, 0.6, 0.2],
+    [1, 1, 0, 1, 0, 1, 0, 1, 0],
+    ["a", "a", "a", "a", "a", "b", "b", "b", "b"],
+)
+
+
+# --------------------------------------------------------------------------
+# Part 1: roc_points
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def roc_inputs() -> list[tuple]:
+    data = compas()
+    data = data[data["race"].isin(["African-American", "Caucasian", "Hispanic"])]
+    scores, y, groups = random_scores()
+    return [
+        SMALL,
+        (
+            data["decile_score"].to_numpy(),
+            data["two_year_recid"].to_numpy(),
+            data["race"].astype(str).to_numpy(),
+        ),
+        (list(scores), list(y), list(groups)),
+        (pd.Series(scores), pd.Series(y), pd.Series(groups)),
+    ]
+
+
+def roc_reference(scores, y_true, groups) -> pd.DataFrame:
+    """One row per (group, distinct score), with the right and wrong rates."""
+    s = np.asarray(scores, dtype=float)
+    y = np.asarray(y_true).astype(bool)
+    g = np.asarray(groups).astype(str)
+    rows = []
+    for label in sorted(set(g.tolist())):
+        m = g == label
+        for t in np.unique(s[m]):
+            sel, gt = m & (s >= t), m & (s > t)
+            rows.append(
+                {
+                    "group": label,
+                    "threshold": float(t),
+                    "tpr": (sel & y).sum() / (m & y).sum(),
+                    "fpr": (sel & ~y).sum() / (m & ~y).sum(),
+                    "tpr_gt": (gt & y).sum() / (m & y).sum(),
+                    "fpr_gt": (gt & ~y).sum() / (m & ~y).sum(),
+                    "tpr_all": (sel & y).sum() / y.sum(),
+                    "fpr_all": (sel & ~y).sum() / (~y).sum(),
+                    "fpr_n": (sel & ~y).sum() / m.sum(),
+                }
+            )
+    return pd.DataFrame(rows).set_index(["group", "threshold"]).sort_index()
+
+
+def roc_calls() -> list[Call]:
+    return [Call("roc_points", args) for args in roc_inputs()]
+
+
+def _close(got, want, atol: float = ATOL) -> bool:
+    got = np.asarray(got, dtype=float)
+    want = np.asarray(want, dtype=float)
+    return got.shape == want.shape and np.allclose(got, want, atol=atol, rtol=0)
+
+
+def roc_check(outcomes: list[Outcome]) -> None:
+    for value, args in zip(_values(outcomes), roc_inputs(), strict=True):
+        if not isinstance(value, pd.DataFrame):
+            raise Fail(
+                f"roc_points must return a DataFrame; got {type(value).__name__}"
+            )
+        got = value.reset_index() if "group" not in value.columns else value
+        missing = [c for c in ("group", "threshold", "tpr", "fpr") if c not in got]
+        if missing:
+            raise Fail(
+                f"the result needs the columns group, threshold, tpr, fpr; missing {missing}"
+            )
+        want = roc_reference(*args)
+        got = pd.DataFrame(
+            {
+                "group": got["group"].astype(str).to_numpy(),
+                "threshold": np.asarray(got["threshold"], dtype=float),
+                "tpr": np.asarray(got["tpr"], dtype=float),
+                "fpr": np.asarray(got["fpr"], dtype=float),
+            }
+        )
+        if got.duplicated(["group", "threshold"]).any():
+            raise Fail("give exactly one row per (group, threshold)")
+        got = got.set_index(["group", "threshold"]).sort_index()
+        if not got.index.equals(want.index):
+            if want.index.isin(got.index).all():
+                raise Fail(
+                    "use as thresholds only the score values that occur in each group"
+                )
+            raise Fail(
+                "give one row for every group and every distinct score value of that group"
+            )
+        for column in ("tpr", "fpr"):
+            if _close(got[column], want[column]):
+                continue
+            if _close(got["tpr"], want["fpr"]) and _close(got["fpr"], want["tpr"]):
+                raise Fail("your TPR and FPR look swapped")
+            if _close(got[column], want[f"{column}_gt"]):
+                raise Fail("the rule predicts 1 when score >= threshold (not >)")
+            if _close(got[column], want[f"{column}_all"]):
+                raise Fail(
+                    "compute each group's rates within the group: divide by the "
+                    "group's own positives (or negatives), not by the whole data's"
+                )
+            if column == "fpr" and _close(got["fpr"], want["fpr_n"]):
+                raise Fail(
+                    "the FPR divides false positives by the group's negatives "
+                    "(y_true == 0), not by the whole group"
+                )
+            raise Fail(f"the column {column!r} has wrong values")
+
+
+# --------------------------------------------------------------------------
+# Part 2: thresholds_for_equal_tpr
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def tpr_inputs() -> list[tuple]:
+    data = compas()
+    data = data[data["race"].isin(["African-American", "Caucasian"])]
+    scores, y, groups = random_scores()
+    compas_args = (
+        data["decile_score"].to_numpy(),
+        data["two_year_recid"].to_numpy(),
+        data["race"].astype(str).to_numpy(),
+    )
+    return [
+        (*SMALL, 0.5),
+        (*SMALL, 0.75),
+        (*SMALL, 1.0),
+        (*compas_args, 0.6),
+        (*compas_args, 0.8),
+        (scores, y, groups, 0.5),
+        (list(scores), list(y), list(groups), 0.9),
+        (scores, y, groups, 0.05),
+    ]
+
+
+def _tpr_fpr(s, y, m, t) -> tuple[float, float]:
+    sel = m & (s >= t)
+    return (sel & y).sum() / (m & y).sum(), (sel & ~y).sum() / (m & ~y).sum()
+
+
+def tpr_reference(scores, y_true, groups, target) -> dict[str, float]:
+    s = np.asarray(scores, dtype=float)
+    y = np.asarray(y_true).astype(bool)
+    g = np.asarray(groups).astype(str)
+    best = {}
+    for label in sorted(set(g.tolist())):
+        m = g == label
+        ok = [t for t in np.unique(s[m]) if _tpr_fpr(s, y, m, t)[0] >= target - 1e-12]
+        best[label] = float(max(ok))
+    return best
+
+
+def _as_mapping(value) -> dict[str, float]:
+    if isinstance(value, pd.Series):
+        keys, values = value.index, value.to_numpy()
+    elif isinstance(value, dict):
+        keys, values = list(value), list(value.values())
+    else:
+        raise Fail(
+            "thresholds_for_equal_tpr must return a pandas Series indexed by group; "
+            f"got {type(value).__name__}"
+        )
+    try:
+        return {str(k): float(v) for k, v in zip(keys, values, strict=True)}
+    except (TypeError, ValueError) as error:
+        raise Fail("the thresholds must be numbers") from error
+
+
+def tpr_calls() -> list[Call]:
+    return [Call("thresholds_for_equal_tpr", args) for args in tpr_inputs()]
+
+
+def tpr_check(outcomes: list[Outcome]) -> None:
+    for value, args in zip(_values(outcomes), tpr_inputs(), strict=True):
+        got = _as_mapping(value)
+        scores, y_true, groups, target = args
+        want = tpr_reference(*args)
+        if sorted(got) != sorted(want):
+            raise Fail("return one threshold for every group, indexed by group label")
+        s = np.asarray(scores, dtype=float)
+        y = np.asarray(y_true).astype(bool)
+        g = np.asarray(groups).astype(str)
+        for label, t_want in want.items():
+            m = g == label
+            t_got = got[label]
+            if np.isnan(t_got):
+                raise Fail("a threshold is NaN")
+            tpr_got, fpr_got = _tpr_fpr(s, y, m, t_got)
+            tpr_want, fpr_want = _tpr_fpr(s, y, m, t_want)
+            if tpr_got == tpr_want and fpr_got == fpr_want:
+                continue
+            if tpr_got < target - 1e-12:
+                raise Fail(
+                    "in every group the rule score >= threshold must reach a true "
+                    "positive rate of at least target_tpr"
+                )
+            raise Fail(
+                "choose the highest threshold that reaches the target TPR, so that "
+                "no more people than needed are selected"
+            )
+
+
+# --------------------------------------------------------------------------
+# Part 3: pareto_mask
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def pareto_inputs() -> list:
+    rng = np.random.default_rng(3)
+    grid = rng.integers(0, 8, size=(300, 2)).astype(float)  # many ties
+    cloud = rng.random((1000, 2))
+    anti = np.column_stack([np.linspace(0, 1, 50), np.linspace(1, 0, 50)])
+    return [
+        [[0.1, 0.3], [0.2, 0.1], [0.3, 0.2], [0.1, 0.3]],
+        [[1.0, 2.0], [1.0, 3.0], [2.0, 1.0], [3.0, 1.0], [0.5, 5.0]],
+        grid,
+        cloud,
+        anti,
+        np.vstack([anti, anti[::-1]]),
+        [[0.4, 0.4]],
+        np.full((5, 2), 0.2),
+    ]
+
+
+def pareto_calls() -> list[Call]:
+    return [Call("pareto_mask", (pts,)) for pts in pareto_inputs()]
+
+
+def _strict_mask(pts: np.ndarray) -> np.ndarray:
+    lt = (pts[None, :, :] < pts[:, None, :]).all(axis=2)
+    return ~lt.any(axis=1)
+
+
+def _weak_mask(pts: np.ndarray) -> np.ndarray:
+    le = (pts[None, :, :] <= pts[:, None, :]).all(axis=2)
+    np.fill_diagonal(le, False)
+    return ~le.any(axis=1)
+
+
+def pareto_check(outcomes: list[Outcome]) -> None:
+    for value, pts in zip(_values(outcomes), pareto_inputs(), strict=True):
+        pts = np.asarray(pts, dtype=float)
+        got = np.asarray(value)
+        if got.dtype.kind != "b":
+            if got.dtype.kind in "iu" and got.ndim == 1 and len(got) != len(pts):
+                raise Fail(
+                    "return a boolean mask with one entry per point, not the "
+                    "indices of the front"
+                )
+            if got.dtype.kind in "iu" and set(np.unique(got).tolist()) <= {0, 1}:
+                got = got.astype(bool)
+            else:
+                raise Fail("pareto_mask must return an array of booleans")
+        if got.shape != (len(pts),):
+            raise Fail("return one boolean per point (shape (n,))")
+        want = pareto_front(pts)
+        if np.array_equal(got, want):
+            continue
+        if np.array_equal(got, pareto_front(pts, minimize=False)):
+            raise Fail("both coordinates are to be minimised (smaller is better)")
+        if np.array_equal(got, _strict_mask(pts)):
+            raise Fail(
+                "a point is dominated by one that is at least as good in both "
+                "coordinates and strictly better in one (not only by one that is "
+                "strictly better in both)"
+            )
+        if np.array_equal(got, _weak_mask(pts)):
+            raise Fail(
+                "equal points do not dominate each other: keep duplicates of a "
+                "non-dominated point"
+            )
+        raise Fail("some points are wrongly marked")
+
+
+# --------------------------------------------------------------------------
+# Part 4: bolt_on_error_unfairness
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def bolt_inputs() -> list[tuple]:
+    data = compas()
+    data = data[data["race"].isin(["African-American", "Caucasian"])]
+    y = data["two_year_recid"].to_numpy()
+    pred = (data["decile_score"] >= 5).to_numpy().astype(int)
+    race = data["race"].astype(str).to_numpy()
+    scores, y3, g3 = random_scores()
+    pred3 = (scores > 0.5).astype(int)
+    small = ([0, 0, 1, 1, 0, 0, 1, 1], [1, 0, 1, 1, 0, 0, 1, 0], list("aaaabbbb"))
+    return [
+        (*small, "b", 0.5),
+        (*small, "b", 0.0),
+        (*small, "a", 1.0),
+        (y, pred, race, "Caucasian", 0.3),
+        (y, pred, race, "Caucasian", 0.7),
+        (list(y), list(pred.astype(bool)), list(race), "African-American", 0.2),
+        (y3, pred3, g3, "v", 0.25),
+        (pd.Series(y3), pd.Series(pred3), pd.Series(g3), "w", 0.9),
+    ]
+
+
+def bolt_reference(y_true, y_pred, groups, group, p, metric="fpr", rate=0.5):
+    frame = bolt_on_frontier(
+        np.asarray(y_true).astype(int),
+        np.asarray(y_pred).astype(int),
+        sensitive_features=np.asarray(groups).astype(str),
+        group=group,
+        ps=[p],
+        replacement_rate=rate,
+        metric=metric,
+    )
+    return float(frame["error"].iloc[0]), float(frame["unfairness"].iloc[0])
+
+
+def bolt_calls() -> list[Call]:
+    return [Call("bolt_on_error_unfairness", args) for args in bolt_inputs()]
+
+
+def bolt_check(outcomes: list[Outcome]) -> None:
+    for value, args in zip(_values(outcomes), bolt_inputs(), strict=True):
+        try:
+            got = [float(v) for v in value]
+        except (TypeError, ValueError) as error:
+            raise Fail(
+                "bolt_on_error_unfairness must return a pair of numbers "
+                "(error, unfairness)"
+            ) from error
+        if len(got) != 2:
+            raise Fail("return exactly two numbers: (error, unfairness)")
+        want = bolt_reference(*args)
+        if _close(got, want):
+            continue
+        y, pred, groups, group, p = args
+        if _close(got, bolt_reference(y, pred, groups, group, 1 - p)):
+            raise Fail(
+                "p is the probability of REPLACING a prediction by a coin flip, "
+                "not of keeping it"
+            )
+        if _close(got[1], bolt_reference(*args, metric="selection_rate")[1]):
+            raise Fail(
+                "unfairness is the gap in false positive rates, not in selection rates"
+            )
+        if _close(got[0], want[0]) and not _close(got[1], want[1]):
+            raise Fail(
+                "the error is right but the unfairness is not: it is the largest "
+                "minus the smallest expected group false positive rate"
+            )
+        if np.allclose(got, want, atol=0.05):
+            raise Fail(
+                "compute the expected values exactly (in closed form), not by "
+                "simulating coin flips"
+            )
+        raise Fail("the expected error or unfairness is wrong")
+
+
+# --------------------------------------------------------------------------
+# Part 5: profit_by_threshold
+# --------------------------------------------------------------------------
+
+MAX_PROFIT = {"White": 40.0, "Black": 48.0, "Hispanic": 45.5, "Asian": 37.5}
+
+
+@functools.cache
+def toy_fico() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "score": [10.0, 50.0, 90.0, 10.0, 50.0, 90.0],
+            "group": ["p", "p", "p", "q", "q", "q"],
+            "cdf": [0.2, 0.7, 1.0, 0.5, 0.9, 1.0],
+            "non_default_rate": [0.3, 0.8, 0.95, 0.4, 0.85, 0.9],
+            "group_size": [1000, 1000, 1000, 200, 200, 200],
+        }
+    )
+
+
+@functools.cache
+def profit_inputs() -> list[tuple]:
+    fico = load_fico()
+    every = dict.fromkeys(MAX_PROFIT, 41.0)
+    return [
+        (toy_fico(), {"p": 50.0, "q": 10.0}, 0.82),
+        (toy_fico(), {"p": 90.0, "q": 50.0}, 0.5),
+        (fico, MAX_PROFIT, 0.82),
+        (fico, every, 0.82),
+        (fico, {**MAX_PROFIT, "Asian": 101.0, "White": 0.0}, 0.82),
+        (fico, MAX_PROFIT, 0.6),
+    ]
+
+
+def profit_reference(fico, thresholds, break_even, *, mistake=None) -> float:
+    frame = fico.copy()
+    frame["group"] = frame["group"].astype(str)
+    pdf = frame.groupby("group")["cdf"].diff().fillna(frame["cdf"])
+    if mistake == "cdf":
+        pdf = frame["cdf"]
+    elif mistake == "diff_across_groups":
+        pdf = frame["cdf"].diff().fillna(frame["cdf"])
+    people = pdf if mistake == "no_size" else pdf * frame["group_size"]
+    t = frame["group"].map(thresholds).astype(float)
+    accept = frame["score"] > t if mistake == "strict" else frame["score"] >= t
+    r = frame["non_default_rate"]
+    gain = r - (1 - r) if mistake == "plus_minus_one" else r - break_even
+    return float((people * gain)[accept].sum())
+
+
+def profit_calls() -> list[Call]:
+    return [
+        Call("profit_by_threshold", (f, t), {"break_even": b})
+        for f, t, b in profit_inputs()
+    ]
+
+
+def profit_check(outcomes: list[Outcome]) -> None:
+    for value, args in zip(_values(outcomes), profit_inputs(), strict=True):
+        try:
+            got = float(value)
+        except (TypeError, ValueError) as error:
+            raise Fail("profit_by_threshold must return a number") from error
+        want = profit_reference(*args)
+        if np.isclose(got, want, rtol=1e-9, atol=1e-6):
+            continue
+        fico, thresholds, break_even = args
+        hints = {
+            "cdf": "the number of people at a score comes from the jump of the cdf "
+            "(its difference from the previous score), not the cdf itself",
+            "diff_across_groups": "difference the cdf within each group: the first "
+            "score of a group has cdf itself as its share",
+            "no_size": "multiply each score's share by the group's size to count people",
+            "strict": "accept people whose score is >= the threshold (not >)",
+            "plus_minus_one": "a repaid loan earns 1 - break_even and a default "
+            "costs break_even",
+        }
+        for mistake, hint in hints.items():
+            if np.isclose(
+                got,
+                profit_reference(fico, thresholds, break_even, mistake=mistake),
+                rtol=1e-9,
+                atol=1e-6,
+            ):
+                raise Fail(hint)
+        if break_even != 0.82 and np.isclose(
+            got, profit_reference(fico, thresholds, 0.82), rtol=1e-9, atol=1e-6
+        ):
+            raise Fail("use the break_even argument instead of 0.82")
+        raise Fail("the profit is wrong")
+
+
+TESTS = {
+    "test_roc_points": Test(roc_calls, roc_check),
+    "test_thresholds_for_equal_tpr": Test(tpr_calls, tpr_check),
+    "test_pareto_mask": Test(pareto_calls, pareto_check),
+    "test_bolt_on_error_unfairness": Test(bolt_calls, bolt_check),
+    "test_profit_by_threshold": Test(profit_calls, profit_check),
+}
