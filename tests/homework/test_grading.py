@@ -107,7 +107,7 @@ def graded(tmp_path_factory) -> dict[str, Graded]:
             stock.submit(student, nb)
         first, hang = _hanging(parts)
         ours.submit("hangs", ours.make({**parts.answers, first: hang}))
-        ours.course("grade", hw, "--workers", "2", "--call-timeout", "5", "--quiet")
+        ours.course("grade", hw, "--workers", "2", "--call-timeout", "30", "--quiet")
         ours.course("feedback", hw)
         ours.course("grades")
         stock.autograde()
