@@ -1,0 +1,592 @@
+"""Hidden tests of homework 5 (never released to students).
+
+``TESTS`` maps the grade id of each autograder test cell of hw05.ipynb to a
+Test: the calls made on the student's functions and the check of what they
+returned. The checks run in the grader's process, on plain data; each one
+raises ``Fail(hint)`` for a mistake it recognises.
+See ``course_lib.grading.spec`` and the README's section for course authors.
+
+Every input is built from fixed seeds or the vendored COMPAS data and every
+check is deterministic (a comparison with a reference within a tolerance), so
+no check can fail a correct answer by chance: the false-failure rate is 0.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from course_lib.datasets import load_compas
+from course_lib.grading.spec import Call, Fail, Outcome, Test
+
+# --------------------------------------------------------------------------
+# Inputs, built once per grading run
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def compas_inputs() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """COMPAS outcomes, "high risk" predictions and three binary attributes."""
+    data = load_compas(filter="propublica")
+    A = pd.DataFrame(
+        {
+            "black": (data["race"] == "African-American").to_numpy(),
+            "female": (data["sex"] == "Female").to_numpy(),
+            "under_25": (data["age_cat"] == "Less than 25").to_numpy(),
+        }
+    ).astype(int)
+    y = data["two_year_recid"].to_numpy()
+    pred = (data["decile_score"] >= 5).to_numpy().astype(int)
+    return y, pred, A
+
+
+@functools.cache
+def xor_inputs() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """The chapter's planted example: fair on a, b, c; unfair where a == b."""
+    rng = np.random.default_rng(2018)
+    n = 4000
+    A = pd.DataFrame({name: rng.integers(0, 2, n) for name in ["a", "b", "c"]})
+    y = (rng.random(n) < 0.4).astype(int)
+    fp = np.where(A["a"] == A["b"], 0.3, 0.1)
+    pred = (rng.random(n) < np.where(y == 1, 0.7, fp)).astype(int)
+    return y, pred, A
+
+
+@functools.cache
+def planted_pair_inputs() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Four attributes; false positives planted on (a=1, b=1), plus a tiny
+    subgroup (c=1, d=1) with an extreme rate but little mass."""
+    rng = np.random.default_rng(55)
+    n = 3000
+    A = pd.DataFrame(
+        {
+            "a": rng.integers(0, 2, n),
+            "b": rng.integers(0, 2, n),
+            "c": (rng.random(n) < 0.1).astype(int),
+            "d": (rng.random(n) < 0.1).astype(int),
+        }
+    )
+    y = (rng.random(n) < 0.5).astype(int)
+    fp = np.where((A["a"] == 1) & (A["b"] == 1), 0.45, 0.15)
+    fp = np.where((A["c"] == 1) & (A["d"] == 1), 0.95, fp)
+    pred = (rng.random(n) < np.where(y == 1, 0.6, fp)).astype(int)
+    return y, pred, A
+
+
+@functools.cache
+def marginal_inputs() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Three attributes; one raises the FPR, one lowers it, one is neutral."""
+    rng = np.random.default_rng(505)
+    n = 2500
+    A = pd.DataFrame({name: rng.integers(0, 2, n) for name in ["u", "v", "w"]})
+    y = (rng.random(n) < 0.3).astype(int)
+    fp = 0.2 + 0.25 * A["u"].to_numpy() - 0.15 * A["v"].to_numpy()
+    pred = (rng.random(n) < np.where(y == 1, 0.8, fp)).astype(int)
+    return y, pred, A
+
+
+def _values(outcomes: list[Outcome]) -> list:
+    for outcome in outcomes:
+        if not outcome.ok:
+            raise Fail(f"Your function raised an error: {outcome.error}")
+    return [o.value for o in outcomes]
+
+
+def _number(value, what: str) -> float:
+    try:
+        x = float(np.asarray(value, dtype=float).reshape(()))
+    except (TypeError, ValueError) as error:
+        raise Fail(
+            f"{what} must return one number; got {type(value).__name__}"
+        ) from error
+    return x
+
+
+# --------------------------------------------------------------------------
+# Reference implementations (and common mistakes, to recognise them)
+# --------------------------------------------------------------------------
+
+
+def _fpr(y: np.ndarray, p: np.ndarray, rows: np.ndarray) -> float:
+    negatives = rows & (y == 0)
+    return p[negatives].mean()
+
+
+def violation_reference(y_true, y_pred, mask) -> float:
+    y = np.asarray(y_true).astype(int)
+    p = np.asarray(y_pred).astype(float)
+    g = np.asarray(mask).astype(bool)
+    neg = y == 0
+    alpha = (g & neg).mean()
+    if alpha == 0:
+        return 0.0
+    return float(alpha * abs(p[g & neg].mean() - p[neg].mean()))
+
+
+def violation_variants(y_true, y_pred, mask) -> dict[str, float]:
+    y = np.asarray(y_true).astype(int)
+    p = np.asarray(y_pred).astype(float)
+    g = np.asarray(mask).astype(bool)
+    neg = y == 0
+    if not (g & neg).any() or not (~g & neg).any():
+        return {}
+    diff = p[g & neg].mean() - p[neg].mean()
+    return {
+        "alpha_all_rows": g.mean() * abs(diff),
+        "alpha_share_of_negatives": (g & neg).sum() / neg.sum() * abs(diff),
+        "no_alpha": abs(diff),
+        "signed": (g & neg).mean() * diff,
+        "complement": (g & neg).mean() * abs(diff + p[neg].mean() - p[~g & neg].mean()),
+        "selection_rate": (g & neg).mean() * abs(p[g].mean() - p.mean()),
+    }
+
+
+def marginal_reference(y_true, y_pred, A: pd.DataFrame) -> pd.Series:
+    y = np.asarray(y_true).astype(int)
+    p = np.asarray(y_pred).astype(float)
+    out = {}
+    for col in A.columns:
+        a = np.asarray(A[col]).astype(int)
+        out[col] = abs(_fpr(y, p, a == 1) - _fpr(y, p, a == 0))
+    return pd.Series(out, dtype=float)
+
+
+def marginal_variants(y_true, y_pred, A: pd.DataFrame) -> dict[str, pd.Series]:
+    y = np.asarray(y_true).astype(int)
+    p = np.asarray(y_pred).astype(float)
+    neg = y == 0
+    variants: dict[str, dict] = {
+        "signed": {},
+        "fp_over_n": {},
+        "vs_overall": {},
+        "fnr": {},
+        "selection": {},
+    }
+    for col in A.columns:
+        a = np.asarray(A[col]).astype(int) == 1
+        variants["signed"][col] = _fpr(y, p, a) - _fpr(y, p, ~a)
+        variants["fp_over_n"][col] = abs((p * neg)[a].mean() - (p * neg)[~a].mean())
+        variants["vs_overall"][col] = abs(_fpr(y, p, a) - p[neg].mean())
+        variants["fnr"][col] = abs((1 - p)[a & ~neg].mean() - (1 - p)[~a & ~neg].mean())
+        variants["selection"][col] = abs(p[a].mean() - p[~a].mean())
+    return {k: pd.Series(v, dtype=float) for k, v in variants.items()}
+
+
+def all_conjunctions(columns) -> list[dict]:
+    """Every conjunction fixing a non-empty subset of the columns to 0 or 1."""
+    out = []
+    for values in itertools.product([None, 0, 1], repeat=len(columns)):
+        cond = {c: v for c, v in zip(columns, values, strict=True) if v is not None}
+        if cond:
+            out.append(cond)
+    return out
+
+
+def conjunction_mask(A: pd.DataFrame, cond: dict) -> np.ndarray:
+    mask = np.ones(len(A), dtype=bool)
+    for col, value in cond.items():
+        mask &= np.asarray(A[col]).astype(int) == int(value)
+    return mask
+
+
+def best_violation(y, p, A: pd.DataFrame, conds) -> float:
+    return max(violation_reference(y, p, conjunction_mask(A, c)) for c in conds)
+
+
+# --------------------------------------------------------------------------
+# Part 1: marginal_fpr_gaps
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def marginal_cases() -> list[tuple]:
+    return [
+        (
+            [0, 0, 0, 0, 1, 1, 0, 0],
+            [1, 0, 0, 0, 1, 0, 1, 1],
+            pd.DataFrame(
+                {"g": [1, 1, 0, 0, 1, 0, 1, 0], "h": [1, 1, 1, 0, 0, 0, 0, 1]}
+            ),
+        ),
+        xor_inputs(),
+        marginal_inputs(),
+        compas_inputs(),
+        # NumPy predictions of bool dtype and attributes of bool dtype.
+        (
+            np.asarray(marginal_inputs()[0]),
+            np.asarray(marginal_inputs()[1]).astype(bool),
+            marginal_inputs()[2].astype(bool),
+        ),
+    ]
+
+
+def marginal_calls() -> list[Call]:
+    return [Call("marginal_fpr_gaps", case) for case in marginal_cases()]
+
+
+def _series(value, what: str) -> pd.Series:
+    if isinstance(value, dict):
+        value = pd.Series(value)
+    if not isinstance(value, pd.Series):
+        raise Fail(
+            f"{what} must return a pandas Series indexed by column name; "
+            f"got {type(value).__name__}"
+        )
+    return value
+
+
+def marginal_check(outcomes: list[Outcome]) -> None:
+    for value, (y, p, A) in zip(_values(outcomes), marginal_cases(), strict=True):
+        got = _series(value, "marginal_fpr_gaps")
+        want = marginal_reference(y, p, A)
+        if [str(i) for i in got.index] != [str(c) for c in A.columns]:
+            raise Fail(
+                "the result needs one entry per column of A, indexed by the column "
+                "names, in A's column order"
+            )
+        try:
+            values = got.to_numpy(dtype=float)
+        except (TypeError, ValueError) as error:
+            raise Fail("the gaps must be numbers") from error
+        if np.allclose(values, want.to_numpy(), atol=1e-9, rtol=0):
+            continue
+        for name, variant in marginal_variants(y, p, A).items():
+            if np.allclose(values, variant.to_numpy(), atol=1e-9, rtol=0):
+                raise Fail(MARGINAL_HINTS[name])
+        raise Fail("some gaps are wrong: |FPR(column == 1) - FPR(column == 0)|")
+
+
+MARGINAL_HINTS = {
+    "signed": "report the absolute value of the gap, not the signed difference",
+    "fp_over_n": "the FPR divides false positives by the negatives (y_true == 0) "
+    "of the group, not by the whole group",
+    "vs_overall": "compare the rows with value 1 to the rows with value 0, not to "
+    "the overall FPR",
+    "fnr": "that is the false negative rate gap; the FPR is computed on y_true == 0",
+    "selection": "that is the gap in selection rates; the FPR only counts rows "
+    "with y_true == 0",
+}
+
+
+# --------------------------------------------------------------------------
+# Part 2: subgroup_violation
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def violation_cases() -> list[tuple]:
+    y_x, p_x, A_x = xor_inputs()
+    y_c, p_c, A_c = compas_inputs()
+    y_m, p_m, A_m = marginal_inputs()
+    return [
+        (
+            [0, 0, 0, 0, 1, 1],
+            [1, 1, 0, 0, 1, 0],
+            [True, True, False, False, True, False],
+        ),
+        (y_x, p_x, (A_x["a"] == A_x["b"]).to_numpy()),
+        (y_x, p_x, (A_x["c"] == 1).to_numpy()),
+        (y_c, p_c, ((A_c["black"] == 1) & (A_c["female"] == 0)).to_numpy()),
+        (
+            pd.Series(y_c),
+            pd.Series(p_c.astype(bool)),
+            pd.Series((A_c["under_25"] == 1).to_numpy()),
+        ),
+        (y_m, p_m, (A_m["u"] == 1).to_numpy()),
+        (list(y_m), list(p_m), list((A_m["v"] == 1).to_numpy())),
+        # The empty subgroup and the whole population have no violation.
+        (y_m, p_m, np.zeros(len(y_m), dtype=bool)),
+        (y_m, p_m, np.ones(len(y_m), dtype=bool)),
+        # A subgroup with members but no negatives.
+        ([0, 0, 1, 1], [1, 0, 1, 1], [False, False, True, True]),
+    ]
+
+
+def violation_calls() -> list[Call]:
+    return [Call("subgroup_violation", case) for case in violation_cases()]
+
+
+VIOLATION_HINTS = {
+    "alpha_all_rows": "alpha(g) is the share of all rows that are in g AND have "
+    "y_true == 0, not the share of rows in g",
+    "alpha_share_of_negatives": "alpha(g) is a share of all rows (P(g, y = 0)), "
+    "not a share of the negatives (P(g | y = 0))",
+    "no_alpha": "multiply the rate gap by alpha(g), the share of rows in g with "
+    "y_true == 0",
+    "signed": "the violation is the absolute value alpha(g) * |FPR_g - FPR|",
+    "complement": "compare FPR_g with the overall FPR, not with the FPR outside g",
+    "selection_rate": "FPR_g and FPR are rates among rows with y_true == 0 only",
+}
+
+
+def violation_check(outcomes: list[Outcome]) -> None:
+    wrong = []  # (returned value, case) for every case answered wrongly
+    for value, (y, p, g) in zip(_values(outcomes), violation_cases(), strict=True):
+        got = _number(value, "subgroup_violation")
+        if math.isnan(got):
+            raise Fail(
+                "return 0 (not NaN) for a subgroup with no negatives: its alpha is 0"
+            )
+        if abs(got - violation_reference(y, p, g)) > 1e-9:
+            wrong.append((got, (y, p, g)))
+    if not wrong:
+        return
+    # Name the mistake that explains every wrong answer (small cases can
+    # coincide with several mistakes).
+    for name, hint in VIOLATION_HINTS.items():
+        explained = [
+            name in variants and abs(got - variants[name]) <= 1e-9
+            for got, case in wrong
+            for variants in [violation_variants(*case)]
+        ]
+        if all(explained):
+            raise Fail(hint)
+    raise Fail("the violation is wrong: alpha(g) * |FPR_g - FPR|")
+
+
+# --------------------------------------------------------------------------
+# Part 3: most_violated_cell
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def cell_cases() -> list[tuple]:
+    y_m, p_m, A_m = marginal_inputs()
+    return [
+        (
+            [0, 0, 0, 0, 0, 0, 1, 1],
+            [1, 1, 0, 0, 0, 0, 1, 0],
+            pd.DataFrame(
+                {"x": [1, 1, 1, 0, 0, 0, 1, 0], "z": [1, 1, 0, 1, 0, 0, 0, 1]}
+            ),
+        ),
+        planted_pair_inputs(),
+        xor_inputs(),
+        compas_inputs(),
+        (y_m, p_m, A_m[["u", "w"]]),  # the largest violation is a marginal group
+    ]
+
+
+def cell_calls() -> list[Call]:
+    return [Call("most_violated_cell", case) for case in cell_cases()]
+
+
+def cell_check(outcomes: list[Outcome]) -> None:
+    for value, (y, p, A) in zip(_values(outcomes), cell_cases(), strict=True):
+        if not (isinstance(value, (list, tuple)) and len(value) == 2):
+            raise Fail("most_violated_cell must return a pair (conditions, violation)")
+        cond, violation = value
+        if not isinstance(cond, dict) or not cond:
+            raise Fail(
+                "the conditions must be a non-empty dict mapping column names to 0 or 1"
+            )
+        columns = [str(c) for c in A.columns]
+        if any(str(k) not in columns for k in cond):
+            raise Fail("the conditions must use the column names of A as keys")
+        try:
+            cond = {str(k): int(v) for k, v in cond.items()}
+        except (TypeError, ValueError) as error:
+            raise Fail("each condition's value must be 0 or 1") from error
+        if any(v not in (0, 1) for v in cond.values()):
+            raise Fail("each condition's value must be 0 or 1")
+        violation = _number(violation, "the violation")
+        A_str = A.set_axis(columns, axis=1)
+        own = violation_reference(y, p, conjunction_mask(A_str, cond))
+        if abs(own - violation) > 1e-9:
+            raise Fail(
+                "the violation returned is not the violation of the subgroup your "
+                "conditions describe"
+            )
+        conds = all_conjunctions(columns)
+        best = best_violation(y, p, A_str, conds)
+        if abs(violation - best) <= 1e-9:
+            continue
+        singles = [c for c in conds if len(c) == 1]
+        full = [c for c in conds if len(c) == len(columns)]
+        if abs(violation - best_violation(y, p, A_str, singles)) <= 1e-9:
+            raise Fail(
+                "search intersections too: a subgroup may fix two or more columns"
+            )
+        if abs(violation - best_violation(y, p, A_str, full)) <= 1e-9:
+            raise Fail(
+                "search every intersection, not only the full cells that fix all "
+                "columns: a subgroup may leave some columns free"
+            )
+        raise Fail("a subgroup with a larger violation alpha(g) * |FPR_g - FPR| exists")
+
+
+# --------------------------------------------------------------------------
+# Part 4: wilson_interval
+# --------------------------------------------------------------------------
+
+WILSON_CASES = [
+    (7, 20, 0.95),
+    (0, 10, 0.95),
+    (10, 10, 0.95),
+    (1, 3, 0.9),
+    (45, 1000, 0.99),
+    (318, 1168, 0.95),
+    (5, 50, 0.8),
+    (999, 1000, 0.999),
+]
+
+
+def wilson(k, n, confidence, z=None):
+    z = norm.ppf(0.5 + confidence / 2) if z is None else z
+    p = k / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
+def wilson_variants(k, n, confidence) -> dict[str, tuple[float, float]]:
+    z = norm.ppf(0.5 + confidence / 2)
+    p = k / n
+    wald = z * math.sqrt(p * (1 - p) / n)
+    lo, hi = wilson(k, n, confidence)
+    half = (hi - lo) / 2
+    return {
+        "wald": (p - wald, p + wald),
+        "wald_clipped": (max(p - wald, 0.0), min(p + wald, 1.0)),
+        "z_196": wilson(k, n, confidence, z=1.96),
+        "one_sided": wilson(k, n, confidence, z=norm.ppf(confidence)),
+        "centred_at_p": (p - half, p + half),
+    }
+
+
+WILSON_HINTS = {
+    "wald": "that is the Wald interval p +- z sqrt(p(1-p)/n); the Wilson interval "
+    "is centred at (p + z^2/(2n)) / (1 + z^2/n)",
+    "wald_clipped": "that is the (clipped) Wald interval, not the Wilson interval",
+    "z_196": "z depends on the confidence level: it is the (1 + confidence)/2 "
+    "quantile of the standard normal, not always 1.96",
+    "one_sided": "use the two-sided quantile: z is the (1 + confidence)/2 quantile "
+    "of the standard normal, not the confidence quantile",
+    "centred_at_p": "the Wilson interval is not centred at k/n: its centre is "
+    "(p + z^2/(2n)) / (1 + z^2/n)",
+}
+
+
+def wilson_calls() -> list[Call]:
+    return [Call("wilson_interval", case) for case in WILSON_CASES] + [
+        Call("wilson_interval", (7, 20))  # the default confidence is 0.95
+    ]
+
+
+def wilson_check(outcomes: list[Outcome]) -> None:
+    cases = [*WILSON_CASES, (7, 20, 0.95)]
+    for value, (k, n, conf) in zip(_values(outcomes), cases, strict=True):
+        try:
+            pair = np.asarray(value, dtype=float).ravel()
+        except (TypeError, ValueError) as error:
+            raise Fail("wilson_interval must return a pair (lower, upper)") from error
+        if pair.shape != (2,):
+            raise Fail("wilson_interval must return a pair (lower, upper)")
+        want = np.asarray(wilson(k, n, conf))
+        if np.allclose(pair, want, atol=1e-9, rtol=0):
+            continue
+        for name, variant in wilson_variants(k, n, conf).items():
+            if np.allclose(pair, variant, atol=1e-9, rtol=0):
+                raise Fail(WILSON_HINTS[name])
+        if np.allclose(pair[::-1], want, atol=1e-9, rtol=0):
+            raise Fail("return (lower, upper), in that order")
+        raise Fail(f"the interval for k={k}, n={n}, confidence={conf} is wrong")
+
+
+# --------------------------------------------------------------------------
+# Part 5: audit_queries_needed
+# --------------------------------------------------------------------------
+
+QUERY_CASES = [
+    ((0.1, 0.2, 0.5), {}),
+    ((0.05, 0.2, 0.6), {}),
+    ((0.02, 0.1, 0.7), {"confidence": 0.99, "power": 0.9}),
+    ((0.2, 0.3, 0.4), {"confidence": 0.9, "power": 0.5}),
+    ((0.03, 0.45, 0.55), {"power": 0.95}),
+    ((0.05, 0.0, 1.0), {}),
+]
+
+
+def negatives_needed(gap, base_rate, confidence=0.95, power=0.8, *, z_a=None, z_b=None):
+    p1, p2 = base_rate, base_rate + gap
+    pbar = (p1 + p2) / 2
+    z_a = norm.ppf(1 - (1 - confidence) / 2) if z_a is None else z_a
+    z_b = norm.ppf(power) if z_b is None else z_b
+    root = z_a * math.sqrt(2 * pbar * (1 - pbar)) + z_b * math.sqrt(
+        p1 * (1 - p1) + p2 * (1 - p2)
+    )
+    return root**2 / gap**2
+
+
+def queries_reference(gap, base_rate, negative_share, confidence=0.95, power=0.8):
+    return math.ceil(
+        negatives_needed(gap, base_rate, confidence, power) / negative_share
+    )
+
+
+def queries_variants(gap, base_rate, negative_share, confidence=0.95, power=0.8):
+    n = negatives_needed(gap, base_rate, confidence, power)
+    one_sided = negatives_needed(
+        gap, base_rate, confidence, power, z_a=norm.ppf(confidence)
+    )
+    return {
+        "no_share": n,
+        "times_share": n * negative_share,
+        "both_groups": 2 * n / negative_share,
+        "one_sided": one_sided / negative_share,
+        "power_sign": negatives_needed(
+            gap, base_rate, confidence, power, z_b=norm.ppf(1 - power)
+        )
+        / negative_share,
+    }
+
+
+QUERY_HINTS = {
+    "no_share": "that is the number of negatives; divide by negative_share to get "
+    "the number of people to audit",
+    "times_share": "divide the number of negatives by negative_share (only a share "
+    "of the people audited are negatives), do not multiply",
+    "both_groups": "return the number of people per group, not for both groups",
+    "one_sided": "the test is two-sided: z_a is the 1 - (1 - confidence)/2 "
+    "quantile of the standard normal",
+    "power_sign": "z_b is the power quantile of the standard normal (about 0.84 "
+    "for power 0.8), which is positive",
+}
+
+
+def queries_calls() -> list[Call]:
+    return [Call("audit_queries_needed", a, k) for a, k in QUERY_CASES]
+
+
+def queries_check(outcomes: list[Outcome]) -> None:
+    for value, (args, kwargs) in zip(_values(outcomes), QUERY_CASES, strict=True):
+        got = _number(value, "audit_queries_needed")
+        if got != round(got):
+            raise Fail("return a whole number of people (round up)")
+        want = queries_reference(*args, **kwargs)
+        # Rounding the negatives up before dividing moves the answer up by at
+        # most 1 / negative_share + 1 people; floating point, by 1 either way.
+        exact = negatives_needed(*args[:2], **kwargs) / args[2]
+        if want - 1 <= got <= want + 1 / args[2] + 1:
+            if got < exact - 1e-6:
+                raise Fail("round up, not down: the audit needs at least that many")
+            continue
+        slack = 1 / args[2] + 1
+        for name, variant in queries_variants(*args, **kwargs).items():
+            if abs(got - variant) <= slack:
+                raise Fail(QUERY_HINTS[name])
+        raise Fail(f"the number of people is wrong for gap={args[0]}")
+
+
+TESTS = {
+    "test_marginal_fpr_gaps": Test(marginal_calls, marginal_check),
+    "test_subgroup_violation": Test(violation_calls, violation_check),
+    "test_most_violated_cell": Test(cell_calls, cell_check),
+    "test_wilson_interval": Test(wilson_calls, wilson_check),
+    "test_audit_queries_needed": Test(queries_calls, queries_check),
+}

@@ -1,0 +1,12 @@
+# Returns the rate gap |FPR_g - FPR| without weighting it by alpha(g).
+import numpy as np
+
+
+def subgroup_violation(y_true, y_pred, mask):
+    y = np.asarray(y_true).astype(int)
+    p = np.asarray(y_pred).astype(float)
+    g = np.asarray(mask).astype(bool)
+    neg = y == 0
+    if not (g & neg).any():
+        return 0.0
+    return float(abs(p[g & neg].mean() - p[neg].mean()))

@@ -1,0 +1,11 @@
+# Always uses z = 1.96, whatever the confidence level.
+import math
+
+
+def wilson_interval(k, n, confidence=0.95):
+    z = 1.96
+    p = k / n
+    d = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / d
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / d
+    return centre - half, centre + half
