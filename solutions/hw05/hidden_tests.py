@@ -50,7 +50,7 @@ def xor_inputs() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """The chapter's planted example: fair on a, b, c; unfair where a == b."""
     rng = np.random.default_rng(2018)
     n = 4000
-    A = pd.DataFrame({name: rng.integers(0, 2, n) for name in ["a", "b", "c"]})
+    A = pd.DataFrame({col: rng.integers(0, 2, n) for col in ("a", "b", "c")})
     y = (rng.random(n) < 0.4).astype(int)
     fp = np.where(A["a"] == A["b"], 0.3, 0.1)
     pred = (rng.random(n) < np.where(y == 1, 0.7, fp)).astype(int)
