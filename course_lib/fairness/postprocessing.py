@@ -515,6 +515,12 @@ class _Curves:
             flipped = np.r_[flipped, np.ones(len(flipped), dtype=bool)]
         x = _metric(x_metric, tp, fp, pos[gid], neg[gid])
         y = _metric(y_metric, tp, fp, pos[gid], neg[gid])
+        # With fractional sample weights a cumulative sum of a whole group can
+        # miss its total by a rounding error, leaving the "select everyone"
+        # point at x = 0.9999999999999998 and the grid's last value 1.0
+        # outside every hull segment: snap rates that are 0 or 1 up to
+        # rounding to exactly 0 or 1.
+        x = np.where(np.abs(x - np.rint(x)) < 1e-9, np.rint(x), x)
         # Sort by (group, x, y); among exact duplicates keep the last, like
         # fairlearn's monotone chain.
         srt = np.lexsort((np.arange(len(x)), y, x, gid))

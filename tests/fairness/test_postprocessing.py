@@ -322,6 +322,29 @@ def test_integer_sample_weights_equal_repeated_rows(synthetic):
     )
 
 
+@pytest.mark.parametrize("constraints", CONSTRAINTS)
+def test_fractional_sample_weights_fit_like_their_integer_multiples(
+    synthetic, constraints
+):
+    # Regression: fractional weights made a group's cumulative weight miss its
+    # total by a rounding error, and fit raised IndexError.
+    rng = np.random.default_rng(11)
+    w = rng.integers(1, 5, size=len(synthetic["y"]))
+    params = dict(estimator=_Scorer(), constraints=constraints, prefit=True)
+    X, y, sf = synthetic["X"], synthetic["y"], synthetic["sf"]
+    whole = ThresholdOptimizer(**params).fit(
+        X, y, sensitive_features=sf, sample_weight=w
+    )
+    scaled = ThresholdOptimizer(**params).fit(
+        X, y, sensitive_features=sf, sample_weight=w * 0.1
+    )
+    np.testing.assert_allclose(
+        scaled._pmf_predict(X, sensitive_features=sf),
+        whole._pmf_predict(X, sensitive_features=sf),
+        atol=1e-9,
+    )
+
+
 def test_predict_is_reproducible_and_follows_the_pmf(adult):
     opt = ThresholdOptimizer(
         adult["model"], constraints="equalized_odds", prefit=True
