@@ -45,14 +45,19 @@ def secret_lines(
     notebooks: Iterable[Path],
     regions: tuple[str, ...] = ("SOLUTION", "HIDDEN TESTS", "MARK SCHEME"),
     modules: Iterable[Path] = (),
+    published: Iterable[Path] = (),
 ) -> set[str]:
     """Distinctive lines that appear only inside the given kinds of region.
 
     Every line of each file in ``modules`` (the hidden tests' Python files) is
-    secret too, except import lines.
+    secret too, except import lines. A line that also appears in one of the
+    ``published`` files (the book's own pages) is public by publication: the
+    chapters are on the site by design, so such a line gives nothing away.
     """
     secret: set[str] = set()
     public: set[str] = set()
+    for path in published:
+        public.update(normalise(line) for line in path.read_text().split("\n"))
     for path in modules:
         for line in path.read_text().split("\n"):
             if not re.match(r"\s*(import|from)\s", line):

@@ -95,25 +95,38 @@ class Graded:
     stock_course: Course
 
 
+def _grade(root: Path, hw: str) -> Graded:
+    parts = parts_of(source_notebook(hw))
+    ours = Course(root / f"{hw}-course", hw)
+    stock = Course(root / f"{hw}-stock", hw)
+    for student, nb in _class(ours, parts).items():
+        ours.submit(student, nb)
+        stock.submit(student, nb)
+    first, hang = _hanging(parts)
+    ours.submit("hangs", ours.make({**parts.answers, first: hang}))
+    ours.course("grade", hw, "--workers", "2", "--call-timeout", "30", "--quiet")
+    ours.course("feedback", hw)
+    ours.course("grades")
+    stock.autograde()
+    stock.nbgrader("generate_feedback", hw)
+    return Graded(parts, ours.scores(), stock.scores(), ours, stock)
+
+
+class _Lazy(dict):
+    """Grades a homework the first time a test asks for it, so ``-k hw02`` grades one."""
+
+    def __init__(self, root: Path):
+        super().__init__()
+        self.root = root
+
+    def __missing__(self, hw: str) -> Graded:
+        self[hw] = _grade(self.root, hw)
+        return self[hw]
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict[str, Graded]:
-    results = {}
-    for hw in HOMEWORK:
-        parts = parts_of(source_notebook(hw))
-        ours = Course(tmp_path_factory.mktemp(f"{hw}-course"), hw)
-        stock = Course(tmp_path_factory.mktemp(f"{hw}-stock"), hw)
-        for student, nb in _class(ours, parts).items():
-            ours.submit(student, nb)
-            stock.submit(student, nb)
-        first, hang = _hanging(parts)
-        ours.submit("hangs", ours.make({**parts.answers, first: hang}))
-        ours.course("grade", hw, "--workers", "2", "--call-timeout", "30", "--quiet")
-        ours.course("feedback", hw)
-        ours.course("grades")
-        stock.autograde()
-        stock.nbgrader("generate_feedback", hw)
-        results[hw] = Graded(parts, ours.scores(), stock.scores(), ours, stock)
-    return results
+    return _Lazy(tmp_path_factory.mktemp("graded"))
 
 
 def _auto(parts: Parts, grades: dict, part: str) -> float:
