@@ -6,10 +6,12 @@ and is tested on its own.
 - :mod:`course_lib.datasets`: the four vendored datasets (Adult, COMPAS,
   German credit, FICO), verified against their checksums when loaded.
 - :mod:`course_lib.fairness`: group fairness metrics with fairlearn's names
-  and signatures.
+  and signatures, reductions, post-processing, subgroup audits.
+- :mod:`course_lib.privacy`: attacks on released data, differential-privacy
+  mechanisms, accounting and private learning.
 """
 
-from course_lib import datasets, fairness
+from course_lib import datasets, fairness, privacy
 from course_lib.datasets import (
     DatasetIntegrityError,
     load_adult,
@@ -29,4 +31,5 @@ __all__ = [
     "load_compas",
     "load_fico",
     "load_german",
+    "privacy",
 ]

@@ -1,0 +1,132 @@
+"""Privacy: attacks on released data, and differential privacy that resists them.
+
+One concept per module:
+
+- :mod:`~course_lib.privacy.synthetic`: the course's synthetic identifiers,
+  location traces and census block (nothing downloads);
+- :mod:`~course_lib.privacy.attacks`: uniqueness and linkage, k-anonymity and
+  its homogeneity failure, differencing, Dinur-Nissim and census-block
+  reconstruction, loss-threshold membership inference;
+- :mod:`~course_lib.privacy.mechanisms`: randomised response, the Laplace,
+  Gaussian and exponential mechanisms, report-noisy-max, sparse vector,
+  private quantiles, counts, sums and means (vectorised, ``rng`` everywhere);
+- :mod:`~course_lib.privacy.sampling`: exact discrete Laplace and Gaussian
+  sampling (Canonne, Kamath, Steinke 2020) and the floating-point attack on
+  naive Laplace sampling (Mironov 2012);
+- :mod:`~course_lib.privacy.accounting`: composition, zCDP, Rényi DP of the
+  subsampled Gaussian, and budgets that refuse to overspend;
+- :mod:`~course_lib.privacy.hierarchy`: noisy hierarchical counts made
+  consistent and non-negative (the idea of the Census TopDown algorithm);
+- :mod:`~course_lib.privacy.learning`: per-example clipping, noisy gradient
+  descent and DP-SGD logistic regression with an accountant;
+- :mod:`~course_lib.privacy.audit`: statistical lower bounds on a mechanism's
+  epsilon from its outputs on neighbouring inputs.
+"""
+
+from course_lib.privacy.accounting import (
+    BudgetExceededError,
+    PrivacyBudget,
+    Spend,
+    ZCDPBudget,
+    advanced_composition,
+    gaussian_sigma_for_zcdp,
+    parallel_composition,
+    rdp_subsampled_gaussian,
+    rdp_to_dp,
+    rho_for_dp,
+    sequential_composition,
+    zcdp_of_gaussian,
+    zcdp_of_pure_dp,
+    zcdp_to_dp,
+)
+from course_lib.privacy.audit import (
+    AuditResult,
+    audit_mechanism,
+    epsilon_lower_bound,
+    equality_events,
+    threshold_events,
+)
+from course_lib.privacy.hierarchy import (
+    consistent_counts,
+    hierarchy_counts,
+    noisy_hierarchy,
+    synthetic_geography,
+)
+from course_lib.privacy.learning import (
+    DPLogisticRegression,
+    clip_gradients,
+    dp_sgd_noise_multiplier,
+)
+from course_lib.privacy.mechanisms import (
+    above_threshold,
+    classic_gaussian_sigma,
+    exponential_mechanism,
+    exponential_mechanism_probabilities,
+    gaussian_mechanism,
+    gaussian_sigma,
+    laplace_mechanism,
+    private_count,
+    private_mean,
+    private_quantile,
+    private_sum,
+    randomized_response,
+    randomized_response_estimate,
+    report_noisy_max,
+    sparse_vector,
+)
+from course_lib.privacy.sampling import (
+    discrete_gaussian,
+    discrete_laplace,
+    discrete_laplace_mechanism,
+    mironov_attack,
+    naive_laplace,
+)
+
+__all__ = [
+    "AuditResult",
+    "BudgetExceededError",
+    "DPLogisticRegression",
+    "PrivacyBudget",
+    "Spend",
+    "ZCDPBudget",
+    "above_threshold",
+    "advanced_composition",
+    "audit_mechanism",
+    "classic_gaussian_sigma",
+    "clip_gradients",
+    "consistent_counts",
+    "discrete_gaussian",
+    "discrete_laplace",
+    "discrete_laplace_mechanism",
+    "dp_sgd_noise_multiplier",
+    "epsilon_lower_bound",
+    "equality_events",
+    "exponential_mechanism",
+    "exponential_mechanism_probabilities",
+    "gaussian_mechanism",
+    "gaussian_sigma",
+    "gaussian_sigma_for_zcdp",
+    "hierarchy_counts",
+    "laplace_mechanism",
+    "mironov_attack",
+    "naive_laplace",
+    "noisy_hierarchy",
+    "parallel_composition",
+    "private_count",
+    "private_mean",
+    "private_quantile",
+    "private_sum",
+    "randomized_response",
+    "randomized_response_estimate",
+    "rdp_subsampled_gaussian",
+    "rdp_to_dp",
+    "report_noisy_max",
+    "rho_for_dp",
+    "sequential_composition",
+    "sparse_vector",
+    "synthetic_geography",
+    "threshold_events",
+    "zcdp_of_gaussian",
+    "zcdp_of_pure_dp",
+    "zcdp_to_dp",
+]
