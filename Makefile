@@ -10,6 +10,11 @@ export PATH := $(BIN):$(PATH)
 export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 STAMP := $(VENV)/.installed
+# diffprivlib 0.6.6 does not import with scikit-learn 1.9, so the privacy peer
+# gets an environment of its own (bench/constraints-dp.txt): the benchmark and
+# the agreement tests run diffprivlib there, in a subprocess.
+DP_VENV := .venv-dp
+DP_STAMP := $(DP_VENV)/.installed
 HOMEWORK := $(notdir $(wildcard solutions/hw*))
 
 .PHONY: help venv book test lint format exercises bench clean clean-venv
@@ -30,6 +35,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	@touch $@
 
+$(DP_STAMP): bench/constraints-dp.txt
+	@test -x $(DP_VENV)/bin/python || $(PYTHON) -m venv $(DP_VENV)
+	$(DP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r bench/constraints-dp.txt
+	@touch $@
+
 # --all re-reads every page so that a warning is never hidden by Sphinx's
 # incremental build; executed notebooks still come from the jupyter-cache.
 book: $(STAMP)
@@ -37,7 +47,7 @@ book: $(STAMP)
 
 # scripts/system_deps.sh makes sure of the Debian packages the grading tests
 # need (bubblewrap, postgresql); as root it installs them, otherwise it says how.
-test: book
+test: book $(DP_STAMP)
 	bash scripts/system_deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -56,11 +66,11 @@ exercises: $(STAMP)
 		$(BIN)/nbgrader generate_assignment "$$hw" --force --log-level=WARN || exit 1; \
 	done
 
-bench: $(STAMP)
+bench: $(STAMP) $(DP_STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(DP_VENV)
