@@ -1,0 +1,9 @@
+# Takes k as the size of the largest class.
+
+
+def k_anonymity_report(df, quasi_identifiers, sensitive):
+    """k of the table and the share of rows in classes with one sensitive value."""
+    groups = df.groupby(list(quasi_identifiers), dropna=False, observed=True)[sensitive]
+    size = groups.transform("size")
+    distinct = groups.transform("nunique")
+    return {"k": int(size.max()), "homogeneous_share": float((distinct == 1).mean())}

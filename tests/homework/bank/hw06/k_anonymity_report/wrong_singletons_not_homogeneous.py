@@ -1,0 +1,12 @@
+# Counts only classes of two or more people as homogeneous.
+
+
+def k_anonymity_report(df, quasi_identifiers, sensitive):
+    """k of the table and the share of rows in classes with one sensitive value."""
+    groups = df.groupby(list(quasi_identifiers), dropna=False, observed=True)[sensitive]
+    size = groups.transform("size")
+    distinct = groups.transform("nunique")
+    return {
+        "k": int(size.min()),
+        "homogeneous_share": float(((distinct == 1) & (size > 1)).mean()),
+    }
