@@ -39,7 +39,11 @@ def gaussian(req: dict) -> dict:
         epsilon=req["epsilon"], delta=req["delta"], sensitivity=req["sensitivity"]
     )
     seconds, out = _timed(lambda: mech.randomise(0.0), req["n"])
-    return {"seconds": seconds, "samples": [float(v) for v in out], "sigma": float(mech._scale)}
+    return {
+        "seconds": seconds,
+        "samples": [float(v) for v in out],
+        "sigma": float(mech._scale),
+    }
 
 
 def randomized_response(req: dict) -> dict:
