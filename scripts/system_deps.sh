@@ -3,6 +3,8 @@
 #   bubblewrap  `bwrap`, the sandbox that student code runs in
 #   postgresql  initdb, pg_ctl and postgres under /usr/lib/postgresql/<ver>/bin,
 #               for the tests that run nbgrader's gradebook on a real server
+#   chromium    Debian's Chromium (/usr/lib/chromium/chromium), the browser that
+#               Playwright drives in tests/browser (Playwright never downloads one)
 # Idempotent: prints nothing and calls no apt when all is present. When something
 # is missing, root installs it with apt-get; anyone else is told the command.
 #
@@ -34,6 +36,12 @@ have_pg_server() {
 if ! have_pg_server; then
     missing+=(postgresql)
     why+=("no /usr/lib/postgresql/<version>/bin holds initdb, pg_ctl and postgres")
+fi
+
+CHROMIUM=/usr/lib/chromium/chromium
+if [[ ! -x $CHROMIUM ]]; then
+    missing+=(chromium)
+    why+=("$CHROMIUM is missing")
 fi
 
 if ((${#missing[@]} == 0)); then
@@ -74,6 +82,9 @@ if ! command -v bwrap >/dev/null 2>&1; then
 fi
 if ! have_pg_server; then
     still+=("initdb/pg_ctl/postgres under /usr/lib/postgresql/*/bin (package postgresql)")
+fi
+if [[ ! -x $CHROMIUM ]]; then
+    still+=("$CHROMIUM (package chromium)")
 fi
 if ((${#still[@]} > 0)); then
     echo "system_deps.sh: apt-get finished but these are still missing:" >&2
