@@ -1,0 +1,469 @@
+"""Hidden tests of homework 8 (never released to students).
+
+``TESTS`` maps the grade id of each autograder test cell of hw08.ipynb to a
+Test: the calls made on the student's functions and the check of what they
+returned. The checks run in the grader's process, on plain data; each one
+raises ``Fail(hint)`` for a mistake it recognises.
+
+Deterministic parts (``zcdp_sigma``, ``exponential_probabilities``,
+``consistent_children``) are compared with reference values at a relative
+tolerance of 1e-6: their false-failure rate is zero.
+
+Randomised parts (``classic_gaussian_release``, ``noisy_max_runs``) are
+checked statistically, never draw by draw, so that a correct answer drawing
+in another order or with another sampler passes. Each test cell states its
+false-failure rate (at most 1e-6 in total, Bonferroni over every statistic it
+checks) in a comment. Every Call gets its own seeded Generator.
+See ``course_lib.grading.spec`` and the README's section for course authors.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from course_lib.grading.spec import Call, Fail, Outcome, Test
+from course_lib.privacy import (
+    classic_gaussian_sigma,
+    exponential_mechanism_probabilities,
+)
+
+RTOL = 1e-6
+
+
+def _values(outcomes: list[Outcome]) -> list:
+    for outcome in outcomes:
+        if not outcome.ok:
+            raise Fail(f"Your function raised an error: {outcome.error}")
+    return [o.value for o in outcomes]
+
+
+def _float_array(value, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Fail(f"{name} must return numbers; got {type(value).__name__}") from None
+    if arr.shape != shape:
+        raise Fail(f"{name} must return an array of shape {shape}; got {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise Fail(f"{name} returned NaN or infinite values")
+    return arr
+
+
+# --------------------------------------------------------------------------
+# Part 1: classic_gaussian_release (randomised)
+# --------------------------------------------------------------------------
+
+N_GAUSS = 200_000
+# (l2_sensitivity, epsilon, delta, seed); sensitivity != 1 and epsilon far
+# from 1/sigma so that each common mistake gives a clearly different sigma.
+# The first case has a large delta, where ln(1/delta) instead of ln(1.25/delta)
+# changes the variance by 4.8%, 15 standard errors of the variance test.
+GAUSS_CASES = [(1.0, 0.25, 1e-2, 803), (2.0, 0.5, 1e-5, 801), (3.0, 0.8, 1e-6, 802)]
+# Three calls, three statistics each (variance, KS, lag-1 correlation), plus
+# the mean: 12 checks at 1e-6 / 12 each, so the false-failure rate of the
+# whole cell is at most 1e-6 (Bonferroni).
+GAUSS_ALPHA = 1e-6 / 12
+GAUSS_FUNCTION = "classic_gaussian_release"
+
+
+def gauss_values(case) -> np.ndarray:
+    rng = np.random.default_rng(case[3] + 1000)
+    return np.round(rng.uniform(-50, 500, size=N_GAUSS), 1)
+
+
+def gauss_calls() -> list[Call]:
+    return [
+        Call(
+            GAUSS_FUNCTION,
+            (gauss_values(case), case[0], case[1], case[2]),
+            {"rng": np.random.default_rng(case[3])},
+        )
+        for case in GAUSS_CASES
+    ]
+
+
+def _gauss_hint(sigma_hat: float, sens: float, eps: float, delta: float) -> str:
+    c = math.sqrt(2 * math.log(1.25 / delta))
+    wrong = {
+        "the noise scale must be sqrt(2 ln(1.25/delta)) * sensitivity / epsilon: "
+        "you seem to multiply by epsilon instead of dividing": c * sens * eps,
+        "the noise scale must be divided by epsilon, not epsilon by it": c * eps / sens,
+        "the noise scale must be sqrt(2 ln(1.25/delta)) * sensitivity / epsilon: "
+        "you seem to use epsilon in place of sensitivity / epsilon": c * eps,
+        "the L2 sensitivity is missing from your noise scale": c / eps,
+        "rng.normal takes the standard deviation sigma, not the variance": (
+            c * sens / eps
+        )
+        ** 2,
+        "use ln(1.25 / delta) inside the square root, not ln(1 / delta)": math.sqrt(
+            2 * math.log(1 / delta)
+        )
+        * sens
+        / eps,
+        "the classic calibration is sqrt(2 ln(1.25/delta)) * sensitivity / epsilon; "
+        "you seem to have left out the factor 2 under the square root": math.sqrt(
+            math.log(1.25 / delta)
+        )
+        * sens
+        / eps,
+    }
+    for hint, sigma in wrong.items():
+        if abs(sigma_hat / sigma - 1) < 0.005:
+            return hint
+    want = c * sens / eps
+    return (
+        f"the noise has standard deviation about {sigma_hat:.4g}; the classic "
+        f"calibration gives {want:.4g} here"
+    )
+
+
+def gauss_check(outcomes: list[Outcome]) -> None:
+    for value, case in zip(_values(outcomes), GAUSS_CASES, strict=True):
+        sens, eps, delta, _ = case
+        values = gauss_values(case)
+        out = _float_array(value, "classic_gaussian_release", values.shape)
+        noise = out - values
+        sigma = classic_gaussian_sigma(sens, eps, delta)
+        if np.unique(noise).size < N_GAUSS // 2:
+            raise Fail(
+                "the noise is not independent across entries: draw a fresh "
+                "Gaussian value for every entry (e.g. rng.normal(0, sigma, "
+                "size=len(values))), never reuse one draw"
+            )
+        # Variance: sum(z^2) ~ chi-square with n degrees of freedom.
+        ss = float(np.sum((noise / sigma) ** 2))
+        lo = stats.chi2.ppf(GAUSS_ALPHA / 2, N_GAUSS)
+        hi = stats.chi2.isf(GAUSS_ALPHA / 2, N_GAUSS)
+        if not lo <= ss <= hi:
+            sigma_hat = float(np.sqrt(np.mean(noise**2)))
+            raise Fail(_gauss_hint(sigma_hat, sens, eps, delta))
+        # Mean: the mean of n N(0, sigma^2) draws is N(0, sigma^2 / n).
+        z = abs(float(noise.mean())) / (sigma / math.sqrt(N_GAUSS))
+        if z > stats.norm.isf(GAUSS_ALPHA / 2):
+            raise Fail("the noise must have mean 0: release values + noise")
+        # Shape: one-sample KS test against N(0, sigma^2).
+        if stats.kstest(noise, stats.norm(0, sigma).cdf).pvalue < GAUSS_ALPHA:
+            raise Fail("the noise must be Gaussian (normal), not another distribution")
+        # Independence of neighbouring entries: lag-1 correlation ~ N(0, 1/n).
+        r = float(np.corrcoef(noise[:-1], noise[1:])[0, 1])
+        if abs(r) * math.sqrt(N_GAUSS) > stats.norm.isf(GAUSS_ALPHA / 2):
+            raise Fail(
+                "the noise of neighbouring entries is correlated: draw it independently"
+            )
+
+
+# --------------------------------------------------------------------------
+# Part 2: zcdp_sigma (deterministic)
+# --------------------------------------------------------------------------
+
+ZCDP_CASES = [
+    (1, 1.0, 1.0, 1e-5),
+    (100, 1.0, 1.0, 1e-5),
+    (10, 2.0, 0.5, 1e-6),
+    (1000, 3.0, 4.0, 1e-8),
+    (37, 0.5, 0.1, 1e-3),
+]
+
+
+def zcdp_reference(k, sens, eps, delta) -> float:
+    log_term = math.log(1 / delta)
+    rho = (math.sqrt(log_term + eps) - math.sqrt(log_term)) ** 2
+    return sens / math.sqrt(2 * rho / k)
+
+
+def zcdp_calls() -> list[Call]:
+    return [Call("zcdp_sigma", case) for case in ZCDP_CASES]
+
+
+def _zcdp_hint(got: float, k, sens, eps, delta) -> str:
+    want = zcdp_reference(k, sens, eps, delta)
+    log_term = math.log(1 / delta)
+    rho = (math.sqrt(log_term + eps) - math.sqrt(log_term)) ** 2
+    wrong = {
+        "k queries each rho-zCDP are (k rho)-zCDP: give each query rho / k, "
+        "so sigma grows like sqrt(k)": sens / math.sqrt(2 * rho),
+        "split rho (not sigma) across the k queries: sigma grows like sqrt(k), "
+        "not like k": sens * k / math.sqrt(2 * rho),
+        "the L2 sensitivity is missing: sigma = sensitivity / sqrt(2 rho_query)": (
+            1 / math.sqrt(2 * rho / k)
+        ),
+        "a Gaussian with standard deviation sigma is Delta^2 / (2 sigma^2)-zCDP: "
+        "you seem to have used sigma^2 where sigma belongs": (sens**2 / (2 * rho / k)),
+        "solve rho + 2 sqrt(rho ln(1/delta)) = epsilon for rho; you seem to have "
+        "used rho = epsilon^2 / 2, the conversion from pure DP": sens
+        / math.sqrt(2 * (eps**2 / 2) / k),
+        "solve rho + 2 sqrt(rho ln(1/delta)) = epsilon for rho; you seem to have "
+        "used rho = epsilon": sens / math.sqrt(2 * eps / k),
+    }
+    for hint, value in wrong.items():
+        if value != want and abs(got / value - 1) < 1e-4:
+            return hint
+    return f"zcdp_sigma{(k, sens, eps, delta)} should be {want:.6g}; got {got:.6g}"
+
+
+def zcdp_check(outcomes: list[Outcome]) -> None:
+    for value, case in zip(_values(outcomes), ZCDP_CASES, strict=True):
+        try:
+            got = float(value)
+        except (TypeError, ValueError):
+            raise Fail(f"zcdp_sigma must return a number; got {value!r}") from None
+        want = zcdp_reference(*case)
+        if not math.isclose(got, want, rel_tol=RTOL):
+            raise Fail(_zcdp_hint(got, *case))
+
+
+# --------------------------------------------------------------------------
+# Part 3: exponential_probabilities (deterministic)
+# --------------------------------------------------------------------------
+
+EXP_CASES = [
+    ([-5.0, -1.0, 2.5, 0.0], 0.5, 0.3),  # first: tells the wrong exponents apart
+    ([0.0, 2.0], 1.0, 1.0),
+    ([4140.0, 4099.0, 4066.0, 3770.0, 3650.0, 3295.0], 1.0, 0.05),
+    ([10.0, 9.0, 8.0, 1.0, 0.0], 2.0, 0.5),
+    ([5000.0, 4990.0, 1000.0], 1.0, 1.0),  # overflows unless stabilised
+    ([3.0, 3.0, 3.0], 1.0, 0.7),
+]
+
+
+def exp_calls() -> list[Call]:
+    return [Call("exponential_probabilities", case) for case in EXP_CASES]
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    w = np.exp(scores - scores.max())
+    return w / w.sum()
+
+
+def exp_check(outcomes: list[Outcome]) -> None:
+    for value, (u, sens, eps) in zip(_values(outcomes), EXP_CASES, strict=True):
+        u = np.asarray(u)
+        got = np.asarray(value, dtype=float) if value is not None else None
+        if got is None or got.shape != u.shape:
+            raise Fail("return one probability per candidate, as a 1-D array")
+        if not np.isfinite(got).all():
+            raise Fail(
+                "your probabilities contain NaN or inf: exp overflows for large "
+                "utilities; subtract the largest score before exponentiating"
+            )
+        want = exponential_mechanism_probabilities(u, sens, eps)
+        if np.allclose(got, want, rtol=RTOL, atol=1e-12):
+            continue
+        if not math.isclose(got.sum(), 1.0, rel_tol=1e-6):
+            raise Fail("the probabilities must sum to 1: divide by the sum")
+        wrong = {
+            "the exponent is epsilon * u / (2 * sensitivity): you left out the 2": (
+                eps * u / sens
+            ),
+            "the exponent is epsilon * u / (2 * sensitivity): you left out the "
+            "sensitivity": eps * u / 2,
+            "the exponent is epsilon * u / (2 * sensitivity): you multiplied by "
+            "the sensitivity": eps * u * sens / 2,
+            "the exponent is epsilon * u / (2 * sensitivity): epsilon is missing": (
+                u / (2 * sens)
+            ),
+            "higher utility must be more likely: the exponent is "
+            "+epsilon * u / (2 * sensitivity)": -eps * u / (2 * sens),
+        }
+        for hint, scores in wrong.items():
+            alt = _softmax(scores)
+            if not np.allclose(alt, want, atol=1e-9) and np.allclose(
+                got, alt, rtol=1e-4, atol=1e-9
+            ):
+                raise Fail(hint)
+        raise Fail(
+            f"wrong probabilities for utilities {u.tolist()}, sensitivity {sens}, "
+            f"epsilon {eps}"
+        )
+
+
+# --------------------------------------------------------------------------
+# Part 4: noisy_max_runs (randomised)
+# --------------------------------------------------------------------------
+
+N_RUNS = 200_000
+NOISY_MAX_FUNCTION = "noisy_max_runs"
+# (values, sensitivity, epsilon, seed). The first case tells apart the
+# common wrong scales (all distinct from the right one, 2 * 3 / 1.5 = 4).
+NOISY_MAX_CASES = [
+    ([10.0, 8.0, 7.0, 3.0], 3.0, 1.5, 811),
+    ([10.0, 9.0, 8.0, 5.0, 5.0], 2.0, 0.5, 812),
+    ([0.0, 1.0, 30.0, 29.0], 1.0, 0.4, 813),
+]
+
+
+def win_probabilities(values, scale: float) -> np.ndarray:
+    """P(argmax of values + Lap(scale) = i), by integration on a fine grid.
+
+    P(i) = integral of f(x - v_i) prod_{j != i} F(x - v_j) dx; the grid step
+    is scale / 400 over +-40 scales, so the error is far below 1e-8.
+    """
+    v = np.asarray(values, dtype=float)
+    x = np.linspace(v.min() - 40 * scale, v.max() + 40 * scale, 200_001)
+    d = x[None, :] - v[:, None]
+    pdf = stats.laplace.pdf(d, scale=scale)
+    log_cdf = stats.laplace.logcdf(d, scale=scale)
+    others = np.exp(log_cdf.sum(axis=0)[None, :] - log_cdf)
+    p = np.trapezoid(pdf * others, x, axis=1)
+    return p / p.sum()
+
+
+def noisy_max_calls() -> list[Call]:
+    return [
+        Call(
+            NOISY_MAX_FUNCTION,
+            (values, sens, eps, N_RUNS),
+            {"rng": np.random.default_rng(seed)},
+        )
+        for values, sens, eps, seed in NOISY_MAX_CASES
+    ]
+
+
+# Three calls, each a set of per-candidate two-sided binomial z-tests (4, 5
+# and 4 candidates: 13 tests): each at 1e-6 / 13, so the false-failure rate of
+# the whole cell is at most 1e-6 (Bonferroni). Power: every wrong scale below
+# moves some probability by more than 0.02, over 10 standard errors.
+NOISY_MAX_ALPHA = 1e-6 / 13
+
+
+def _matches(freq: np.ndarray, p: np.ndarray) -> bool:
+    z = stats.norm.isf(NOISY_MAX_ALPHA / 2)
+    se = np.sqrt(np.maximum(p * (1 - p), 1e-12) / N_RUNS)
+    return bool(np.all(np.abs(freq - p) <= z * se + 1e-12))
+
+
+def noisy_max_check(outcomes: list[Outcome]) -> None:
+    for value, (values, sens, eps, _) in zip(
+        _values(outcomes), NOISY_MAX_CASES, strict=True
+    ):
+        k = len(values)
+        got = _float_array(value, "noisy_max_runs", (N_RUNS,))
+        if not np.array_equal(got, np.round(got)) or got.min() < 0 or got.max() >= k:
+            raise Fail(
+                "return the index (0 to len(values) - 1) of the noisy maximum of "
+                "each run, not the noisy value"
+            )
+        freq = np.bincount(got.astype(int), minlength=k) / N_RUNS
+        want = win_probabilities(values, 2 * sens / eps)
+        if _matches(freq, want):
+            continue
+        if np.unique(got).size == 1:
+            raise Fail(
+                "every run returned the same index: each run needs fresh, "
+                "independent noise for every candidate (do not reuse one draw "
+                "across runs or add the same draw to every candidate)"
+            )
+        wrong = {
+            "the Laplace scale must be 2 * sensitivity / epsilon; you seem to use "
+            "epsilon as the scale": eps,
+            "the Laplace scale must be 2 * sensitivity / epsilon; you seem to have "
+            "forgotten the sensitivity (2 / epsilon)": 2 / eps,
+            "the Laplace scale must be 2 * sensitivity / epsilon; you seem to have "
+            "forgotten the sensitivity (1 / epsilon)": 1 / eps,
+            "the Laplace scale must be 2 * sensitivity / epsilon: you left out the 2": (
+                sens / eps
+            ),
+            "the Laplace scale must be 2 * sensitivity / epsilon; you seem to "
+            "divide epsilon by the sensitivity": 2 * eps / sens,
+        }
+        for hint, scale in wrong.items():
+            if _matches(freq, win_probabilities(values, scale)):
+                raise Fail(hint)
+        if np.argmax(np.bincount(got.astype(int), minlength=k)) != int(
+            np.argmax(values)
+        ):
+            raise Fail("report the index of the LARGEST noisy value (argmax)")
+        raise Fail(
+            f"the frequencies of the reported indices {np.round(freq, 4).tolist()} "
+            f"do not match report-noisy-max with Laplace noise of scale "
+            f"2 * sensitivity / epsilon ({np.round(want, 4).tolist()})"
+        )
+
+
+# --------------------------------------------------------------------------
+# Part 5: consistent_children (deterministic)
+# --------------------------------------------------------------------------
+
+CONSISTENT_CASES = [
+    (10.0, [4.0, 3.0, 2.0]),
+    (10.0, [12.0, -3.0, 2.5, 0.5]),
+    (5.0, [-2.0, -1.0, 9.0, 4.0]),
+    (0.0, [1.0, -1.0, 3.0]),
+    (100.0, [30.0, 30.0, 30.0, -40.0, 2.0]),
+    (3.0, [10.0]),
+    (7.5, [-20.0, -20.0, -20.0]),
+]
+
+
+def consistent_reference(parent: float, noisy) -> np.ndarray:
+    """Euclidean projection onto {x >= 0, sum x = parent} (sort-based)."""
+    y = np.asarray(noisy, dtype=float)
+    if parent == 0:
+        return np.zeros_like(y)
+    u = np.sort(y)[::-1]
+    css = np.cumsum(u) - parent
+    idx = np.arange(1, len(y) + 1)
+    rho = np.nonzero(u - css / idx > 0)[0][-1]
+    theta = css[rho] / (rho + 1)
+    return np.maximum(y - theta, 0)
+
+
+def consistent_calls() -> list[Call]:
+    rng = np.random.default_rng(815)
+    big_noisy = np.round(rng.laplace(3.0, 4.0, size=2000), 3)
+    cases = [*CONSISTENT_CASES, (2500.0, big_noisy)]
+    calls = [
+        Call("consistent_children", (parent, list(noisy)), observe_args=True)
+        for parent, noisy in CONSISTENT_CASES
+    ]
+    calls.append(
+        Call("consistent_children", (cases[-1][0], big_noisy), observe_args=True)
+    )
+    return calls
+
+
+def consistent_check(outcomes: list[Outcome]) -> None:
+    rng = np.random.default_rng(815)
+    big_noisy = np.round(rng.laplace(3.0, 4.0, size=2000), 3)
+    cases = [*CONSISTENT_CASES, (2500.0, big_noisy)]
+    values = _values(outcomes)
+    for outcome, value, (parent, noisy) in zip(outcomes, values, cases, strict=True):
+        noisy = np.asarray(noisy, dtype=float)
+        got = _float_array(value, "consistent_children", noisy.shape)
+        if outcome.args is not None and not np.array_equal(
+            np.asarray(outcome.args[1], dtype=float), noisy
+        ):
+            raise Fail("consistent_children must not modify its input")
+        want = consistent_reference(parent, noisy)
+        if np.allclose(got, want, rtol=RTOL, atol=1e-7):
+            continue
+        if (got < -1e-9).any():
+            raise Fail("the children must all be non-negative")
+        if not math.isclose(got.sum(), parent, rel_tol=1e-9, abs_tol=1e-7):
+            raise Fail("the children must sum exactly to the parent")
+        clipped = np.maximum(noisy, 0)
+        if clipped.sum() > 0 and np.allclose(
+            got, clipped * parent / clipped.sum(), rtol=1e-6, atol=1e-7
+        ):
+            raise Fail(
+                "clipping at zero and rescaling to the parent's total is consistent "
+                "but not the least-squares (closest) solution: subtract the same "
+                "amount from every child and clip, choosing the amount so that the "
+                "sum is right"
+            )
+        raise Fail(
+            f"consistent_children({parent}, {noisy[:6].tolist()}...) is not the "
+            "closest non-negative vector summing to the parent"
+        )
+
+
+TESTS = {
+    "test_classic_gaussian_release": Test(gauss_calls, gauss_check),
+    "test_zcdp_sigma": Test(zcdp_calls, zcdp_check),
+    "test_exponential_probabilities": Test(exp_calls, exp_check),
+    "test_noisy_max_runs": Test(noisy_max_calls, noisy_max_check),
+    "test_consistent_children": Test(consistent_calls, consistent_check),
+}

@@ -1,0 +1,11 @@
+# Adds Laplace noise with the Gaussian's standard deviation instead of Gaussian noise.
+import math
+
+import numpy as np
+
+
+def classic_gaussian_release(values, l2_sensitivity, epsilon, delta, rng):
+    """Release values + N(0, sigma^2) noise with the classic calibration."""
+    values = np.asarray(values, dtype=float)
+    sigma = math.sqrt(2 * math.log(1.25 / delta)) * l2_sensitivity / epsilon
+    return values + rng.laplace(0.0, sigma / math.sqrt(2), size=values.shape)

