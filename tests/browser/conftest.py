@@ -1,0 +1,273 @@
+"""A real browser over the built site: Debian's Chromium driven by Playwright.
+
+The site (``_build/html``, or the folder named by the environment variable
+``COURSE_SITE``) is served by a local ``http.server`` on a free port, so that
+pages load over HTTP as on a real host (the search page fetches its index with
+JavaScript). Playwright drives the system Chromium; no browser is ever
+downloaded. Requests that leave the local server (MathJax from a CDN, for
+instance) are answered with an empty body, so the tests never use the network.
+
+Every page is visited once per session (:func:`visits`), each by a first-time
+visitor; the tests assert on what was recorded there.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ.get("COURSE_SITE", ROOT / "_build" / "html")).resolve()
+SCREENSHOTS = SITE.parent / "screenshots"
+HOST = "127.0.0.1"
+# Debian's Chromium (the /usr/bin/chromium wrapper script misbehaves).
+CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/lib/chromium/chromium"))
+VIEWPORT = {"width": 1280, "height": 800}
+# Folders of the built site that hold assets and downloads, not pages.
+INTERNALS = {"_static", "_sources", "_downloads", "_images"}
+# Milliseconds a page may take to load.
+TIMEOUT = 30_000
+
+
+def _missing(message: str) -> None:
+    """Fail in CI, where the browser must be present; skip on a developer's machine."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every HTML page of the built site, as a path relative to the site root."""
+    return sorted(
+        path.relative_to(site).as_posix()
+        for path in site.rglob("*.html")
+        if not INTERNALS & set(path.relative_to(site).parts[:-1])
+    )
+
+
+@dataclass
+class Visit:
+    """What the browser saw on one page of the site."""
+
+    page: str
+    url: str = ""
+    status: int | None = None
+    errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    links: list[dict] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    images: list[dict] = field(default_factory=list)
+    error_outputs: list[str] = field(default_factory=list)
+    cell_outputs: int = 0
+    text: str = ""
+    title: str = ""
+    toc: list[str] = field(default_factory=list)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # The browser may drop a connection it no longer needs; that is no error
+        # of the site's.
+        pass
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """The built site's folder; fails when it has not been built."""
+    if not (SITE / "index.html").is_file():
+        pytest.fail(
+            f"the site is not built: run `make book` (no {SITE / 'index.html'})"
+        )
+    return SITE
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve a folder over HTTP on a free local port; yields the root URL."""
+    server = _Server((HOST, 0), partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(site: Path) -> Iterator[str]:
+    """URL of a local HTTP server serving the site."""
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, shared by the whole session."""
+    hint = "install it with `bash scripts/system_deps.sh` (as root)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the Python package playwright is missing: pip install -e '.[dev]'")
+    if not os.access(CHROMIUM, os.X_OK):
+        _missing(f"Chromium is missing ({CHROMIUM} is not executable): {hint}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _offline(route) -> None:
+    """Let requests to this machine through; answer any other with an empty body."""
+    if urlsplit(route.request.url).hostname == HOST:
+        route.continue_()
+    else:
+        route.fulfill(status=200, body="")
+
+
+@pytest.fixture(scope="session")
+def fresh_tab(browser):
+    """Open a tab in a new browser context, as a first-time visitor with no storage.
+
+    Use as ``with fresh_tab() as tab: ...``; the context is closed afterwards.
+    """
+
+    @contextmanager
+    def open_tab():
+        context = browser.new_context(viewport=VIEWPORT)
+        try:
+            context.set_default_timeout(TIMEOUT)
+            context.route("**/*", _offline)
+            yield context.new_page()
+        finally:
+            context.close()
+
+    return open_tab
+
+
+# What the browser reads from a page once it has loaded.
+_COLLECT = """() => {
+    const images = [...document.images].map((img) => ({
+        src: img.getAttribute("src"),
+        loaded: img.complete && img.naturalWidth > 0,
+        figure: img.closest(".cell_output, figure, .figure") !== null,
+    }));
+    const links = [...document.querySelectorAll("a[href]")].map((a) => ({
+        raw: a.getAttribute("href"),
+        href: a.href,
+    }));
+    const ids = [...document.querySelectorAll("[id]")].map((e) => e.id);
+    const names = [...document.querySelectorAll("a[name]")].map((e) => e.name);
+    const errors = [...document.querySelectorAll(
+        ".output.stderr, .output.traceback, .output.error, .cell_output .stderr"
+    )].map((e) => e.className + ": " + e.innerText.slice(0, 300));
+    const toc = [...document.querySelectorAll(
+        "nav.bd-links a.reference.internal, .bd-sidebar-primary a.reference.internal"
+    )].map((a) => a.href);
+    const h1 = document.querySelector("main h1, article h1, h1");
+    return {
+        images, links, ids: ids.concat(names), errors, toc,
+        cellOutputs: document.querySelectorAll(".cell_output").length,
+        text: document.body ? document.body.innerText : "",
+        title: h1 ? h1.innerText : "",
+    };
+}"""
+
+# Make lazy images load and wait until every image has loaded or failed.
+SETTLE_IMAGES = """async () => {
+    const images = [...document.images];
+    images.forEach((img) => { img.loading = "eager"; });
+    await Promise.all(images.map((img) => img.complete ? null : new Promise(
+        (done) => { img.addEventListener("load", done); img.addEventListener("error", done); }
+    )));
+}"""
+
+
+def visit(tab, base_url: str, page_path: str) -> Visit:
+    """Load one page in a tab and record what it shows and what went wrong."""
+    record = Visit(page=page_path)
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            record.errors.append(f"console error: {message.text} ({where})")
+
+    def on_response(response) -> None:
+        if response.url.startswith(base_url) and response.status >= 400:
+            record.failed_requests.append(f"{response.status} {response.url}")
+
+    def on_failed(request) -> None:
+        if request.url.startswith(base_url):
+            record.failed_requests.append(f"{request.failure} {request.url}")
+
+    tab.on("console", on_console)
+    tab.on("pageerror", lambda error: record.errors.append(f"page error: {error}"))
+    tab.on("response", on_response)
+    tab.on("requestfailed", on_failed)
+    response = tab.goto(base_url + page_path, wait_until="load")
+    record.status = response.status if response is not None else None
+    # Give scripts that run after load (and redirects) time to finish.
+    tab.wait_for_load_state("networkidle")
+    tab.evaluate(SETTLE_IMAGES)
+    record.url = tab.url
+    seen = tab.evaluate(_COLLECT)
+    record.links = seen["links"]
+    record.ids = set(seen["ids"])
+    record.images = seen["images"]
+    record.error_outputs = seen["errors"]
+    record.cell_outputs = seen["cellOutputs"]
+    record.text = seen["text"]
+    record.title = seen["title"]
+    record.toc = seen["toc"]
+    return record
+
+
+@pytest.fixture(scope="session")
+def visits(site: Path, fresh_tab, base_url: str) -> dict[str, Visit]:
+    """Every page of the site, visited once, by path relative to the site root.
+
+    Each page is opened by a first-time visitor (no local storage), so that an
+    error on a first visit shows on every page, not only on the first one.
+    """
+    pages = site_pages(site)
+    assert "intro.html" in pages or "index.html" in pages, pages
+    found = {}
+    for page in pages:
+        with fresh_tab() as tab:
+            found[page] = visit(tab, base_url, page)
+    return found
+
+
+def local_target(href: str, base_url: str, site: Path) -> tuple[Path, str] | None:
+    """The file a link on the local server points to, and its fragment.
+
+    Returns None for a link that leaves the site (another host, mailto: ...).
+    """
+    if not href.startswith(base_url):
+        return None
+    parts = urlsplit(href)
+    path = site / unquote(parts.path).lstrip("/")
+    if path.is_dir():
+        path = path / "index.html"
+    return path, unquote(parts.fragment)

@@ -1,0 +1,233 @@
+"""The built site in a real browser: pages, links, images, cell output, search, looks.
+
+Run against another build with ``COURSE_SITE=/path/to/_build/html pytest tests/browser``.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from .conftest import (
+    SCREENSHOTS,
+    SETTLE_IMAGES,
+    TIMEOUT,
+    VIEWPORT,
+    Visit,
+    local_target,
+    serve,
+    site_pages,
+    visit,
+)
+
+TRACEBACK = "Traceback (most recent call last)"
+
+
+class _Ids(HTMLParser):
+    """The ids (and <a name>s) of an HTML file, for pages the browser did not visit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            if key == "id" or (tag == "a" and key == "name"):
+                self.ids.add(value or "")
+
+
+def broken_links(visits: dict[str, Visit], base_url: str, site: Path) -> list[str]:
+    """Every internal link whose file or #anchor does not exist, as readable lines."""
+    ids: dict[Path, set[str]] = {site / page: v.ids for page, v in visits.items()}
+    broken = []
+    for page, record in visits.items():
+        for link in record.links:
+            target = local_target(link["href"], base_url, site)
+            if target is None:
+                continue  # another host, mailto:, javascript: ...
+            path, anchor = target
+            if not path.is_file():
+                broken.append(f"{page}: {link['raw']!r} -> no file {path}")
+                continue
+            if not anchor or path.suffix != ".html":
+                continue
+            if path not in ids:
+                parser = _Ids()
+                parser.feed(path.read_text(encoding="utf-8"))
+                ids[path] = parser.ids
+            if anchor not in ids[path]:
+                rel = path.relative_to(site).as_posix()
+                broken.append(f"{page}: {link['raw']!r} -> no id {anchor!r} in {rel}")
+    return broken
+
+
+def broken_images(visits: dict[str, Visit]) -> list[str]:
+    """Every <img> that the browser could not show."""
+    return [
+        f"{page}: <img src={image['src']!r}> did not load"
+        for page, record in visits.items()
+        for image in record.images
+        if not image["loaded"]
+    ]
+
+
+def error_outputs(visits: dict[str, Visit]) -> list[str]:
+    """Every stderr or traceback output of an executed cell."""
+    found = [f"{page}: {out}" for page, v in visits.items() for out in v.error_outputs]
+    found += [
+        f"{page}: {TRACEBACK!r} in the text"
+        for page, v in visits.items()
+        if TRACEBACK in v.text
+    ]
+    return found
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height of a PNG file, from its header."""
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", header[16:24])
+
+
+def chapters(visits: dict[str, Visit], base_url: str) -> list[str]:
+    """The chapter pages in the order of the sidebar of the landing page."""
+    landing = visits.get("intro.html") or visits["index.html"]
+    order = []
+    for href in landing.toc:
+        page = href.removeprefix(base_url).split("#")[0].split("?")[0]
+        if page.startswith("chapters/") and page not in order:
+            order.append(page)
+    return order
+
+
+# --- the checks can fail: a small broken site ---------------------------------
+
+BROKEN_PAGE = """<!DOCTYPE html><html><head><title>broken</title></head><body>
+<h1 id="top">A broken page</h1>
+<a href="missing.html">no such page</a>
+<a href="#nowhere">no such anchor</a>
+<a href="#top">fine</a>
+<a href="https://example.org/">external, ignored</a>
+<a href="mailto:a@example.org">mail, ignored</a>
+<img src="missing.png" alt="gone">
+<div class="cell_output docutils container">
+<div class="output stderr highlight-myst-ansi notranslate"><pre>UserWarning: oops</pre></div>
+</div>
+<pre>Traceback (most recent call last):
+  File "x.py", line 1</pre>
+<script>undefinedFunction();</script>
+</body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def broken_site(tmp_path_factory, fresh_tab):
+    folder = tmp_path_factory.mktemp("broken_site")
+    (folder / "index.html").write_text(BROKEN_PAGE, encoding="utf-8")
+    with serve(folder) as url, fresh_tab() as tab:
+        yield folder, url, {"index.html": visit(tab, url, "index.html")}
+
+
+def test_the_checks_catch_a_broken_site(broken_site):
+    folder, url, visits = broken_site
+    assert site_pages(folder) == ["index.html"]
+    record = visits["index.html"]
+    assert any("undefinedFunction" in e for e in record.errors), record.errors
+    assert any("missing.png" in r for r in record.failed_requests), (
+        record.failed_requests
+    )
+    links = broken_links(visits, url, folder)
+    assert len(links) == 2, links
+    assert "'missing.html' -> no file" in links[0]
+    assert "no id 'nowhere' in index.html" in links[1]
+    assert broken_images(visits) == ["index.html: <img src='missing.png'> did not load"]
+    errors = error_outputs(visits)
+    assert len(errors) == 2, errors
+    assert "UserWarning: oops" in errors[0]
+    assert TRACEBACK in errors[1]
+
+
+# --- the real site -------------------------------------------------------------
+
+
+def test_every_page_loads_without_errors(site, visits, base_url):
+    chapter_pages = chapters(visits, base_url)
+    assert chapter_pages, "the landing page's sidebar lists no chapter"
+    assert set(chapter_pages) <= set(visits), "a chapter in the sidebar was not built"
+    problems = []
+    for page, record in visits.items():
+        if record.status != 200:
+            problems.append(f"{page}: HTTP status {record.status}")
+        problems += [f"{page}: {error}" for error in record.errors]
+        problems += [f"{page}: request failed: {r}" for r in record.failed_requests]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_broken_link_or_image(site, visits, base_url):
+    links = sum(len(v.links) for v in visits.values())
+    images = sum(len(v.images) for v in visits.values())
+    assert links > len(visits) and images > 0, (links, images)
+    broken = broken_links(visits, base_url, site) + broken_images(visits)
+    assert not broken, "\n".join(broken)
+
+
+def test_no_error_output_from_an_executed_cell(visits):
+    assert any(v.cell_outputs for v in visits.values()), "no page shows a cell output"
+    errors = error_outputs(visits)
+    assert not errors, "\n".join(errors)
+
+
+def test_search_finds_a_word_from_the_first_chapter(fresh_tab, visits, base_url):
+    first = chapters(visits, base_url)[0]
+    title = re.sub(r"^[\d.\s]+", "", visits[first].title)
+    words = sorted(re.findall(r"[A-Za-z]{5,}", title), key=len, reverse=True)
+    assert words, f"no word of five letters or more in the title {title!r} of {first}"
+    word = words[0]
+    assert word.lower() in visits[first].text.lower()
+    with fresh_tab() as tab:
+        tab.goto(f"{base_url}search.html?q={quote(word)}", wait_until="load")
+        # Sphinx writes its summary once the last result is shown.
+        summary = tab.locator("#search-results .search-summary")
+        tab.wait_for_function(
+            "() => (document.querySelector('#search-results .search-summary')"
+            " || {innerText: ''}).innerText.trim() !== ''",
+            timeout=TIMEOUT,
+        )
+        said = summary.inner_text()
+        results = tab.locator("#search-results ul.search li > a")
+        hrefs = [a.get_attribute("href") or "" for a in results.all()]
+    pages = {href.split("#")[0].split("?")[0] for href in hrefs}
+    assert first in pages, f"searching {word!r} did not find {first}: {said} {hrefs}"
+
+
+def test_screenshots_of_the_landing_page_and_a_chapter(fresh_tab, visits, base_url):
+    # The chapter: the first one in the sidebar whose figures have loaded.
+    with_figures = [
+        page
+        for page in chapters(visits, base_url)
+        if any(image["figure"] and image["loaded"] for image in visits[page].images)
+    ]
+    assert with_figures, "no chapter shows a figure"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = {"landing.png": "", "chapter.png": with_figures[0]}
+    for name, page in shots.items():
+        with fresh_tab() as tab:
+            tab.goto(base_url + page, wait_until="load")
+            tab.wait_for_load_state("networkidle")
+            # A window as tall as the page, so that the sticky sidebar is drawn
+            # whole, not cut at the height of the first screen.
+            height = tab.evaluate("document.documentElement.scrollHeight")
+            tab.set_viewport_size({"width": VIEWPORT["width"], "height": height})
+            tab.evaluate(SETTLE_IMAGES)
+            tab.screenshot(path=SCREENSHOTS / name, full_page=True)
+    for name in shots:
+        path = SCREENSHOTS / name
+        assert path.stat().st_size > 20_000, f"{path} is too small to show a page"
+    width, height = png_size(SCREENSHOTS / "chapter.png")
+    assert width >= VIEWPORT["width"] - 20
+    assert height > VIEWPORT["height"], "the chapter screenshot is not the full page"
