@@ -42,7 +42,11 @@ $(DP_STAMP): bench/constraints-dp.txt
 
 # --all re-reads every page so that a warning is never hidden by Sphinx's
 # incremental build; executed notebooks still come from the jupyter-cache.
+# scripts/execute_parallel.py first executes, on every core, each page whose
+# code changed since its cached run, into the jupyter-cache that Jupyter Book
+# reads; Sphinx then finds every page executed and only renders.
 book: $(STAMP)
+	$(BIN)/python scripts/execute_parallel.py
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going --builder html
 
 # scripts/system_deps.sh makes sure of the Debian packages the grading tests
