@@ -13,7 +13,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 MODULES = sorted((ROOT / "solutions").glob("*/hidden_tests.py"))
 SITE = ROOT / "_build" / "html"
-PAGES = [*sorted((ROOT / "chapters").glob("*.md")), ROOT / "intro.md"]
+PAGES = [
+    *sorted((ROOT / "chapters").glob("*.md")),
+    *sorted((ROOT / "front").glob("*.md")),
+    ROOT / "intro.md",
+]
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +77,12 @@ def test_site_offers_only_the_pages_of_the_book():
             f"_sources/{rel} matches no page of the book"
         )
         assert rel.parts[0] not in {"solutions", "exercises"}, rel
+    # The only homework notebooks on the site are the chapters' downloads of
+    # the student versions, byte for byte.
+    released = {p.read_bytes() for p in (ROOT / "exercises").glob("*/*.ipynb")}
     graded = {p.name for p in SOURCES}
-    assert not graded & {p.name for p in SITE.rglob("*.ipynb")}
+    for notebook in SITE.rglob("*.ipynb"):
+        if notebook.name in graded:
+            assert notebook.relative_to(SITE).parts[0] == "_downloads", notebook
+            assert notebook.read_bytes() in released, f"{notebook} is not released"
     assert not any(m in p.read_text() for p in SITE.rglob("*.html") for m in MARKERS)

@@ -193,6 +193,18 @@ def _scan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from course_lib.publish import publish
+
+    try:
+        report = publish(Path(args.root), args.dir, build=not args.no_build)
+    except ValueError as error:
+        print(f"course: {error}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="course",
@@ -325,6 +337,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment", help="assignment id, e.g. hw01")
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.set_defaults(func=_scan)
+
+    p = sub.add_parser(
+        "publish",
+        help="write the student-facing repository and its site",
+        description="Write DIR as the students' repository (book sources, exercises/, course_lib without grading), build its site, and check that no solution or hidden test reached either.",
+    )
+    p.add_argument(
+        "dir",
+        type=Path,
+        metavar="DIR",
+        help="empty folder, or a previous publish output",
+    )
+    p.add_argument(
+        "--no-build", action="store_true", help="write the sources only, no site"
+    )
+    p.set_defaults(func=_publish)
     return parser
 
 

@@ -1,0 +1,294 @@
+"""`course publish`: the students' copy holds the book and nothing graded."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course_lib.publish import (
+    MANIFEST,
+    MARKERS,
+    PublishError,
+    _book_pages,
+    course_secrets,
+    find_leaks,
+    normalise,
+    publish,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+HOMEWORK = sorted(p.name for p in (ROOT / "solutions").glob("hw*"))
+PAGES = sorted(p.name for p in (ROOT / "chapters").glob("*.md"))
+NEVER = [
+    "solutions",
+    "tests",
+    "bench",
+    "nbgrader_config.py",
+    "gradebook.db",
+    "submitted",
+    "autograded",
+    "feedback",
+    ".ci",
+    ".git",
+    "scripts",
+    "Makefile",
+]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> tuple[Path, object]:
+    out = tmp_path_factory.mktemp("published") / "student"
+    return out, publish(ROOT, out, build=False)
+
+
+@pytest.fixture
+def source(tmp_path) -> Path:
+    """A copy of what publish reads, plus instructor files it must leave out."""
+    src = tmp_path / "course"
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".ipynb_checkpoints")
+    for name in [
+        "_config.yml",
+        "_toc.yml",
+        "intro.md",
+        "chapters",
+        "exercises",
+        "course_lib",
+        "solutions",
+        "pyproject.toml",
+        "constraints.txt",
+        "nbgrader_config.py",
+        "tests/homework/bank",
+    ]:
+        path = ROOT / name
+        if path.is_dir():
+            shutil.copytree(path, src / name, ignore=ignore)
+        else:
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, src / name)
+    for page in _book_pages(ROOT):  # front matter, if any
+        (src / page.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(page, src / page.relative_to(ROOT))
+    (src / "gradebook.db").write_bytes(b"")
+    (src / "submitted" / "alice" / "hw01").mkdir(parents=True)
+    return src
+
+
+@pytest.fixture(scope="module")
+def secrets() -> set[str]:
+    return course_secrets(ROOT)
+
+
+def _hidden_test_line(hw: str = "hw01") -> str:
+    """A distinctive line of a hidden_tests.py, as written there."""
+    lines = (ROOT / "solutions" / hw / "hidden_tests.py").read_text().split("\n")
+    return max(lines, key=len).strip()
+
+
+def test_published_copy_holds_the_book_exercises_and_library(published):
+    out, report = published
+    assert report.destination == out and not report.built
+    for name in [
+        "intro.md",
+        "_config.yml",
+        "_toc.yml",
+        "pyproject.toml",
+        "requirements.txt",
+        "runtime.txt",
+        "constraints.txt",
+        "README.md",
+        ".gitignore",
+        MANIFEST,
+        "course_lib/__init__.py",
+        "course_lib/datasets.py",
+        "course_lib/publish.py",
+        "course_lib/data/SHA256SUMS",
+        *(f"chapters/{page}" for page in PAGES),
+        *(f"exercises/{hw}/{hw}.ipynb" for hw in HOMEWORK),
+    ]:
+        assert (out / name).is_file(), f"{name} is missing from the published copy"
+    assert (out / "course_lib" / "fairness").is_dir()
+    assert (out / "course_lib" / "privacy").is_dir()
+    assert report.files == sum(1 for p in out.rglob("*") if p.is_file())
+
+
+def test_published_copy_leaves_out_everything_graded(published):
+    out, _ = published
+    for name in [*NEVER, "course_lib/grading", "_build", "exercises/.ipynb"]:
+        assert not (out / name).exists(), f"{name} must not be published"
+    names = {p.name for p in out.rglob("*")}
+    assert not names & {"hidden_tests.py", "nbgrader_config.py", "grading"}
+    assert not any(p.suffix == ".pyc" for p in out.rglob("*"))
+    pyproject = (out / "pyproject.toml").read_text()
+    assert "nbgrader" not in pyproject and "course_lib.grading" not in pyproject
+    assert "jupyter-book" in pyproject and "jupyterlab" in pyproject
+    readme = (out / "README.md").read_text()
+    assert "exercises/hw01/hw01.ipynb" in readme and "jupyter-book build" in readme
+    for word in ["nbgrader", "solutions/", "course grade", "gradebook", "instructor"]:
+        assert word not in readme.lower(), word
+
+
+def test_published_library_imports_without_grading(published):
+    out, _ = published
+    # The instructor's editable install would find course_lib.grading in the
+    # source tree; a student's environment has no such finder.
+    code = (
+        "import sys\n"
+        "sys.meta_path[:] = [f for f in sys.meta_path\n"
+        "    if 'editable' not in getattr(f, '__module__', '')]\n"
+        "import course_lib, course_lib.fairness, course_lib.privacy, course_lib.datasets\n"
+        "print(course_lib.__file__)\n"
+        "try:\n    import course_lib.grading\nexcept ModuleNotFoundError:\n"
+        "    print('no grading')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=out,
+        env=dict(os.environ, PYTHONPATH=str(out)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    path, grading = proc.stdout.split("\n")[:2]
+    assert Path(path) == out / "course_lib" / "__init__.py"
+    assert grading == "no grading"
+
+
+def test_no_secret_in_the_published_sources(published, secrets):
+    out, report = published
+    assert report.secrets == len(course_secrets(ROOT, out / "course_lib")) > 1000
+    assert find_leaks(out, secrets) == []
+    for path in out.rglob("*.*"):
+        if path.suffix in {".md", ".ipynb", ".py", ".toml", ".yml", ".txt"}:
+            text = path.read_text()
+            assert not any(m in text for m in MARKERS), path
+            assert "run_hidden_tests" not in text and "course_lib.grading" not in text
+
+
+def test_scanner_finds_the_secrets_where_they_are(secrets):
+    """Power: each homework's solution notebook and hidden tests are found."""
+    leaks = find_leaks(ROOT / "solutions", secrets)
+    hit = {p.relative_to(ROOT / "solutions") for p, _ in leaks}
+    for hw in HOMEWORK:
+        assert Path(hw, "hidden_tests.py") in hit and Path(hw, f"{hw}.ipynb") in hit
+    assert normalise(_hidden_test_line()) in secrets
+    bank = find_leaks(ROOT / "tests" / "homework" / "bank", secrets)
+    assert len({p.parent for p, _ in bank}) >= len(HOMEWORK) - 1
+
+
+def test_a_hidden_test_line_in_an_exercise_is_caught(source, tmp_path):
+    line = _hidden_test_line()
+    notebook = source / "exercises" / "hw02" / "hw02.ipynb"
+    nb = json.loads(notebook.read_text())
+    nb["cells"][-1]["source"] = f"{line}\n"
+    notebook.write_text(json.dumps(nb, indent=1))
+    with pytest.raises(PublishError, match=r"no solution or hidden-test text") as info:
+        publish(source, tmp_path / "out", build=False)
+    assert (
+        tmp_path / "out" / "exercises" / "hw02" / "hw02.ipynb",
+        normalise(line),
+    ) in info.value.leaks
+
+
+def test_a_hidden_test_region_line_in_a_chapter_is_caught(source, tmp_path):
+    chapter = sorted((source / "chapters").glob("*.md"))[0]
+    nb = json.loads((source / "solutions" / "hw01" / "hw01.ipynb").read_text())
+    region = next(
+        "".join(c["source"])
+        for c in nb["cells"]
+        if "run_hidden_tests" in "".join(c["source"])
+    )
+    call = next(x for x in region.split("\n") if x.startswith("run_hidden_tests("))
+    chapter.write_text(chapter.read_text() + f"\n```python\n{call}\n```\n")
+    with pytest.raises(PublishError, match="must not use the grading package"):
+        publish(source, tmp_path / "out", build=False)
+
+
+def test_the_source_copy_publishes_cleanly_without_instructor_files(source, tmp_path):
+    out = tmp_path / "out"
+    report = publish(source, out, build=False)
+    assert report.scanned == report.files
+    assert not any((out / name).exists() for name in NEVER)
+
+
+def test_refuses_a_folder_that_is_not_a_publish_output(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious")
+    with pytest.raises(
+        ValueError,
+        match=r"DIR must be empty or a previous `course publish` output; got .*thesis\.tex",
+    ):
+        publish(ROOT, out, build=False)
+    assert (out / "thesis.tex").read_text() == "precious"
+    assert [p.name for p in out.iterdir()] == ["thesis.tex"]
+    (out / "thesis.tex").unlink()
+    (out / MANIFEST).write_text('{"entries": ["../escape"]}')
+    with pytest.raises(ValueError, match="DIR must be empty or a previous"):
+        publish(ROOT, out, build=False)
+    file = tmp_path / "file"
+    file.write_text("x")
+    with pytest.raises(ValueError, match="got the file"):
+        publish(ROOT, file, build=False)
+    with pytest.raises(
+        ValueError, match="must not be the course's folder or contain it"
+    ):
+        publish(ROOT, ROOT.parent, build=False)
+    with pytest.raises(ValueError, match="source must be the course's root folder"):
+        publish(tmp_path, tmp_path / "x", build=False)
+
+
+def test_republishing_replaces_only_what_it_wrote(source, tmp_path):
+    out = tmp_path / "out"
+    publish(source, out, build=False)
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (out / "chapters" / "stale.md").write_text("old page")
+    shutil.rmtree(source / "exercises" / "hw09")
+    publish(source, out, build=False)
+    assert (out / ".git" / "HEAD").is_file()
+    assert not (out / "chapters" / "stale.md").exists()
+    assert not (out / "exercises" / "hw09").exists()
+    assert (out / "exercises" / "hw01" / "hw01.ipynb").is_file()
+
+
+def test_course_publish_command(tmp_path):
+    out = tmp_path / "student"
+    command = [str(BIN / "course"), "--root", str(ROOT), "publish"]
+    proc = subprocess.run(
+        [*command, str(out), "--no-build"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"to {out};" in proc.stdout and "none found" in proc.stdout
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("x")
+    proc = subprocess.run(
+        [*command, str(tmp_path / "other"), "--no-build"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    assert "DIR must be empty or a previous `course publish` output" in proc.stderr
+
+
+@pytest.mark.slow
+def test_published_site_builds_and_holds_no_secret(tmp_path, secrets):
+    out = tmp_path / "student"
+    report = publish(ROOT, out, build=True)
+    site = out / "_build" / "html"
+    assert report.built and (site / "index.html").is_file()
+    for page in PAGES:
+        assert (site / "chapters" / page).with_suffix(".html").is_file(), page
+    # Power: the same scanner finds the secrets where they live.
+    assert len(find_leaks(ROOT / "solutions", secrets)) >= len(HOMEWORK)
+    assert find_leaks(out, secrets) == []
+    assert find_leaks(site, secrets) == []
+    text = "".join(p.read_text(errors="ignore") for p in site.rglob("*.html"))
+    assert not any(m in text for m in MARKERS)
+    assert "run_hidden_tests" not in text
