@@ -17,13 +17,14 @@ DP_VENV := .venv-dp
 DP_STAMP := $(DP_VENV)/.installed
 HOMEWORK := $(notdir $(wildcard solutions/hw*))
 
-.PHONY: help venv book test lint format exercises bench clean clean-venv
+.PHONY: help venv book test lint format exercises bench publish clean clean-venv
 
 help:
 	@echo "make book       build the site into _build/html, executing every page (-W)"
 	@echo "make test       run the whole test suite (builds the book first)"
 	@echo "make exercises  regenerate the student versions in exercises/ from solutions/"
 	@echo "make bench      run the benchmarks and write bench/RESULTS.md"
+	@echo "make publish    write the student repository and its site into DIR (default _build/student)"
 	@echo "make lint       ruff check and format check"
 	@echo "make format     ruff format and autofix"
 	@echo "make clean      remove build outputs (keeps .venv)"
@@ -72,6 +73,12 @@ exercises: $(STAMP)
 
 bench: $(STAMP) $(DP_STAMP)
 	$(BIN)/python -m bench.run
+
+# The students' repository: book sources, exercises/ and course_lib without the
+# grader, with its site built; it refuses if any solution or hidden test got in.
+DIR ?= _build/student
+publish: $(STAMP)
+	$(BIN)/course publish $(DIR)
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache
