@@ -7,11 +7,13 @@ and is tested on its own.
   German credit, FICO), verified against their checksums when loaded.
 - :mod:`course_lib.fairness`: group fairness metrics with fairlearn's names
   and signatures, reductions, post-processing, subgroup audits.
+- :mod:`course_lib.games`: equilibria, routing and the price of anarchy,
+  stable matching, multiplicative weights.
 - :mod:`course_lib.privacy`: attacks on released data, differential-privacy
   mechanisms, accounting and private learning.
 """
 
-from course_lib import datasets, fairness, privacy
+from course_lib import datasets, fairness, games, privacy
 from course_lib.datasets import (
     DatasetIntegrityError,
     load_adult,
@@ -27,6 +29,7 @@ __all__ = [
     "__version__",
     "datasets",
     "fairness",
+    "games",
     "load_adult",
     "load_compas",
     "load_fico",
