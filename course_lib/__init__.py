@@ -7,13 +7,15 @@ and is tested on its own.
   German credit, FICO), verified against their checksums when loaded.
 - :mod:`course_lib.fairness`: group fairness metrics with fairlearn's names
   and signatures, reductions, post-processing, subgroup audits.
+- :mod:`course_lib.adaptive`: forking paths and p-hacking, Bonferroni and
+  Benjamini-Hochberg, a naive holdout against Thresholdout.
 - :mod:`course_lib.games`: equilibria, routing and the price of anarchy,
   stable matching, multiplicative weights.
 - :mod:`course_lib.privacy`: attacks on released data, differential-privacy
   mechanisms, accounting and private learning.
 """
 
-from course_lib import datasets, fairness, games, privacy
+from course_lib import adaptive, datasets, fairness, games, privacy
 from course_lib.datasets import (
     DatasetIntegrityError,
     load_adult,
@@ -27,6 +29,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DatasetIntegrityError",
     "__version__",
+    "adaptive",
     "datasets",
     "fairness",
     "games",
