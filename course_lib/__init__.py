@@ -11,11 +11,13 @@ and is tested on its own.
   Benjamini-Hochberg, a naive holdout against Thresholdout.
 - :mod:`course_lib.games`: equilibria, routing and the price of anarchy,
   stable matching, multiplicative weights.
+- :mod:`course_lib.interpret`: sparse and simple models, rule lists and trees
+  as rules, counterfactual explanations and recourse.
 - :mod:`course_lib.privacy`: attacks on released data, differential-privacy
   mechanisms, accounting and private learning.
 """
 
-from course_lib import adaptive, datasets, fairness, games, privacy
+from course_lib import adaptive, datasets, fairness, games, interpret, privacy
 from course_lib.datasets import (
     DatasetIntegrityError,
     load_adult,
@@ -33,6 +35,7 @@ __all__ = [
     "datasets",
     "fairness",
     "games",
+    "interpret",
     "load_adult",
     "load_compas",
     "load_fico",

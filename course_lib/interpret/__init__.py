@@ -1,0 +1,50 @@
+"""Interpretability: simple models, rule lists and recourse.
+
+One concept per module:
+
+- :mod:`~course_lib.interpret.simple_models`: best-subset (sparse) logistic
+  regression, integer scorecards and accuracy comparisons with confidence
+  intervals (a two-feature model against COMPAS);
+- :mod:`~course_lib.interpret.rules`: rule lists learned by sequential
+  covering, and decision trees turned into readable rules;
+- :mod:`~course_lib.interpret.recourse`: counterfactual explanations and
+  recourse for linear classifiers (Ustun, Spangher and Liu 2019).
+"""
+
+from course_lib.interpret.recourse import (
+    Counterfactual,
+    counterfactual,
+    recourse_report,
+)
+from course_lib.interpret.rules import (
+    Condition,
+    Rule,
+    RuleListClassifier,
+    tree_rules,
+)
+from course_lib.interpret.simple_models import (
+    AccuracyComparison,
+    BestSubsetResult,
+    Scorecard,
+    SparseLinearClassifier,
+    best_subset_logistic,
+    compare_accuracy,
+    integer_score,
+)
+
+__all__ = [
+    "AccuracyComparison",
+    "BestSubsetResult",
+    "Condition",
+    "Counterfactual",
+    "Rule",
+    "RuleListClassifier",
+    "Scorecard",
+    "SparseLinearClassifier",
+    "best_subset_logistic",
+    "compare_accuracy",
+    "counterfactual",
+    "integer_score",
+    "recourse_report",
+    "tree_rules",
+]
