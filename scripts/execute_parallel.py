@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import contextlib
+import copy
 import dataclasses
 import multiprocessing
 import os
@@ -49,6 +50,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+import zmq
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -237,14 +240,24 @@ def _execute(page: Page) -> dict[str, Any]:
         else contextlib.nullcontext(str(page.path.parent))
     )
     with folder as cwd:
-        result = single_nb_execution(
-            page.notebook,
-            cwd=os.path.abspath(cwd),
-            allow_errors=page.allow_errors,
-            timeout=page.timeout,
-            meta_override=True,
-            on_cell_execute=on_cell_execute,
-        )
+        # Kernels started at the same moment in two workers can race for the
+        # same free TCP port ("Address already in use", then "Kernel didn't
+        # respond"): no cell has run then, so start the kernel again.
+        for attempt in range(3):
+            try:
+                result = single_nb_execution(
+                    copy.deepcopy(page.notebook),
+                    cwd=os.path.abspath(cwd),
+                    allow_errors=page.allow_errors,
+                    timeout=page.timeout,
+                    meta_override=True,
+                    on_cell_execute=on_cell_execute,
+                )
+                break
+            except (RuntimeError, zmq.ZMQError) as exc:
+                started = "Kernel didn't respond" not in str(exc)
+                if attempt == 2 or (started and not isinstance(exc, zmq.ZMQError)):
+                    raise
     error = None
     if result.err is not None:
         error = {
