@@ -33,16 +33,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from course_lib._checks import check_rng as _check_rng
+
 __all__ = ["count_forks", "p_hacking_simulation"]
-
-
-def _check_rng(rng: Any) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. "
-            f"numpy.random.default_rng(0)); got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _check_int(x: Any, name: str, low: int, high: int | None = None) -> int:

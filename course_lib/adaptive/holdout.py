@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from course_lib._checks import check_rng as _check_rng
+
 __all__ = [
     "MECHANISMS",
     "Thresholdout",
@@ -37,15 +39,6 @@ __all__ = [
 
 MECHANISMS = ("naive", "thresholdout")
 """Mechanisms accepted by :func:`adaptive_overfitting_experiment`."""
-
-
-def _check_rng(rng: Any) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. "
-            f"numpy.random.default_rng(0)); got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _is_real(x: Any) -> bool:

@@ -37,6 +37,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from course_lib._checks import check_rng as _check_rng
 from course_lib.privacy.synthetic import (
     BLOCK_RACES,
     BLOCK_SEXES,
@@ -67,15 +68,6 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
-
-
-def _check_rng(rng: object) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. "
-            f"numpy.random.default_rng(0)); got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _check_columns(df: object, columns: Sequence[str], name: str = "df") -> list[str]:

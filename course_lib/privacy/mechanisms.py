@@ -42,6 +42,8 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 from scipy.special import log_ndtr
 
+from course_lib._checks import check_rng as _check_rng
+
 __all__ = [
     "above_threshold",
     "classic_gaussian_sigma",
@@ -64,15 +66,6 @@ __all__ = [
 # --------------------------------------------------------------------------
 # Validation helpers (shared with sampling.py and audit.py)
 # --------------------------------------------------------------------------
-
-
-def _check_rng(rng: Any) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. "
-            f"numpy.random.default_rng(0)); got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _is_real(x: Any) -> bool:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from course_lib._checks import check_rng as _check_rng
+
 __all__ = [
     "BLOCK_RACES",
     "BLOCK_SEXES",
@@ -42,15 +44,6 @@ _FIRST_MALE = (
 _SYLLABLES = (
     "ba ke lo mi nu ra se ti vo da ge hi jo ka lu ma ne po ri su ta ve wi zo"
 ).split()
-
-
-def _check_rng(rng: object) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. "
-            f"numpy.random.default_rng(0)); got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _check_positive_int(name: str, value: object) -> int:
