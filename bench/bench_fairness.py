@@ -12,15 +12,13 @@ sensitive feature ``sex``; COMPAS (``load_compas(filter=None)``, 7,214 rows),
 ``race``. Both libraries get the same numpy label arrays and the same pandas
 (categorical) Series of groups.
 
-Run ``python bench/bench_fairness.py [repeats]`` to print the rows.
+Run ``python -m bench.bench_fairness [repeats]`` to print the rows.
 """
 
 from __future__ import annotations
 
 import functools
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +33,7 @@ from sklearn.preprocessing import StandardScaler
 
 import course_lib.fairness as cf
 import course_lib.fairness.metrics as cfm
+from bench.timing import median_time as _median_time
 from course_lib.datasets import load_adult, load_compas
 
 ADULT_FEATURES = ["age", "education_num", "capital_gain", "capital_loss"]
@@ -87,17 +86,6 @@ def _datasets() -> list[dict[str, Any]]:
             "sensitive_features": compas["race"],
         },
     ]
-
-
-def _median_time(func: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Warm up once, then return (median seconds over ``repeats``, result)."""
-    result = func()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def _max_abs_diff(ours: Any, theirs: Any) -> float:

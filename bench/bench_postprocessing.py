@@ -14,15 +14,12 @@ predictions (``_pmf_predict``): the demographic parity difference of the
 expected selection rates, or the larger of the TPR and FPR gaps for
 equalized odds. ``note`` gives both expected training accuracies.
 
-Run ``python bench/bench_postprocessing.py [repeats]`` to print the rows.
+Run ``python -m bench.bench_postprocessing [repeats]`` to print the rows.
 """
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
 import fairlearn
@@ -33,23 +30,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from bench.timing import median_time as _median_time
 from course_lib.datasets import load_adult
 from course_lib.fairness.postprocessing import ThresholdOptimizer
 
 ADULT_FEATURES = ["age", "education_num", "capital_gain", "capital_loss"]
 ADULT_FEATURES += ["hours_per_week"]
 CONSTRAINTS = ["equalized_odds", "demographic_parity"]
-
-
-def _median_time(func: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Warm up once, then return (median seconds over ``repeats``, result)."""
-    result = func()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def _violation_and_accuracy(

@@ -17,11 +17,11 @@ import json
 import subprocess
 import time
 from pathlib import Path
-from statistics import median
 
 import numpy as np
 from scipy import stats
 
+from bench.timing import median_time
 from course_lib.datasets import load_adult
 from course_lib.privacy import (
     DPLogisticRegression,
@@ -59,13 +59,7 @@ def _peer(request: dict) -> dict:
 
 
 def _best(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return median(times)
+    return median_time(fn, repeats)[0]
 
 
 def _ks(ours: np.ndarray, theirs: list) -> float:
