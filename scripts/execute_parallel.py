@@ -52,6 +52,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import zmq
+from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -239,10 +240,15 @@ def _execute(page: Page) -> dict[str, Any]:
         if page.in_temp
         else contextlib.nullcontext(str(page.path.parent))
     )
-    with folder as cwd:
-        # Kernels started at the same moment in two workers can race for the
-        # same free TCP port ("Address already in use", then "Kernel didn't
-        # respond"): no cell has run then, so start the kernel again.
+    with folder as cwd, tempfile.TemporaryDirectory() as sockets:
+        # Kernels started at the same moment in two workers raced for the same
+        # free TCP port ("Address already in use", then "Kernel didn't
+        # respond"). Each worker's kernel talks over IPC sockets in a folder
+        # of its own instead; should a start-up still fail (no cell has run
+        # then), start the kernel again.
+        config = Config()
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(sockets, "kernel")
         for attempt in range(3):
             try:
                 result = single_nb_execution(
@@ -252,6 +258,7 @@ def _execute(page: Page) -> dict[str, Any]:
                     timeout=page.timeout,
                     meta_override=True,
                     on_cell_execute=on_cell_execute,
+                    config=config,
                 )
                 break
             except (RuntimeError, zmq.ZMQError) as exc:
