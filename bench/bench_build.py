@@ -129,17 +129,55 @@ def _html(book: Path, pages: list[Path]) -> dict[str, str]:
     }
 
 
+# What differs between any two builds of the same sources: pandas' Styler
+# draws a random id for every table it renders ("T_4067e"), and Sphinx adds a
+# cache-busting checksum ("?v=8cd3d715") to an asset's link only when the asset
+# existed before the page was written.
+UNSTABLE = [
+    (re.compile(r"\bT_[0-9a-f]{5}(?![0-9a-zA-Z])"), "T_xxxxx"),
+    (re.compile(r"\?v=[0-9a-f]{8}(?=\")"), ""),
+]
+
+
+def _canonical(text: str | None) -> str | None:
+    if text is None:
+        return None
+    for pattern, replacement in UNSTABLE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def _pages_differing(
     ours: Path, theirs: Path, pages: list[Path], skip_html: Collection[Path] = ()
 ) -> int:
     """Pages whose executed outputs or built HTML differ between two builds."""
     outputs = (_outputs(ours), _outputs(theirs))
     html = (_html(ours, pages), _html(theirs, pages))
-    return sum(
-        outputs[0].get(p.as_posix()) != outputs[1].get(p.as_posix())
-        or (p not in skip_html and html[0][p.as_posix()] != html[1][p.as_posix()])
-        for p in pages
-    )
+    differing = 0
+    for p in pages:
+        key = p.as_posix()
+        for kind, a, b in (
+            ("outputs", outputs[0].get(key), outputs[1].get(key)),
+            ("html", html[0][key], None if p in skip_html else html[1][key]),
+        ):
+            a, b = _canonical(a), _canonical(b)
+            if b is not None and a != b:
+                differing += 1
+                if os.environ.get("BENCH_BUILD_DEBUG"):
+                    at = next(
+                        (
+                            i
+                            for i, (x, y) in enumerate(zip(a or "", b, strict=False))
+                            if x != y
+                        ),
+                        0,
+                    )
+                    print(f"{key} {kind} differ at {at}:", file=sys.stderr)
+                    lo = max(0, at - 150)
+                    print(f"  ours:   {(a or '')[lo : at + 150]!r}", file=sys.stderr)
+                    print(f"  theirs: {b[lo : at + 150]!r}", file=sys.stderr)
+                break
+    return differing
 
 
 def _edit_first_code_cell(path: Path) -> None:

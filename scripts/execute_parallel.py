@@ -226,6 +226,43 @@ def read_pages(book: Path) -> tuple[Any, list[Page], list[str]]:
     return nb_config, pages, skipped
 
 
+# Thread pools of numpy's BLAS, OpenMP and numexpr, which kernels inherit.
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+def _limit_threads(threads: int) -> None:
+    """Worker initialiser: kernels share the cores instead of oversubscribing.
+
+    Each kernel would otherwise start one BLAS thread per core, so that two
+    workers on two cores run four busy threads that slow each other down (as
+    joblib's loky backend does for its workers). A variable the user set is
+    kept.
+    """
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, str(threads))
+
+
+def _last_execution_seconds(cache: Any) -> dict[str, float]:
+    """Seconds each page's newest cached execution took, by absolute path."""
+    seconds = {}
+    for record in sorted(cache.list_cache_records(), key=lambda r: r.pk):
+        value = (record.data or {}).get("execution_seconds")
+        if isinstance(value, int | float):
+            seconds[str(Path(record.uri))] = float(value)
+    return seconds
+
+
+def _longest_first(paths: list[str], seconds: dict[str, float]) -> list[str]:
+    """``paths`` by decreasing last execution time; unknown ones first, in order."""
+    return sorted(paths, key=lambda path: -seconds.get(path, float("inf")))
+
+
 def _execute(page: Page) -> dict[str, Any]:
     """Execute one notebook (in a worker process); never raises for a cell error."""
     from jupyter_cache.executors.utils import single_nb_execution
@@ -375,13 +412,25 @@ def execute_book(
         NbProjectRecord.remove_tracebacks([record.pk], cache.db)
         records[rel] = record
     n_workers = min(workers, len(pending))
-    log(f"executing {len(pending)} notebooks with {n_workers} workers")
+    # Longest first (by the time the page took when it was last executed, if
+    # the cache remembers one; unknown pages first, in TOC order), so that no
+    # long notebook starts last while the other workers sit idle.
+    paths = [str(page.path) for page, _ in pending]
+    order = _longest_first(paths, _last_execution_seconds(cache))
+    pending.sort(key=lambda item: order.index(str(item[0].path)))
+    threads = max(1, (os.cpu_count() or 1) // n_workers)
+    log(
+        f"executing {len(pending)} notebooks with {n_workers} workers, "
+        f"{threads} BLAS/OpenMP thread{'s' if threads > 1 else ''} per kernel"
+    )
     failures = []
     # Fork: callers need no ``if __name__ == "__main__"`` guard. Workers never
     # touch the cache's database connection they inherit; only this process
     # writes it, and it has started no thread before the workers are forked.
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(n_workers, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        n_workers, mp_context=context, initializer=_limit_threads, initargs=(threads,)
+    ) as pool:
         futures = {pool.submit(_execute, page): (page, rel) for page, rel in pending}
         for future in concurrent.futures.as_completed(futures):
             page, rel = futures[future]

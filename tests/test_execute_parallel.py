@@ -156,3 +156,27 @@ def test_bad_arguments_and_books(tmp_path, capsys):
     assert "must be 'cache'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         ep.main(["--workers", "0"])
+
+
+def test_kernels_share_the_cores(tmp_path, monkeypatch):
+    for name in ep.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NUMEXPR_NUM_THREADS", "7")  # a user's setting is kept
+    show = "import os\nprint(os.environ['OPENBLAS_NUM_THREADS'], os.environ['NUMEXPR_NUM_THREADS'])"
+    book = _book(tmp_path, ch2=(show,))
+    ep.execute_book(book, workers=2, log=lambda line: None)
+    threads = max(1, (os.cpu_count() or 1) // 2)
+    assert _outputs(book)["ch2.md"] == [f"{threads} 7\n"]
+    assert "OPENBLAS_NUM_THREADS" not in os.environ, "only the workers are limited"
+
+
+def test_pages_that_took_longest_start_first(tmp_path):
+    book = _book(tmp_path)
+    ep.execute_book(book, workers=2, log=lambda line: None)
+    cache = get_cache(book / "_build" / ".jupyter_cache")
+    seconds = ep._last_execution_seconds(cache)
+    ch1, ch2 = (str(book / "chapters" / f"ch{i}.md") for i in (1, 2))
+    assert set(seconds) == {ch1, ch2}
+    assert all(value > 0 for value in seconds.values())
+    order = ep._longest_first(["new.md", ch1, ch2], {ch1: 1.0, ch2: 3.0})
+    assert order == ["new.md", ch2, ch1], "unknown pages first, then the slowest"
