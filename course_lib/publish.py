@@ -317,6 +317,10 @@ def _book_extras(source: Path) -> list[Path]:
     names += [config.get("logo") or "", (config.get("html") or {}).get("favicon") or ""]
     # Local Sphinx extensions: {name: folder}.
     names += list(((config.get("sphinx") or {}).get("local_extensions") or {}).values())
+    # Folders of static files (e.g. a vendored MathJax).
+    names += list(
+        ((config.get("sphinx") or {}).get("config") or {}).get("html_static_path") or []
+    )
     names += ["_static", "references.bib"]
     return [source / n for n in names if n and (source / n).exists()]
 

@@ -71,6 +71,9 @@ class Visit:
     text: str = ""
     title: str = ""
     toc: list[str] = field(default_factory=list)
+    math: int = 0
+    untypeset_math: list[str] = field(default_factory=list)
+    math_errors: list[str] = field(default_factory=list)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -186,12 +189,33 @@ _COLLECT = """() => {
         "nav.bd-links a.reference.internal, .bd-sidebar-primary a.reference.internal"
     )].map((a) => a.href);
     const h1 = document.querySelector("main h1, article h1, h1");
+    // Sphinx writes TeX into .math elements; MathJax replaces it by an
+    // <mjx-container>, and shows a TeX error as <mjx-merror>.
+    const math = [...document.querySelectorAll(".math")];
+    const untypesetMath = math.filter((e) => !e.querySelector("mjx-container"))
+        .map((e) => e.textContent.trim().slice(0, 120));
+    const mathErrors = [...document.querySelectorAll("mjx-merror")].map(
+        (e) => (e.getAttribute("data-mjx-error") || e.textContent).slice(0, 200));
     return {
         images, links, ids: ids.concat(names), errors, toc,
+        math: math.length, untypesetMath, mathErrors,
         cellOutputs: document.querySelectorAll(".cell_output").length,
         text: document.body ? document.body.innerText : "",
         title: h1 ? h1.innerText : "",
     };
+}"""
+
+# Wait until MathJax has typeset the page (it loads deferred, then typesets
+# asynchronously); a page without maths, or without MathJax, returns at once.
+SETTLE_MATH = """async () => {
+    if (!document.querySelector(".math")) return;
+    for (let i = 0; i < 100 && !(window.MathJax && MathJax.startup
+            && MathJax.startup.promise); i++) {
+        await new Promise((done) => setTimeout(done, 100));
+    }
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+        await MathJax.startup.promise;
+    }
 }"""
 
 # Make lazy images load and wait until every image has loaded or failed.
@@ -230,6 +254,7 @@ def visit(tab, base_url: str, page_path: str) -> Visit:
     # Give scripts that run after load (and redirects) time to finish.
     tab.wait_for_load_state("networkidle")
     tab.evaluate(SETTLE_IMAGES)
+    tab.evaluate(SETTLE_MATH)
     record.url = tab.url
     seen = tab.evaluate(_COLLECT)
     record.links = seen["links"]
@@ -240,6 +265,9 @@ def visit(tab, base_url: str, page_path: str) -> Visit:
     record.text = seen["text"]
     record.title = seen["title"]
     record.toc = seen["toc"]
+    record.math = seen["math"]
+    record.untypeset_math = seen["untypesetMath"]
+    record.math_errors = seen["mathErrors"]
     return record
 
 

@@ -87,6 +87,21 @@ def error_outputs(visits: dict[str, Visit]) -> list[str]:
     return found
 
 
+def math_problems(visits: dict[str, Visit]) -> list[str]:
+    """Every formula MathJax did not typeset, and every TeX error it showed."""
+    found = [
+        f"{page}: not typeset: {tex!r}"
+        for page, v in visits.items()
+        for tex in v.untypeset_math
+    ]
+    found += [
+        f"{page}: TeX error: {error!r}"
+        for page, v in visits.items()
+        for error in v.math_errors
+    ]
+    return found
+
+
 def png_size(path: Path) -> tuple[int, int]:
     """Width and height of a PNG file, from its header."""
     header = path.read_bytes()[:24]
@@ -120,6 +135,7 @@ BROKEN_PAGE = """<!DOCTYPE html><html><head><title>broken</title></head><body>
 </div>
 <pre>Traceback (most recent call last):
   File "x.py", line 1</pre>
+<p><span class="math notranslate nohighlight">\\(x^2\\)</span></p>
 <script>undefinedFunction();</script>
 </body></html>
 """
@@ -150,6 +166,7 @@ def test_the_checks_catch_a_broken_site(broken_site):
     assert len(errors) == 2, errors
     assert "UserWarning: oops" in errors[0]
     assert TRACEBACK in errors[1]
+    assert math_problems(visits) == ["index.html: not typeset: '\\\\(x^2\\\\)'"]
 
 
 # --- the real site -------------------------------------------------------------
@@ -180,6 +197,13 @@ def test_no_error_output_from_an_executed_cell(visits):
     assert any(v.cell_outputs for v in visits.values()), "no page shows a cell output"
     errors = error_outputs(visits)
     assert not errors, "\n".join(errors)
+
+
+def test_mathematics_is_typeset_without_tex_errors(visits):
+    pages_with_math = [page for page, v in visits.items() if v.math]
+    assert len(pages_with_math) >= 3, "hardly any page shows mathematics"
+    problems = math_problems(visits)
+    assert not problems, "\n".join(problems)
 
 
 def test_search_finds_a_word_from_the_first_chapter(fresh_tab, visits, base_url):
