@@ -1,0 +1,634 @@
+"""Hidden tests of homework 12 (never released to students).
+
+``TESTS`` maps the grade id of each autograder test cell of hw12.ipynb to a
+Test: the calls made on the student's functions and the check of what they
+returned. Every part is deterministic (false-failure rate zero):
+
+- part 1 (rule lists) and part 4 (recourse under bounds) are compared with
+  reference answers exactly;
+- part 2 (best pair) accepts any pair whose held-out accuracy is the largest,
+  allowing one test row of slack for solver rounding between processes;
+- part 3 (counterfactual) checks properties, not one formula: the point is
+  approved (up to rounding), the immutable features are unchanged and its cost
+  is at most the exact optimum (closed form) plus 1e-6 relative, so any correct
+  method earns full marks.
+
+See ``course_lib.grading.spec`` and the README's section for course authors.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import operator
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+from course_lib.datasets import load_compas, load_german
+from course_lib.grading.spec import Call, Fail, Outcome, Test
+
+
+def _values(outcomes: list[Outcome]) -> list:
+    for outcome in outcomes:
+        if not outcome.ok:
+            raise Fail(f"Your function raised an error: {outcome.error}")
+    return [o.value for o in outcomes]
+
+
+# --------------------------------------------------------------------------
+# Course data, built as in the notebook's setup cell
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def compas_data() -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    raw = load_compas(filter="propublica")
+    features = pd.DataFrame(
+        {
+            "age": raw["age"],
+            "priors_count": raw["priors_count"],
+            "male": raw["sex"] == "Male",
+            "felony": raw["c_charge_degree"] == "F",
+            "juv_fel_count": raw["juv_fel_count"],
+            "juv_misd_count": raw["juv_misd_count"],
+            "juv_other_count": raw["juv_other_count"],
+        }
+    ).astype(float)
+    return raw, features, raw["two_year_recid"].to_numpy()
+
+
+def compas_split(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    n = len(compas_data()[1])
+    order = np.random.default_rng(seed).permutation(n)
+    return order[n * 3 // 10 :], order[: n * 3 // 10]
+
+
+@functools.cache
+def german_model() -> dict:
+    raw = load_german()
+    cols = ["duration", "credit_amount", "installment_rate", "existing_credits"]
+    data = raw[[*cols, "age", "people_liable"]].assign(
+        no_checking=raw["status"] == "no checking account",
+        checking_negative=raw["status"] == "... < 0 DM",
+        foreign_worker=raw["foreign_worker"],
+        critical_history=raw["credit_history"].astype(str).str.startswith("critical"),
+    )
+    data = data.astype(float)
+    target = (raw["credit"] == "good").astype(int).to_numpy()
+    mu, sigma = data.mean(), data.std()
+    fitted = LogisticRegression(max_iter=1000).fit((data - mu) / sigma, target)
+    coef = fitted.coef_[0] / sigma.to_numpy()
+    return {
+        "X": data,
+        "y": target,
+        "w": coef,
+        "b": float(fitted.intercept_[0] - coef @ mu.to_numpy()),
+        "sd": sigma.to_numpy(),
+        "lower": data.min().to_numpy(),
+        "upper": data.max().to_numpy(),
+    }
+
+
+def german_mask(*names: str) -> np.ndarray:
+    return german_model()["X"].columns.isin(list(names))
+
+
+# --------------------------------------------------------------------------
+# Part 1: apply_rule_list
+# --------------------------------------------------------------------------
+
+
+def _within(column: str, low: int, high: int) -> list[tuple]:
+    return [(column, ">=", low), (column, "<=", high)]
+
+
+# Angelino et al.'s list; the last rule is written "priors_count >= 4", which is
+# the same as "> 3" for counts.
+CORELS = [
+    ([*_within("age", 18, 20), ("sex", "==", "Male")], 1),
+    ([*_within("age", 21, 23), *_within("priors_count", 2, 3)], 1),
+    ([("priors_count", ">=", 4)], 1),
+]
+
+
+@functools.cache
+def rule_inputs() -> list[tuple]:
+    small = pd.DataFrame({"age": [19, 22, 30, 45], "priors": [0, 3, 5, 1]})
+    line = pd.DataFrame({"x": [1, 2, 3, 4, 5]}, index=[50, 40, 30, 20, 10])
+    both = pd.DataFrame(
+        {"x": [0, 1, 0, 1], "z": [0, 0, 1, 1], "g": ["a", "b", "a", "b"]},
+        index=["p", "q", "r", "s"],
+    )
+    rng = np.random.default_rng(121)
+    n = 400
+    rand = pd.DataFrame(
+        {
+            "u": rng.integers(0, 10, n),
+            "v": rng.normal(size=n).round(1),
+            "k": rng.choice(["red", "green", "blue"], n),
+        }
+    )
+    rand_rules = [
+        ([("u", ">=", 7), ("k", "==", "red")], "A"),
+        ([("v", "<", -0.5)], "B"),
+        ([("u", "<=", 2), ("v", ">", 0.0)], "C"),
+        ([("u", ">=", 5)], "D"),
+        ([("k", "==", "blue"), ("v", ">=", 0.3)], "E"),
+    ]
+    raw = compas_data()[0]
+    shuffled = raw.sample(frac=1.0, random_state=12)
+    return [
+        (
+            small,
+            [([("age", "<", 21)], "young"), ([("priors", ">=", 3)], "priors")],
+            "other",
+        ),
+        (small, [([("age", ">", 20)], 1), ([], 0)], 0),
+        (small, [], 7),
+        (
+            line,
+            [
+                ([("x", "<=", 2)], "a"),
+                ([("x", "<", 4)], "b"),
+                ([("x", ">", 4)], "c"),
+                ([("x", ">=", 4)], "d"),
+            ],
+            "z",
+        ),
+        (line, [([("x", ">=", 2)], 1), ([("x", ">=", 4)], 0)], 0),
+        (both, [([("x", "==", 1), ("z", "==", 1)], 1), ([("g", "==", "a")], 0)], 1),
+        (both, [([("x", "==", 0), ("z", "==", 0)], 0)], 1),
+        (rand, rand_rules, "F"),
+        (raw, CORELS, 0),
+        (shuffled, CORELS, 0),
+    ]
+
+
+def rules_reference(
+    df, rules, default, *, last_wins=False, any_of=False, strict_swap=False, deflt=None
+) -> list:
+    n = len(df)
+    out = np.array([default if deflt is None else deflt] * n, dtype=object)
+    decided = np.zeros(n, dtype=bool)
+    swap = {"<": "<=", "<=": "<", ">": ">=", ">=": ">"} if strict_swap else {}
+    for conditions, prediction in rules:
+        tests = []
+        for column, op, value in conditions:
+            op = swap.get(op, op)
+            col = df[column].to_numpy()
+            tests.append(_OPS[op](col, value))
+        if any_of:
+            holds = np.any(tests, axis=0) if tests else np.zeros(n, dtype=bool)
+        else:
+            holds = np.all(tests, axis=0) if tests else np.ones(n, dtype=bool)
+        if last_wins:
+            out[holds] = prediction
+        else:
+            out[holds & ~decided] = prediction
+            decided |= holds
+    return out.tolist()
+
+
+_OPS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+}
+_NONE = object()  # marks the rows that no rule matched
+
+
+def _same(got: list, want: list) -> bool:
+    return len(got) == len(want) and all(g == w for g, w in zip(got, want, strict=True))
+
+
+def rule_calls() -> list[Call]:
+    return [Call("apply_rule_list", args) for args in rule_inputs()]
+
+
+def rule_check(outcomes: list[Outcome]) -> None:
+    for value, (df, rules, default) in zip(
+        _values(outcomes), rule_inputs(), strict=True
+    ):
+        try:
+            got = np.asarray(value).ravel().tolist()
+        except (TypeError, ValueError) as error:
+            raise Fail("apply_rule_list must return an array of predictions") from error
+        if value is None or len(got) != len(df):
+            raise Fail(f"return one prediction per row of df ({len(df)} here)")
+        want = rules_reference(df, rules, default)
+        if _same(got, want):
+            continue
+        if _same(got, rules_reference(df, rules, default, last_wins=True)):
+            raise Fail(
+                "the FIRST rule that holds decides: a later rule must not overwrite "
+                "the prediction of an earlier one"
+            )
+        if _same(got, rules_reference(df, rules, default, any_of=True)):
+            raise Fail("a rule holds when ALL its conditions hold, not any of them")
+        if _same(got, rules_reference(df, rules, default, strict_swap=True)):
+            raise Fail("'<' and '>' are strict, '<=' and '>=' include the value")
+        unmatched = [
+            i
+            for i, v in enumerate(rules_reference(df, rules, default, deflt=_NONE))
+            if v is _NONE
+        ]
+        others = set(range(len(want))) - set(unmatched)
+        if (
+            unmatched
+            and all(got[i] == want[i] for i in others)
+            and all(got[i] != default for i in unmatched)
+        ):
+            raise Fail("rows that no rule matches get the default")
+        raise Fail("the predictions are wrong")
+
+
+# --------------------------------------------------------------------------
+# Part 2: best_pair
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def pair_inputs() -> list[tuple]:
+    _, features, target = compas_data()
+    tr0, te0 = compas_split(0)
+    tr1, te1 = compas_split(1)
+    logistic = make_pipeline(StandardScaler(), LogisticRegression())
+    g = german_model()
+    gX = g["X"][["duration", "credit_amount", "age", "installment_rate", "no_checking"]]
+    labels = np.where(g["y"] == 1, "good", "bad")
+    rng = np.random.default_rng(122)
+    n = 600
+    y_syn = rng.integers(0, 2, n)
+    syn = pd.DataFrame(
+        {
+            "s1": y_syn + rng.normal(0, 1.2, n),
+            "n1": rng.normal(size=n),
+            "s2": y_syn + rng.normal(0, 1.2, n),
+            "leak": np.where(rng.random(n) < 0.9, y_syn, 1 - y_syn)
+            + rng.normal(0, 0.1, n),
+        }
+    )
+    syn_test = syn.iloc[300:].copy()
+    syn_test["leak"] = rng.normal(0.5, 0.5, 300)
+    tiny = pd.DataFrame(
+        {
+            "a": [0.0, 1.0, 2.0, 3.0],
+            "b": [1.0, 0.0, 1.0, 0.0],
+            "c": [0.0, 0.0, 1.0, 1.0],
+        }
+    )
+    twin = features[["priors_count", "age"]].assign(age_again=features["age"])
+    return [
+        (logistic, features.iloc[tr0], target[tr0], features.iloc[te0], target[te0]),
+        (
+            DecisionTreeClassifier(max_depth=2, random_state=0),
+            features.iloc[tr0],
+            target[tr0],
+            features.iloc[te0],
+            target[te0],
+        ),
+        (
+            logistic,
+            features.iloc[tr1][["felony", "male", "juv_fel_count", "juv_other_count"]],
+            target[tr1],
+            features.iloc[te1][["felony", "male", "juv_fel_count", "juv_other_count"]],
+            target[te1],
+        ),
+        (
+            DecisionTreeClassifier(max_depth=3, random_state=0),
+            gX.iloc[:700],
+            labels[:700],
+            gX.iloc[700:],
+            labels[700:],
+        ),
+        (LogisticRegression(), syn.iloc[:300], y_syn[:300], syn_test, y_syn[300:]),
+        (
+            DecisionTreeClassifier(random_state=0),
+            tiny,
+            np.array([0, 0, 1, 1]),
+            tiny,
+            np.array([0, 0, 1, 1]),
+        ),
+        (
+            logistic,
+            features.iloc[tr1][["age", "priors_count"]],
+            target[tr1],
+            features.iloc[te1][["age", "priors_count"]],
+            target[te1],
+        ),
+        (logistic, twin.iloc[tr0], target[tr0], twin.iloc[te0], target[te0]),
+    ]
+
+
+def pair_table(model, X_train, y_train, X_test, y_test) -> dict:
+    """Held-out and training accuracy of every pair."""
+    table = {}
+    yt, ys = np.asarray(y_train), np.asarray(y_test)
+    for pair in itertools.combinations(X_train.columns, 2):
+        cols = list(pair)
+        fitted = clone(model).fit(X_train[cols], yt)
+        table[pair] = (
+            float(np.mean(fitted.predict(X_test[cols]) == ys)),
+            float(np.mean(fitted.predict(X_train[cols]) == yt)),
+        )
+    return table
+
+
+def pair_calls() -> list[Call]:
+    return [Call("best_pair", args) for args in pair_inputs()]
+
+
+def pair_check(outcomes: list[Outcome]) -> None:
+    for value, args in zip(_values(outcomes), pair_inputs(), strict=True):
+        columns = list(args[1].columns)
+        try:
+            pair, accuracy = value
+            pair = tuple(pair)
+            accuracy = float(accuracy)
+        except (TypeError, ValueError) as error:
+            raise Fail("best_pair must return a tuple (pair, accuracy)") from error
+        if len(pair) != 2 or pair[0] == pair[1] or not set(pair) <= set(columns):
+            raise Fail(
+                "pair must hold the names of two different columns of X_train; "
+                f"got {pair!r}"
+            )
+        table = pair_table(*args)
+        key = tuple(sorted(pair, key=columns.index))
+        held_out, training = table[key]
+        slack = 1.5 / len(args[4])  # one test row, for solver rounding
+        best = max(a for a, _ in table.values())
+        if abs(accuracy - held_out) > slack:
+            if abs(accuracy - training) <= slack < abs(training - held_out):
+                raise Fail(
+                    "return the accuracy on the TEST rows (X_test, y_test), not on "
+                    "the training rows"
+                )
+            raise Fail(
+                f"the accuracy returned for {key} is not that pair's accuracy on the "
+                "test rows"
+            )
+        if held_out >= best - slack:
+            continue
+        best_train = max(t for _, t in table.values())
+        if training >= best_train - 1e-12:
+            raise Fail(
+                "choose the pair by its accuracy on the test rows, not on the "
+                "training rows (that favours pairs that overfit)"
+            )
+        if all(held_out <= a + slack for a, _ in table.values()):
+            raise Fail("return the MOST accurate pair, not the least accurate")
+        raise Fail(f"{key} is not the most accurate pair on the test rows")
+
+
+# --------------------------------------------------------------------------
+# Part 3: counterfactual_l2
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def cf_inputs() -> list[tuple]:
+    g = german_model()
+    rows = g["X"].to_numpy()
+    denied = np.flatnonzero(rows @ g["w"] + g["b"] < 0)
+    loans = german_mask("duration", "credit_amount")
+    wide = german_mask(
+        "duration", "credit_amount", "installment_rate", "existing_credits"
+    )
+    rng = np.random.default_rng(123)
+    cases = [
+        ([2.0, 1.0], -4.0, [0.0, 0.0], [True, True], [1.0, 1.0]),
+        ([2.0, 1.0], -4.0, [0.0, 0.0], [False, True], [1.0, 1.0]),
+        ([2.0, 1.0], -4.0, [0.0, 0.0], [True, True], [1.0, 2.0]),
+        ([1.0], 0.5, [2.0], [True], [1.0]),
+        ([2.0, 1.0], -4.0, [0.0, 0.0], [False, False], [1.0, 1.0]),
+        ([1.0, 1.0], -2.0, [1.0, 1.0], [True, True], [1.0, 1.0]),
+        ([-1.0, -2.0], -1.0, [0.0, 0.0], [True, True], [3.0, 0.5]),
+        ([0.0, 3.0, 1.0], -5.0, [1.0, 1.0, 1.0], [True, False, False], [1.0, 1.0, 1.0]),
+        ([1, 2, 3], -20, [1, 1, 1], [True, False, True], [2, 1, 1]),
+        (g["w"], g["b"], rows[1], loans, g["sd"]),
+    ]
+    for i in denied[:4]:
+        cases.append((g["w"], g["b"], rows[i], wide, g["sd"]))
+    for _ in range(3):
+        w = rng.normal(size=6)
+        x = rng.normal(size=6)
+        mask = rng.random(6) < 0.6
+        mask[rng.integers(6)] = True
+        scale = rng.exponential(size=6) + 0.1
+        b = -float(w @ x) - rng.exponential() - 0.5
+        cases.append((w, b, x, mask, scale))
+    cases.append(
+        (
+            rng.normal(size=6),
+            10.0 + 0.0,
+            rng.normal(size=6) * 0.1,
+            np.ones(6, dtype=bool),
+            np.ones(6),
+        )
+    )
+    return [
+        tuple(np.asarray(a) if isinstance(a, np.ndarray) else a for a in case)
+        for case in cases
+    ]
+
+
+def cf_reference(w, b, x, mutable, scale, *, scaled=True, masked=True):
+    """Exact optimum (closed form), or None without recourse."""
+    w, x = np.asarray(w, float), np.asarray(x, float)
+    s = np.asarray(scale, float) if scaled else np.ones_like(x)
+    m = np.asarray(mutable, bool) if masked else np.ones(len(x), dtype=bool)
+    need = -(w @ x + float(b))
+    if need <= 0:
+        return x.copy()
+    a = np.where(m, w * s, 0.0)
+    if not (a != 0).any():
+        return None
+    return x + s * need * a / (a @ a)
+
+
+def _cost(point, x, scale) -> float:
+    return float(np.sqrt((((point - x) / scale) ** 2).sum()))
+
+
+def cf_calls() -> list[Call]:
+    return [Call("counterfactual_l2", args) for args in cf_inputs()]
+
+
+def cf_check(outcomes: list[Outcome]) -> None:
+    for value, (w, b, x, mutable, scale) in zip(
+        _values(outcomes), cf_inputs(), strict=True
+    ):
+        w, x = np.asarray(w, float), np.asarray(x, float)
+        s, m = np.asarray(scale, float), np.asarray(mutable, bool)
+        want = cf_reference(w, b, x, m, s)
+        if want is None:
+            if value is not None:
+                raise Fail(
+                    "return None when no change of the mutable features can get the "
+                    "applicant approved (no mutable feature has a nonzero weight)"
+                )
+            continue
+        if value is None:
+            raise Fail("a counterfactual exists here: return it instead of None")
+        try:
+            got = np.asarray(value, dtype=float).ravel()
+        except (TypeError, ValueError) as error:
+            raise Fail("counterfactual_l2 must return an array of numbers") from error
+        if got.shape != x.shape or not np.isfinite(got).all():
+            raise Fail(f"return a point of {len(x)} finite numbers, like x")
+        size = 1.0 + np.abs(w) @ np.abs(x) + abs(float(b))
+        approved = got @ w + b >= -1e-9 * size
+        if not approved and np.allclose(got, want - x, atol=1e-9):
+            raise Fail("return the new point x', not the change x' - x")
+        if np.array_equal(want, x) and not np.allclose(got, x):
+            raise Fail("x is already approved: return x itself (a change of cost 0)")
+        tol = 1e-9 * (1.0 + np.abs(x))
+        if (np.abs(got - x)[~m] > tol[~m]).any():
+            raise Fail("immutable features must keep their values")
+        if not approved:
+            raise Fail("the counterfactual must be approved: w @ x' + b >= 0")
+        optimum = _cost(want, x, s)
+        if _cost(got, x, s) <= optimum * (1 + 1e-6) + 1e-9:
+            continue
+        if np.allclose(got, cf_reference(w, b, x, m, s, scaled=False), atol=1e-9):
+            raise Fail(
+                "measure the change in units of scale: the cost is the norm of "
+                "(x' - x) / scale, so features with a large scale are cheaper to move"
+            )
+        raise Fail(
+            "this counterfactual is approved but not the cheapest: there is one of "
+            f"cost {optimum:.6g}, yours costs {_cost(got, x, s):.6g}"
+        )
+
+
+# --------------------------------------------------------------------------
+# Part 4: recourse_exists
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def rec_inputs() -> list[tuple]:
+    g = german_model()
+    rows = g["X"].to_numpy()
+    loans = german_mask("duration", "credit_amount")
+    wide = german_mask(
+        "duration", "credit_amount", "installment_rate", "existing_credits"
+    )
+    rng = np.random.default_rng(124)
+    small = np.array([[0.0, 0.0], [1.0, 3.0], [3.0, 0.0]])
+    n, p = 300, 8
+    lo, hi = -rng.exponential(size=p), rng.exponential(size=p)
+    rand = lo + (hi - lo) * rng.random((n, p))
+    w_rand = rng.normal(size=p)
+    masks = [rng.random(p) < 0.4, rng.random(p) < 0.6]
+    # Intercepts that leave about 40% of the rows without recourse.
+    reach = [np.where(m, np.where(w_rand > 0, hi, lo), rand) @ w_rand for m in masks]
+    cuts = [-round(float(np.quantile(r, 0.4)), 3) for r in reach]
+    none = np.zeros(len(loans), dtype=bool)
+    return [
+        ([1.0, -1.0], -2.0, small, [False, False], [0.0, 0.0], [3.0, 3.0]),
+        ([1.0, -1.0], -2.0, small, [True, False], [0.0, 0.0], [3.0, 3.0]),
+        (
+            [1.0, 1.0],
+            -4.0,
+            np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]),
+            [True, False],
+            [0.0, 0.0],
+            [4.0, 4.0],
+        ),
+        (
+            [-2.0, 1.0],
+            -1.0,
+            np.array([[1.0, 0.0], [3.0, 3.0], [2.0, 1.0]]),
+            [True, False],
+            [0.0, 0.0],
+            [3.0, 3.0],
+        ),
+        (
+            [-2.0, 1.0],
+            -1.0,
+            np.array([[1.0, 0.0], [3.0, 3.0], [2.0, 1.0]]),
+            [True, True],
+            [1.0, 0.0],
+            [3.0, 3.0],
+        ),
+        (
+            [0.5, 0.0, -1.0],
+            -1.0,
+            np.array([[1.0, 5.0, 2.0]]),
+            [False, True, True],
+            [0.0, 0.0, 0.0],
+            [2.0, 9.0, 2.0],
+        ),
+        (g["w"], g["b"], rows, loans, g["lower"], g["upper"]),
+        (g["w"], g["b"], rows, wide, g["lower"], g["upper"]),
+        (g["w"], g["b"], rows, german_mask("duration"), g["lower"], g["upper"]),
+        (g["w"], g["b"], rows, none, g["lower"], g["upper"]),
+        (w_rand, cuts[0], rand, masks[0], lo, hi),
+        (w_rand, cuts[1], rand, masks[1], lo, hi),
+    ]
+
+
+def rec_reference(
+    w, b, X, mutable, lower, upper, *, strict=False, sign=True, mask=True, bounds=True
+):
+    w, X = np.asarray(w, float), np.asarray(X, float)
+    m = np.asarray(mutable, bool) if mask else np.ones(len(w), dtype=bool)
+    lower, upper = np.asarray(lower, float), np.asarray(upper, float)
+    if not bounds:
+        free = (m & (w != 0)).any()
+        return (X @ w + b >= 0) | free
+    target = np.where(w > 0, upper, lower) if sign else upper
+    best = np.where(m, target, X) @ w + b
+    return best > 0 if strict else best >= 0
+
+
+def rec_calls() -> list[Call]:
+    return [Call("recourse_exists", args) for args in rec_inputs()]
+
+
+def rec_check(outcomes: list[Outcome]) -> None:
+    for value, args in zip(_values(outcomes), rec_inputs(), strict=True):
+        n = len(args[2])
+        try:
+            got = np.asarray(value).ravel()
+        except (TypeError, ValueError) as error:
+            raise Fail("recourse_exists must return a boolean array") from error
+        if value is None or got.shape != (n,):
+            raise Fail(f"return one True/False per row of X ({n} here)")
+        if got.dtype.kind not in "biuf" or not np.isin(got, [0, 1]).all():
+            raise Fail("return booleans (True when the row has recourse)")
+        got = got.astype(bool)
+        want = rec_reference(*args)
+        if np.array_equal(got, want):
+            continue
+        if np.array_equal(got, rec_reference(*args, strict=True)):
+            raise Fail("a score of exactly 0 counts as approved (w @ x + b >= 0)")
+        if np.array_equal(got, rec_reference(*args, sign=False)):
+            raise Fail(
+                "move each mutable feature towards the bound that RAISES the score: "
+                "the upper bound when its weight is positive, the lower bound when negative"
+            )
+        if np.array_equal(got, rec_reference(*args, bounds=False)):
+            raise Fail("the mutable features must stay within lower and upper")
+        if np.array_equal(got, rec_reference(*args, mask=False)):
+            raise Fail(
+                "immutable features must keep their values: only mutable ones move"
+            )
+        raise Fail("the answers are wrong")
+
+
+TESTS = {
+    "test_apply_rule_list": Test(rule_calls, rule_check),
+    "test_best_pair": Test(pair_calls, pair_check),
+    "test_counterfactual_l2": Test(cf_calls, cf_check),
+    "test_recourse_exists": Test(rec_calls, rec_check),
+}
