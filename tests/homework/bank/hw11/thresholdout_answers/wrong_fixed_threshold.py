@@ -1,0 +1,18 @@
+# Leaves out the noisy threshold: compares with T + eta, with no gamma.
+import numpy as np
+
+
+def thresholdout_answers(train_values, holdout_values, threshold, sigma, budget, rng):
+    """Thresholdout's answers to a sequence of queries (NaN once the budget is spent)."""
+    t = np.asarray(train_values, dtype=float)
+    h = np.asarray(holdout_values, dtype=float)
+    answers = np.full(t.size, np.nan)
+    for i in range(t.size):
+        if budget < 1:
+            break
+        if abs(h[i] - t[i]) > threshold + rng.laplace(scale=4 * sigma):
+            answers[i] = h[i] + rng.laplace(scale=sigma)
+            budget -= 1
+        else:
+            answers[i] = t[i]
+    return answers
