@@ -1,0 +1,537 @@
+"""Hidden tests of homework 10 (never released to students).
+
+``TESTS`` maps the grade id of each autograder test cell of hw10.ipynb to a
+Test: the calls made on the student's functions and the check of what they
+returned. Every part is deterministic, so the false-failure rate is zero.
+
+- Part 1 (``two_roads``) is compared with the closed-form equilibrium and
+  optimum (clipped to [0, demand]) at a relative tolerance of 1e-7.
+- Parts 2 and 3 (``find_blocking_pairs``, ``resident_proposing``) are compared
+  exactly with ``course_lib.games`` (the set of blocking pairs in any order; the
+  resident-optimal stable matching, which is unique).
+- Part 5 (``best_response_play``) follows a fully specified rule (row player
+  first, smallest-index best response, move only when not best-responding),
+  so its path is compared exactly with ``course_lib.games``; None on cycles.
+- Part 4 (``hedge_play``) is not compared with one sequence of weights: any
+  implementation of the rule may differ in rounding or in the order of its
+  updates. The check is the guarantee the chapter proves: the returned average
+  strategies must be probability vectors whose duality gap (exploitability)
+  ``max_i (A q)_i - min_j (p A)_j`` is at most the sum of the two players'
+  regret bounds, ``r (sqrt(ln m / (2T)) + sqrt(ln n / (2T)))`` with ``r`` the
+  payoff range, plus 1e-9. Hedge satisfies this bound against any opponent, so
+  a correct answer never fails; after one round the average must be uniform.
+See ``course_lib.grading.spec`` and the README's section for course authors.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+from course_lib.games import (
+    best_response_dynamics,
+    blocking_pairs,
+    deferred_acceptance,
+    is_stable,
+)
+from course_lib.grading.spec import Call, Fail, Outcome, Test
+
+RTOL = 1e-7
+
+
+def _values(outcomes: list[Outcome]) -> list:
+    for outcome in outcomes:
+        if not outcome.ok:
+            raise Fail(f"Your function raised an error: {outcome.error}")
+    return [o.value for o in outcomes]
+
+
+# --------------------------------------------------------------------------
+# Part 1: two_roads
+# --------------------------------------------------------------------------
+
+
+def roads_inputs() -> list[tuple]:
+    rng = np.random.default_rng(101)
+    cases = [
+        (1.0, [1.0, 0.0], [0.0, 1.0]),  # Pigou
+        (1.0, [0.0, 1.0], [1.0, 0.0]),  # Pigou, roads swapped
+        (10.0, [1.0, 2.0], [0.0, 0.0]),  # both used, price of anarchy 1
+        (4.0, [1.0, 1.0], [0.0, 10.0]),  # road 2 unused at both
+        (3.0, [0.5, 0.0], [1.0, 2.0]),
+        (5.0, [0.0, 2.0], [3.0, 1.0]),
+        (2.0, [1.0, 0.5], [0.0, 2.0]),  # equilibrium exactly at the corner
+        (4000.0, [0.01, 0.02], [45.0, 20.0]),
+        (1, [2, 3], [1, 0]),  # ints
+        (0.5, (0.0, 4.0), (2.0, 0.0)),
+    ]
+    for _ in range(6):
+        slopes = rng.exponential(size=2) * (rng.random(2) < 0.8)
+        slopes[rng.integers(2)] += 0.1
+        cases.append(
+            (float(rng.uniform(0.1, 20)), slopes.tolist(), rng.exponential(3, size=2))
+        )
+    return cases
+
+
+def roads_reference(demand, slopes, constants, *, factor=2.0, clip=True) -> dict:
+    a1, a2 = (float(v) for v in slopes)
+    b1, b2 = (float(v) for v in constants)
+    d = float(demand)
+
+    def split(k: float) -> float:
+        x = (k * a2 * d + b2 - b1) / (k * (a1 + a2))
+        return min(max(x, 0.0), d) if clip else x
+
+    def cost(x: float) -> float:
+        return x * (a1 * x + b1) + (d - x) * (a2 * (d - x) + b2)
+
+    x1, y1 = split(1.0), split(factor)
+    return {
+        "equilibrium": [x1, d - x1],
+        "optimum": [y1, d - y1],
+        "price_of_anarchy": cost(x1) / cost(y1),
+    }
+
+
+def roads_calls() -> list[Call]:
+    return [Call("two_roads", args) for args in roads_inputs()]
+
+
+def _flows(value, key: str) -> np.ndarray:
+    try:
+        flows = np.asarray(value[key], dtype=float)
+    except (TypeError, ValueError, KeyError, IndexError) as error:
+        raise Fail(f'value["{key}"] must be a list of two flows') from error
+    if flows.shape != (2,):
+        raise Fail(f'value["{key}"] must be a list of two flows; got {flows.shape}')
+    return flows
+
+
+def _same(got, want, demand: float) -> bool:
+    return bool(np.allclose(got, want, rtol=RTOL, atol=1e-9 * max(1.0, demand)))
+
+
+def roads_check(outcomes: list[Outcome]) -> None:
+    for value, (d, a, b) in zip(_values(outcomes), roads_inputs(), strict=True):
+        if not isinstance(value, dict) or set(value) != {
+            "equilibrium",
+            "optimum",
+            "price_of_anarchy",
+        }:
+            raise Fail(
+                'return a dict with keys "equilibrium", "optimum" and '
+                '"price_of_anarchy"'
+            )
+        want = roads_reference(d, a, b)
+        eq, opt = _flows(value, "equilibrium"), _flows(value, "optimum")
+        if (eq < -1e-9).any() or (opt < -1e-9).any():
+            raise Fail(
+                "a flow is negative: when a road is slower even with all the "
+                "traffic elsewhere, nobody uses it (clip the split to [0, demand])"
+            )
+        if not np.isclose(eq.sum(), d, rtol=RTOL) or not np.isclose(
+            opt.sum(), d, rtol=RTOL
+        ):
+            raise Fail("the two flows must add up to the demand")
+        if not _same(eq, want["equilibrium"], d):
+            if _same(eq, want["optimum"], d) and _same(opt, want["equilibrium"], d):
+                raise Fail("the equilibrium and the optimum are swapped")
+            raise Fail(
+                "the equilibrium split is wrong: at a Wardrop equilibrium every "
+                "used road has the same travel time, and an unused road is not faster"
+            )
+        if not _same(opt, want["optimum"], d):
+            if _same(opt, want["equilibrium"], d):
+                raise Fail(
+                    "the optimum is not the equilibrium: it equalises the MARGINAL "
+                    "costs 2 a x + b of the roads (the derivative of x (a x + b)), "
+                    "not their travel times"
+                )
+            raise Fail(
+                "the optimal split is wrong: it minimises the total travel time "
+                "x1 l1(x1) + x2 l2(x2)"
+            )
+        try:
+            poa = float(value["price_of_anarchy"])
+        except (TypeError, ValueError) as error:
+            raise Fail("the price of anarchy must be a number") from error
+        if math.isclose(poa, want["price_of_anarchy"], rel_tol=RTOL):
+            continue
+        if math.isclose(poa * want["price_of_anarchy"], 1.0, rel_tol=RTOL):
+            raise Fail(
+                "the price of anarchy is the equilibrium's cost divided by the "
+                "optimum's (at least 1), not the other way round"
+            )
+        unclipped = roads_reference(d, a, b, clip=False)["price_of_anarchy"]
+        if math.isclose(poa, unclipped, rel_tol=RTOL):
+            raise Fail(
+                "compute the price of anarchy from the clipped flows (the ones "
+                "you return), not from the unclipped formulas"
+            )
+        raise Fail(
+            "the price of anarchy is wrong: divide the TOTAL travel times "
+            "x1 l1(x1) + x2 l2(x2) of the equilibrium and of the optimum"
+        )
+
+
+# --------------------------------------------------------------------------
+# Markets for parts 2 and 3
+# --------------------------------------------------------------------------
+
+CH_RESIDENTS = {
+    "Ana": ["City", "Mercy", "County", "Rural"],
+    "Ben": ["Mercy", "City", "Rural", "County"],
+    "Chloe": ["City", "County", "Mercy", "Rural"],
+    "Dev": ["County", "Rural", "City", "Mercy"],
+}
+CH_HOSPITALS = {
+    "City": ["Ben", "Dev", "Ana", "Chloe"],
+    "Mercy": ["Ana", "Chloe", "Ben", "Dev"],
+    "County": ["Chloe", "Ana", "Dev", "Ben"],
+    "Rural": ["Dev", "Ben", "Chloe", "Ana"],
+}
+
+
+def random_market(n_res: int, n_hosp: int, seed: int) -> tuple[dict, dict]:
+    rng = np.random.default_rng(seed)
+    res = [f"r{i}" for i in range(n_res)]
+    hosp = [f"h{j}" for j in range(n_hosp)]
+    rp = {r: [hosp[k] for k in rng.permutation(n_hosp)] for r in res}
+    hp = {h: [res[k] for k in rng.permutation(n_res)] for h in hosp}
+    return rp, hp
+
+
+def random_matching(rp: dict, hp: dict, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    res, hosp = list(rp), list(hp)
+    order = rng.permutation(len(hosp)).tolist()
+    matching = dict.fromkeys(res)
+    for r, k in zip(rng.permutation(res).tolist(), order, strict=False):
+        matching[r] = hosp[k]
+    return matching
+
+
+# --------------------------------------------------------------------------
+# Part 2: find_blocking_pairs
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def blocking_inputs() -> list[tuple]:
+    naive = dict(zip(CH_RESIDENTS, sorted(CH_HOSPITALS), strict=True))
+    men = {"m0": ["w0", "w1"], "m1": ["w0", "w1"]}
+    women = {"w0": ["m1", "m0"], "w1": ["m1", "m0"]}
+    cases = [
+        (naive, CH_RESIDENTS, CH_HOSPITALS),
+        (deferred_acceptance(CH_RESIDENTS, CH_HOSPITALS), CH_RESIDENTS, CH_HOSPITALS),
+        ({"m0": "w0", "m1": "w1"}, men, women),
+        ({"m0": "w1", "m1": "w0"}, men, women),
+        ({"m0": "w1", "m1": None}, men, women),  # m1 and w0 both unmatched
+        ({"solo": None}, {"solo": ["only"]}, {"only": ["solo"]}),
+    ]
+    for k, (n_res, n_hosp) in enumerate([(6, 6), (8, 5), (5, 8), (12, 12), (3, 3)]):
+        rp, hp = random_market(n_res, n_hosp, 200 + k)
+        cases.append((random_matching(rp, hp, 300 + k), rp, hp))
+    rp, hp = random_market(7, 7, 210)
+    stable = deferred_acceptance(rp, hp)
+    cases.append((stable, rp, hp))
+    return cases
+
+
+def blocking_calls() -> list[Call]:
+    return [Call("find_blocking_pairs", args) for args in blocking_inputs()]
+
+
+def _pair_list(value) -> list[tuple]:
+    if not isinstance(value, list) or not all(
+        isinstance(p, list) and len(p) == 2 for p in value
+    ):
+        raise Fail("return a list of (resident, hospital) pairs")
+    return [tuple(p) for p in value]
+
+
+def blocking_check(outcomes: list[Outcome]) -> None:
+    for value, (matching, rp, hp) in zip(
+        _values(outcomes), blocking_inputs(), strict=True
+    ):
+        got = _pair_list(value)
+        want = set(blocking_pairs(matching, rp, hp))
+        if set(got) == want and len(got) == len(want):
+            continue
+        if len(set(got)) != len(got):
+            raise Fail("each blocking pair must appear once")
+        if want and {(h, r) for r, h in got} == want:
+            raise Fail("write each pair as (resident, hospital), resident first")
+        matched = {(r, h) for r, h in matching.items() if h is not None}
+        if set(got) & matched:
+            raise Fail(
+                "a resident and the hospital they are matched to never block: "
+                "both must STRICTLY prefer each other to their partners"
+            )
+        if set(got) > want:
+            raise Fail(
+                "a pair blocks only if BOTH sides prefer each other to their "
+                "partners: check the hospital's ranking too"
+            )
+        missing = want - set(got)
+        unmatched = {r for r, h in matching.items() if h is None} | (
+            set(hp) - set(matching.values())
+        )
+        if missing and all(r in unmatched or h in unmatched for r, h in missing):
+            raise Fail(
+                "being unmatched is worse than any partner: an unmatched resident "
+                "or hospital wants anyone on their list"
+            )
+        raise Fail("the blocking pairs are wrong")
+
+
+# --------------------------------------------------------------------------
+# Part 3: resident_proposing
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def da_inputs() -> list[tuple]:
+    same = {f"s{i}": ["A", "B", "C"] for i in range(3)}
+    cases = [
+        (CH_RESIDENTS, CH_HOSPITALS),
+        (CH_HOSPITALS, CH_RESIDENTS),  # the other side proposing
+        (
+            {"m0": ["w0", "w1"], "m1": ["w1", "w0"]},
+            {"w0": ["m1", "m0"], "w1": ["m0", "m1"]},
+        ),
+        (same, {h: ["s2", "s0", "s1"] for h in "ABC"}),  # common rankings
+        ({"solo": ["only"]}, {"only": ["solo"]}),
+    ]
+    for k, (n_res, n_hosp) in enumerate([(6, 6), (9, 4), (4, 9), (30, 30), (20, 25)]):
+        cases.append(random_market(n_res, n_hosp, 400 + k))
+    return cases
+
+
+def da_calls() -> list[Call]:
+    return [Call("resident_proposing", args) for args in da_inputs()]
+
+
+def da_check(outcomes: list[Outcome]) -> None:
+    for value, (rp, hp) in zip(_values(outcomes), da_inputs(), strict=True):
+        if not isinstance(value, dict):
+            raise Fail("return a dict {resident: hospital or None}")
+        want = deferred_acceptance(rp, hp)
+        if value == want:
+            continue
+        if set(value) == set(hp) and set(value) != set(rp):
+            raise Fail("the keys are the residents: return {resident: hospital}")
+        if set(value) != set(rp):
+            raise Fail("return every resident as a key, with None if unmatched")
+        taken = [h for h in value.values() if h is not None]
+        if len(taken) != len(set(taken)) or not set(taken) <= set(hp):
+            raise Fail("each hospital has one place: match it at most once")
+        if not is_stable(value, rp, hp):
+            raise Fail(
+                "the matching is not stable: for instance "
+                f"{blocking_pairs(value, rp, hp)[0]} would block it. A hospital "
+                "holds the best offer so far and rejects it later if a better "
+                "resident proposes, and rejected residents propose again"
+            )
+        hospitals_first = {r: None for r in rp}
+        for h, r in deferred_acceptance(hp, rp).items():
+            if r is not None:
+                hospitals_first[r] = h
+        if value == hospitals_first:
+            raise Fail(
+                "this is the stable matching the HOSPITALS prefer (hospitals "
+                "proposing); the residents must propose"
+            )
+        raise Fail(
+            "the matching is stable but not the one the residents prefer: "
+            "residents propose in the order of their lists"
+        )
+
+
+# --------------------------------------------------------------------------
+# Part 4: hedge_play
+# --------------------------------------------------------------------------
+
+INSPECTION = [[4.0, -2.0, -3.0], [-1.0, 4.0, -3.0], [-1.0, -2.0, 4.0]]
+RPS = [[0.0, -1.0, 1.0], [1.0, 0.0, -1.0], [-1.0, 1.0, 0.0]]
+SKEWED_RPS = [[0.0, -1.0, 2.0], [1.0, 0.0, -1.0], [-2.0, 1.0, 0.0]]
+
+
+@functools.cache
+def hedge_inputs() -> list[tuple]:
+    rng = np.random.default_rng(104)
+    big = (np.asarray(INSPECTION) * 25 + 7).tolist()
+    tiny = (np.asarray(INSPECTION) * 1e-4).tolist()
+    return [
+        (INSPECTION, 2000),
+        (SKEWED_RPS, 3000),
+        (big, 2000),  # payoff range 175: needs rescaling
+        (tiny, 2000),  # payoff range 7e-4: needs rescaling
+        ([[3.0, 1.0], [4.0, 2.0]], 500),  # saddle point
+        (rng.normal(size=(4, 6)), 5000),
+        (rng.integers(-5, 6, size=(7, 3)), 4000),
+        ([[1.0, -2.0, 3.0]], 100),  # the row player has one action
+        ([[1.0], [-2.0], [3.0]], 100),  # the column player has one action
+        ([[2.0, 2.0], [2.0, 2.0]], 50),  # every strategy is optimal
+        (RPS, 1),
+        ([[0.0, 2.0], [3.0, -1.0]], 1),
+    ]
+
+
+def hedge_calls() -> list[Call]:
+    return [Call("hedge_play", args) for args in hedge_inputs()]
+
+
+def hedge_bound(a: np.ndarray, rounds: int) -> float:
+    m, n = a.shape
+    per = math.sqrt(math.log(m) / (2 * rounds)) + math.sqrt(math.log(n) / (2 * rounds))
+    return float((a.max() - a.min()) * per)
+
+
+def _strategies(value, m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise Fail("return a tuple (row strategy, column strategy)")
+    try:
+        p, q = (np.asarray(v, dtype=float) for v in value)
+    except (TypeError, ValueError) as error:
+        raise Fail("each strategy must be a vector of probabilities") from error
+    if p.shape == (n,) and q.shape == (m,) and m != n:
+        raise Fail("return the ROW player's strategy first, then the column player's")
+    if p.shape != (m,) or q.shape != (n,):
+        raise Fail(
+            f"the strategies must have shapes ({m},) and ({n},); got {p.shape} "
+            f"and {q.shape}"
+        )
+    for s in (p, q):
+        if not np.isfinite(s).all():
+            raise Fail(
+                "a strategy has NaN or infinite values (renormalise the weights "
+                "every round, and handle a game whose payoffs are all equal)"
+            )
+        if (s < -1e-12).any() or not np.isclose(s.sum(), 1.0, atol=1e-9):
+            raise Fail("each strategy must be a probability vector (>= 0, sum 1)")
+    return p, q
+
+
+def hedge_check(outcomes: list[Outcome]) -> None:
+    failed = []
+    for k, (value, (a, rounds)) in enumerate(
+        zip(_values(outcomes), hedge_inputs(), strict=True)
+    ):
+        a = np.asarray(a, dtype=float)
+        m, n = a.shape
+        p, q = _strategies(value, m, n)
+        if rounds == 1:
+            if not (np.allclose(p, 1 / m) and np.allclose(q, 1 / n)):
+                raise Fail(
+                    "after one round the average is the first strategies played, "
+                    "which are uniform (all weights start equal)"
+                )
+            continue
+        gap = float((a @ q).max() - (p @ a).min())
+        if gap > hedge_bound(a, rounds) + 1e-9:
+            failed.append(k)
+    if not failed:
+        return
+    if set(failed) <= {2, 3}:
+        raise Fail(
+            "with a very large or very small payoff range the average strategies "
+            "are too exploitable: "
+            "rescale the payoffs to [0, 1] before the update"
+        )
+    raise Fail(
+        "the average strategies are more exploitable than the regret bound allows "
+        f"(on {len(failed)} of the games): the row player's weights grow with its "
+        "payoffs, the column player's shrink (it pays A), both use the rescaled "
+        "payoffs, and you return the AVERAGE of the strategies played, not the last"
+    )
+
+
+# --------------------------------------------------------------------------
+# Part 5: best_response_play
+# --------------------------------------------------------------------------
+
+PENNIES = ([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+
+
+@functools.cache
+def br_inputs() -> list[tuple]:
+    rng = np.random.default_rng(105)
+    drivers = ([[-3, -1], [-2, -2]], [[-3, -2], [-1, -2]])
+    coordination = [[2, 0], [0, 1]]
+    dilemma = ([[-1, -3], [0, -2]], [[-1, 0], [-3, -2]])
+    flat = np.zeros((3, 3))
+    cases = [
+        (*drivers, (0, 0)),
+        (*drivers, (1, 1)),
+        (*PENNIES, (0, 0)),
+        (*PENNIES, (1, 0)),
+        (coordination, coordination, (0, 1)),
+        (coordination, coordination, (1, 0)),
+        (*dilemma, (0, 0)),
+        (flat, flat, (2, 1)),  # everyone is best-responding already
+        ([[0, 1, 1], [1, 1, 0]], [[1, 1, 1], [0, 1, 1]], (0, 0)),  # ties
+    ]
+    while len(cases) < 24:
+        m, n = (int(v) for v in rng.integers(2, 6, size=2))
+        a, b = rng.integers(0, 4, size=(m, n)), rng.integers(0, 4, size=(m, n))
+        cases.append((a, b, (int(rng.integers(m)), int(rng.integers(n)))))
+    cyc = np.array([[3, 0, 1], [1, 3, 0], [0, 1, 3]])
+    cases.append((cyc, -cyc.T + 3, (0, 0)))
+    return cases
+
+
+def br_reference(a, b, start) -> list[tuple[int, int]] | None:
+    result = best_response_dynamics((np.asarray(a), np.asarray(b)), start=start)
+    return result.path if result.converged else None
+
+
+def br_calls() -> list[Call]:
+    return [Call("best_response_play", args) for args in br_inputs()]
+
+
+def _profiles(value) -> list[tuple[int, int]] | None:
+    if value is None:
+        return None
+    try:
+        path = [tuple(int(v) for v in p) for p in value]
+    except (TypeError, ValueError) as error:
+        raise Fail("return a list of profiles (i, j), or None") from error
+    if not all(len(p) == 2 for p in path):
+        raise Fail("each profile is a pair (row action, column action)")
+    return path
+
+
+def br_check(outcomes: list[Outcome]) -> None:
+    for value, (a, b, start) in zip(_values(outcomes), br_inputs(), strict=True):
+        got, want = _profiles(value), br_reference(a, b, start)
+        if got == want:
+            continue
+        if want is None:
+            raise Fail(
+                "when a profile comes back with the same player to move, the play "
+                "cycles forever (as in matching pennies): return None"
+            )
+        if got is None:
+            raise Fail("this play reaches a pure Nash equilibrium: return its path")
+        if not got or got[0] != tuple(start):
+            raise Fail("the path starts with the starting profile")
+        if len(want) > 1 and len(got) > 1 and got[1][0] == start[0] != want[1][0]:
+            raise Fail("the ROW player moves first")
+        raise Fail(
+            "the path is wrong: a player moves only if its action is not a best "
+            "response, to its best response with the SMALLEST index, players "
+            "alternate (row, column, row, ...), and payoffs are to be maximised"
+        )
+
+
+TESTS = {
+    "test_two_roads": Test(roads_calls, roads_check),
+    "test_find_blocking_pairs": Test(blocking_calls, blocking_check),
+    "test_resident_proposing": Test(da_calls, da_check),
+    "test_hedge_play": Test(hedge_calls, hedge_check),
+    "test_best_response_play": Test(br_calls, br_check),
+}

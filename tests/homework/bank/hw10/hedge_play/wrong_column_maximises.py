@@ -1,0 +1,21 @@
+# The column player's weights also grow with A (it maximises the row player's payoff).
+import numpy as np
+
+
+def hedge_play(payoff_matrix, rounds):
+    """Average strategies of two multiplicative-weights learners in a zero-sum game."""
+    A = np.asarray(payoff_matrix, dtype=float)
+    m, n = A.shape
+    span = A.max() - A.min()
+    S = (A - A.min()) / span if span > 0 else np.zeros_like(A)
+    eta_row = np.sqrt(8 * np.log(m) / rounds)
+    eta_col = np.sqrt(8 * np.log(n) / rounds)
+    p, q = np.full(m, 1 / m), np.full(n, 1 / n)
+    p_sum, q_sum = np.zeros(m), np.zeros(n)
+    for _ in range(rounds):
+        p_sum += p
+        q_sum += q
+        new_p = p * np.exp(eta_row * (S @ q))
+        new_q = q * np.exp(eta_col * (p @ S))
+        p, q = new_p / new_p.sum(), new_q / new_q.sum()
+    return p_sum / rounds, q_sum / rounds
