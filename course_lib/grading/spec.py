@@ -43,6 +43,7 @@ __all__ = [
     "Read",
     "Test",
     "load_hidden_tests",
+    "returned_values",
     "run_hidden_tests",
 ]
 
@@ -100,6 +101,44 @@ class Outcome:
 
 class Fail(AssertionError):
     """Raised by a check for a recognised mistake; the message is the hint."""
+
+
+def returned_values(outcomes: list[Outcome]) -> list[Any]:
+    """The values of ``outcomes``, or :class:`Fail` if any call raised.
+
+    The usual first line of a check: a test cell earns nothing when the
+    student's function raised (or timed out, or returned something that is not
+    plain data), and the hint quotes the error.
+
+    Parameters
+    ----------
+    outcomes : list of Outcome
+        What each call of the test produced, in order.
+
+    Returns
+    -------
+    list
+        ``outcome.value`` of each outcome, in order.
+
+    Raises
+    ------
+    Fail
+        If an outcome holds an error; the message is
+        ``"Your function raised an error: <error>"`` for the first one.
+
+    Examples
+    --------
+    >>> returned_values([Outcome(value=1), Outcome(value=[2, 3])])
+    [1, [2, 3]]
+    >>> returned_values([Outcome(value=1), Outcome(error="ValueError: x must be positive")])
+    Traceback (most recent call last):
+    ...
+    course_lib.grading.spec.Fail: Your function raised an error: ValueError: x must be positive
+    """
+    for outcome in outcomes:
+        if not outcome.ok:
+            raise Fail(f"Your function raised an error: {outcome.error}")
+    return [o.value for o in outcomes]
 
 
 @dataclass(frozen=True)

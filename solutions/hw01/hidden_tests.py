@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from course_lib.datasets import load_compas
-from course_lib.grading.spec import Call, Fail, Outcome, Test
+from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 # --------------------------------------------------------------------------
 # Inputs, built once per grading run
@@ -99,13 +99,6 @@ EDGE_HINTS = {
 }
 
 
-def _values(outcomes: list[Outcome]) -> list:
-    for outcome in outcomes:
-        if not outcome.ok:
-            raise Fail(f"Your function raised an error: {outcome.error}")
-    return [o.value for o in outcomes]
-
-
 def _frame(value, what: str) -> pd.DataFrame:
     if not isinstance(value, pd.DataFrame):
         raise Fail(f"{what} must return a pandas DataFrame; got {type(value).__name__}")
@@ -125,7 +118,7 @@ def filter_calls() -> list[Call]:
 
 
 def filter_check(outcomes: list[Outcome]) -> None:
-    full, edge = _values(outcomes)
+    full, edge = returned_values(outcomes)
     full = _frame(full, "propublica_filter")
     edge = _frame(edge, "propublica_filter")
     raw = compas_raw()
@@ -216,7 +209,7 @@ def _close(got, want) -> bool:
 
 
 def rates_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(_values(outcomes), rate_inputs(), strict=True):
+    for value, args in zip(returned_values(outcomes), rate_inputs(), strict=True):
         got = _frame(value, "confusion_rates")
         want = rate_reference(*args)
         missing = [c for c in RATE_COLUMNS if c not in got.columns]
@@ -284,7 +277,9 @@ def calibration_calls() -> list[Call]:
 
 
 def calibration_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(_values(outcomes), calibration_inputs(), strict=True):
+    for value, args in zip(
+        returned_values(outcomes), calibration_inputs(), strict=True
+    ):
         got = _frame(value, "calibration_table")
         want = calibration_reference(*args)
         index = [str(x) for x in got.index]
@@ -356,7 +351,9 @@ def identity_calls() -> list[Call]:
 
 
 def identity_check(outcomes: list[Outcome]) -> None:
-    for value, (p, ppv, fnr) in zip(_values(outcomes), identity_inputs(), strict=True):
+    for value, (p, ppv, fnr) in zip(
+        returned_values(outcomes), identity_inputs(), strict=True
+    ):
         try:
             got = np.asarray(value, dtype=float)
         except (TypeError, ValueError) as error:

@@ -25,7 +25,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from course_lib.datasets import load_compas
-from course_lib.grading.spec import Call, Fail, Outcome, Test
+from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 BLACK, WHITE = "African-American", "Caucasian"
 
@@ -33,13 +33,6 @@ BLACK, WHITE = "African-American", "Caucasian"
 @functools.cache
 def compas() -> pd.DataFrame:
     return load_compas(filter="propublica")
-
-
-def _values(outcomes: list[Outcome]) -> list:
-    for outcome in outcomes:
-        if not outcome.ok:
-            raise Fail(f"Your function raised an error: {outcome.error}")
-    return [o.value for o in outcomes]
 
 
 def _number(value, what: str) -> float:
@@ -104,7 +97,9 @@ def ratio_calls() -> list[Call]:
 
 
 def ratio_check(outcomes: list[Outcome]) -> None:
-    for value, (y_pred, groups) in zip(_values(outcomes), ratio_inputs(), strict=True):
+    for value, (y_pred, groups) in zip(
+        returned_values(outcomes), ratio_inputs(), strict=True
+    ):
         if not isinstance(value, (list, tuple)) or len(value) != 2:
             raise Fail("four_fifths_ratio must return a pair (ratio, passes)")
         ratio = _number(value[0], "the ratio")
@@ -200,7 +195,7 @@ def report_calls() -> list[Call]:
 
 
 def report_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(_values(outcomes), report_inputs(), strict=True):
+    for value, args in zip(returned_values(outcomes), report_inputs(), strict=True):
         if isinstance(value, pd.Series):
             value = value.to_dict()
         if not isinstance(value, dict):
@@ -312,7 +307,7 @@ def proxy_calls() -> list[Call]:
 def proxy_check(outcomes: list[Outcome]) -> None:
     got = {
         name: _number(value, "proxy_auc")
-        for name, value in zip(proxy_inputs(), _values(outcomes), strict=True)
+        for name, value in zip(proxy_inputs(), returned_values(outcomes), strict=True)
     }
     for value in got.values():
         if not 0 <= value <= 1:
@@ -444,7 +439,7 @@ def gap_calls() -> list[Call]:
 
 def gap_check(outcomes: list[Outcome]) -> None:
     tol = 0.02
-    for value, args in zip(_values(outcomes), gap_inputs(), strict=True):
+    for value, args in zip(returned_values(outcomes), gap_inputs(), strict=True):
         got = _number(value, "blind_model_fpr_gap")
         want = gap_reference(*args)
         if abs(got - want["gap"]) <= tol:

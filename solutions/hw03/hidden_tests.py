@@ -19,16 +19,9 @@ import pandas as pd
 
 from course_lib.datasets import load_compas, load_fico
 from course_lib.fairness import bolt_on_frontier, pareto_front
-from course_lib.grading.spec import Call, Fail, Outcome, Test
+from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ATOL = 1e-9
-
-
-def _values(outcomes: list[Outcome]) -> list:
-    for outcome in outcomes:
-        if not outcome.ok:
-            raise Fail(f"Your function raised an error: {outcome.error}")
-    return [o.value for o in outcomes]
 
 
 @functools.cache
@@ -112,7 +105,7 @@ def _close(got, want, atol: float = ATOL) -> bool:
 
 
 def roc_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(_values(outcomes), roc_inputs(), strict=True):
+    for value, args in zip(returned_values(outcomes), roc_inputs(), strict=True):
         if not isinstance(value, pd.DataFrame):
             raise Fail(
                 f"roc_points must return a DataFrame; got {type(value).__name__}"
@@ -228,7 +221,7 @@ def tpr_calls() -> list[Call]:
 
 
 def tpr_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(_values(outcomes), tpr_inputs(), strict=True):
+    for value, args in zip(returned_values(outcomes), tpr_inputs(), strict=True):
         got = _as_mapping(value)
         scores, y_true, groups, target = args
         want = tpr_reference(*args)
@@ -296,7 +289,7 @@ def _weak_mask(pts: np.ndarray) -> np.ndarray:
 
 
 def pareto_check(outcomes: list[Outcome]) -> None:
-    for value, pts in zip(_values(outcomes), pareto_inputs(), strict=True):
+    for value, pts in zip(returned_values(outcomes), pareto_inputs(), strict=True):
         pts = np.asarray(pts, dtype=float)
         got = np.asarray(value)
         if got.dtype.kind != "b":
@@ -375,7 +368,7 @@ def bolt_calls() -> list[Call]:
 
 
 def bolt_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(_values(outcomes), bolt_inputs(), strict=True):
+    for value, args in zip(returned_values(outcomes), bolt_inputs(), strict=True):
         try:
             got = [float(v) for v in value]
         except (TypeError, ValueError) as error:
@@ -469,7 +462,7 @@ def profit_calls() -> list[Call]:
 
 
 def profit_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(_values(outcomes), profit_inputs(), strict=True):
+    for value, args in zip(returned_values(outcomes), profit_inputs(), strict=True):
         try:
             got = float(value)
         except (TypeError, ValueError) as error:

@@ -18,18 +18,11 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from course_lib.fairness import DemographicParity, ExponentiatedGradient
-from course_lib.grading.spec import Call, Fail, Outcome, Test
+from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 TOL = 1e-9
 SLACK = 0.005  # allowed constraint violation above eps in part 5 (stated publicly)
 ERROR_MARGIN = 0.01  # allowed excess error over the reference mixture (stated publicly)
-
-
-def _values(outcomes: list[Outcome]) -> list:
-    for outcome in outcomes:
-        if not outcome.ok:
-            raise Fail(f"Your function raised an error: {outcome.error}")
-    return [o.value for o in outcomes]
 
 
 def _floats(value, what: str, n: int | None = None) -> np.ndarray:
@@ -98,7 +91,9 @@ def reweighing_calls() -> list[Call]:
 
 
 def reweighing_check(outcomes: list[Outcome]) -> None:
-    for value, (y, groups) in zip(_values(outcomes), label_group_inputs(), strict=True):
+    for value, (y, groups) in zip(
+        returned_values(outcomes), label_group_inputs(), strict=True
+    ):
         got = _floats(value, "reweighing_weights", len(y))
         p_g, p_y, p_gy = _shares(y, groups)
         want = p_g * p_y / p_gy
@@ -155,7 +150,7 @@ def lagrangian_calls() -> list[Call]:
 
 
 def lagrangian_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(_values(outcomes), lagrangian_inputs(), strict=True):
+    for value, args in zip(returned_values(outcomes), lagrangian_inputs(), strict=True):
         labels, weights = _pair(value, "lagrangian_weights")
         n = len(args[0])
         labels = _floats(labels, "the labels", n)
@@ -215,7 +210,7 @@ def _softmax_lambda(theta: np.ndarray, B: float, one: float = 1.0) -> np.ndarray
 
 def step_check(outcomes: list[Outcome]) -> None:
     for value, (theta, gamma, eta, B) in zip(
-        _values(outcomes), step_inputs(), strict=True
+        returned_values(outcomes), step_inputs(), strict=True
     ):
         new_theta, lam = _pair(value, "exponentiated_gradient_step")
         theta = np.asarray(theta, dtype=float)
@@ -268,7 +263,7 @@ def mixture_calls() -> list[Call]:
 
 def mixture_check(outcomes: list[Outcome]) -> None:
     for value, (preds, weights) in zip(
-        _values(outcomes), mixture_inputs(), strict=True
+        returned_values(outcomes), mixture_inputs(), strict=True
     ):
         preds = np.asarray(preds, dtype=float)
         weights = np.asarray(weights, dtype=float)
@@ -340,7 +335,7 @@ def fair_calls() -> list[Call]:
 
 
 def fair_check(outcomes: list[Outcome]) -> None:
-    values = _values(outcomes)
+    values = returned_values(outcomes)
     for index, (value, (_, y, g, eps)) in enumerate(
         zip(values, fair_inputs(), strict=True)
     ):

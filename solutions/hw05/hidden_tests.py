@@ -22,7 +22,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from course_lib.datasets import load_compas
-from course_lib.grading.spec import Call, Fail, Outcome, Test
+from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 # --------------------------------------------------------------------------
 # Inputs, built once per grading run
@@ -88,13 +88,6 @@ def marginal_inputs() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     fp = 0.2 + 0.25 * A["u"].to_numpy() - 0.15 * A["v"].to_numpy()
     pred = (rng.random(n) < np.where(y == 1, 0.8, fp)).astype(int)
     return y, pred, A
-
-
-def _values(outcomes: list[Outcome]) -> list:
-    for outcome in outcomes:
-        if not outcome.ok:
-            raise Fail(f"Your function raised an error: {outcome.error}")
-    return [o.value for o in outcomes]
 
 
 def _number(value, what: str) -> float:
@@ -241,7 +234,9 @@ def _series(value, what: str) -> pd.Series:
 
 
 def marginal_check(outcomes: list[Outcome]) -> None:
-    for value, (y, p, A) in zip(_values(outcomes), marginal_cases(), strict=True):
+    for value, (y, p, A) in zip(
+        returned_values(outcomes), marginal_cases(), strict=True
+    ):
         got = _series(value, "marginal_fpr_gaps")
         want = marginal_reference(y, p, A)
         if [str(i) for i in got.index] != [str(c) for c in A.columns]:
@@ -326,7 +321,9 @@ VIOLATION_HINTS = {
 
 def violation_check(outcomes: list[Outcome]) -> None:
     wrong = []  # (returned value, case) for every case answered wrongly
-    for value, (y, p, g) in zip(_values(outcomes), violation_cases(), strict=True):
+    for value, (y, p, g) in zip(
+        returned_values(outcomes), violation_cases(), strict=True
+    ):
         got = _number(value, "subgroup_violation")
         if math.isnan(got):
             raise Fail(
@@ -377,7 +374,7 @@ def cell_calls() -> list[Call]:
 
 
 def cell_check(outcomes: list[Outcome]) -> None:
-    for value, (y, p, A) in zip(_values(outcomes), cell_cases(), strict=True):
+    for value, (y, p, A) in zip(returned_values(outcomes), cell_cases(), strict=True):
         if not (isinstance(value, (list, tuple)) and len(value) == 2):
             raise Fail("most_violated_cell must return a pair (conditions, violation)")
         cond, violation = value
@@ -480,7 +477,7 @@ def wilson_calls() -> list[Call]:
 
 def wilson_check(outcomes: list[Outcome]) -> None:
     cases = [*WILSON_CASES, (7, 20, 0.95)]
-    for value, (k, n, conf) in zip(_values(outcomes), cases, strict=True):
+    for value, (k, n, conf) in zip(returned_values(outcomes), cases, strict=True):
         try:
             pair = np.asarray(value, dtype=float).ravel()
         except (TypeError, ValueError) as error:
@@ -564,7 +561,9 @@ def queries_calls() -> list[Call]:
 
 
 def queries_check(outcomes: list[Outcome]) -> None:
-    for value, (args, kwargs) in zip(_values(outcomes), QUERY_CASES, strict=True):
+    for value, (args, kwargs) in zip(
+        returned_values(outcomes), QUERY_CASES, strict=True
+    ):
         got = _number(value, "audit_queries_needed")
         if got != round(got):
             raise Fail("return a whole number of people (round up)")

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from course_lib.datasets import load_adult
-from course_lib.grading.spec import Call, Fail, Outcome, Test
+from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 from course_lib.privacy import (
     adult_with_identifiers,
     answer_queries,
@@ -37,13 +37,6 @@ from course_lib.privacy import (
 )
 
 ATOL = 1e-9
-
-
-def _values(outcomes: list[Outcome]) -> list:
-    for outcome in outcomes:
-        if not outcome.ok:
-            raise Fail(f"Your function raised an error: {outcome.error}")
-    return [o.value for o in outcomes]
 
 
 def _number(value, name: str) -> float:
@@ -94,7 +87,7 @@ def unique_calls() -> list[Call]:
 
 
 def unique_check(outcomes: list[Outcome]) -> None:
-    for value, (df, qi) in zip(_values(outcomes), unique_inputs(), strict=True):
+    for value, (df, qi) in zip(returned_values(outcomes), unique_inputs(), strict=True):
         got = _number(value, "unique_share's result")
         want = uniqueness(df, qi)
         if abs(got - want) <= ATOL:
@@ -166,7 +159,9 @@ def k_calls() -> list[Call]:
 
 
 def k_check(outcomes: list[Outcome]) -> None:
-    for value, (df, qi, sensitive) in zip(_values(outcomes), k_inputs(), strict=True):
+    for value, (df, qi, sensitive) in zip(
+        returned_values(outcomes), k_inputs(), strict=True
+    ):
         if not isinstance(value, dict) or set(value) != {"k", "homogeneous_share"}:
             raise Fail(
                 "k_anonymity_report must return a dict with exactly the keys 'k' "
@@ -247,7 +242,7 @@ def target_calls() -> list[Call]:
 
 def target_check(outcomes: list[Outcome]) -> None:
     for value, (mean_all, mean_rest, n_all) in zip(
-        _values(outcomes), target_inputs(), strict=True
+        returned_values(outcomes), target_inputs(), strict=True
     ):
         want = np.asarray(
             n_all * np.asarray(mean_all) - (np.asarray(n_all) - 1) * mean_rest
@@ -313,7 +308,7 @@ def reconstruct_calls() -> list[Call]:
 
 def reconstruct_check(outcomes: list[Outcome]) -> None:
     for value, (queries, answers, secret, exact) in zip(
-        _values(outcomes), reconstruct_inputs(), strict=True
+        returned_values(outcomes), reconstruct_inputs(), strict=True
     ):
         try:
             got = np.asarray(value, dtype=float)

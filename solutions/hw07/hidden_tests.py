@@ -22,17 +22,10 @@ import math
 import numpy as np
 from scipy import stats
 
-from course_lib.grading.spec import Call, Fail, Outcome, Test
+from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ALPHA = 1e-6  # total false-failure rate of each randomised test cell
 ATOL = 1e-9
-
-
-def _values(outcomes: list[Outcome]) -> list:
-    for outcome in outcomes:
-        if not outcome.ok:
-            raise Fail(f"Your function raised an error: {outcome.error}")
-    return [o.value for o in outcomes]
 
 
 def _float_array(value, name: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -83,7 +76,9 @@ def _z_rate(flips: np.ndarray, q: float) -> float:
 
 
 def rr_check(outcomes: list[Outcome]) -> None:
-    for value, (bits, eps, _) in zip(_values(outcomes), rr_inputs(), strict=True):
+    for value, (bits, eps, _) in zip(
+        returned_values(outcomes), rr_inputs(), strict=True
+    ):
         truth = np.asarray(bits).astype(int)
         reports = _float_array(value, "randomized_response", truth.shape)
         if not np.isin(reports, (0, 1)).all():
@@ -166,7 +161,7 @@ def est_calls() -> list[Call]:
 
 
 def est_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(_values(outcomes), est_inputs(), strict=True):
+    for value, args in zip(returned_values(outcomes), est_inputs(), strict=True):
         try:
             got = float(value)
         except (TypeError, ValueError) as error:
@@ -237,7 +232,7 @@ def _ks_ok(noise: np.ndarray, scale: float) -> bool:
 
 def sums_check(outcomes: list[Outcome]) -> None:
     for value, (data, lo, hi, eps, _) in zip(
-        _values(outcomes), sums_inputs(), strict=True
+        returned_values(outcomes), sums_inputs(), strict=True
     ):
         x = np.asarray(data, dtype=float)
         got = _float_array(value, "noisy_clipped_sums", (x.shape[0],))
@@ -332,7 +327,7 @@ def scales_calls() -> list[Call]:
 
 
 def scales_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(_values(outcomes), scales_inputs(), strict=True):
+    for value, args in zip(returned_values(outcomes), scales_inputs(), strict=True):
         want = scales_reference(*args)
         got = _float_array(value, "laplace_scales", want.shape)
         if np.allclose(got, want, rtol=1e-9, atol=0):

@@ -24,20 +24,13 @@ import math
 import numpy as np
 from scipy import stats
 
-from course_lib.grading.spec import Call, Fail, Outcome, Test
+from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 from course_lib.privacy import (
     classic_gaussian_sigma,
     exponential_mechanism_probabilities,
 )
 
 RTOL = 1e-6
-
-
-def _values(outcomes: list[Outcome]) -> list:
-    for outcome in outcomes:
-        if not outcome.ok:
-            raise Fail(f"Your function raised an error: {outcome.error}")
-    return [o.value for o in outcomes]
 
 
 def _float_array(value, name: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -121,7 +114,7 @@ def _gauss_hint(sigma_hat: float, sens: float, eps: float, delta: float) -> str:
 
 
 def gauss_check(outcomes: list[Outcome]) -> None:
-    for value, case in zip(_values(outcomes), GAUSS_CASES, strict=True):
+    for value, case in zip(returned_values(outcomes), GAUSS_CASES, strict=True):
         sens, eps, delta, _ = case
         values = gauss_values(case)
         out = _float_array(value, "classic_gaussian_release", values.shape)
@@ -205,7 +198,7 @@ def _zcdp_hint(got: float, k, sens, eps, delta) -> str:
 
 
 def zcdp_check(outcomes: list[Outcome]) -> None:
-    for value, case in zip(_values(outcomes), ZCDP_CASES, strict=True):
+    for value, case in zip(returned_values(outcomes), ZCDP_CASES, strict=True):
         try:
             got = float(value)
         except (TypeError, ValueError):
@@ -239,7 +232,7 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 
 
 def exp_check(outcomes: list[Outcome]) -> None:
-    for value, (u, sens, eps) in zip(_values(outcomes), EXP_CASES, strict=True):
+    for value, (u, sens, eps) in zip(returned_values(outcomes), EXP_CASES, strict=True):
         u = np.asarray(u)
         got = np.asarray(value, dtype=float) if value is not None else None
         if got is None or got.shape != u.shape:
@@ -337,7 +330,7 @@ def _matches(freq: np.ndarray, p: np.ndarray) -> bool:
 
 def noisy_max_check(outcomes: list[Outcome]) -> None:
     for value, (values, sens, eps, _) in zip(
-        _values(outcomes), NOISY_MAX_CASES, strict=True
+        returned_values(outcomes), NOISY_MAX_CASES, strict=True
     ):
         k = len(values)
         got = _float_array(value, "noisy_max_runs", (N_RUNS,))
@@ -429,7 +422,7 @@ def consistent_check(outcomes: list[Outcome]) -> None:
     rng = np.random.default_rng(815)
     big_noisy = np.round(rng.laplace(3.0, 4.0, size=2000), 3)
     cases = [*CONSISTENT_CASES, (2500.0, big_noisy)]
-    values = _values(outcomes)
+    values = returned_values(outcomes)
     for outcome, value, (parent, noisy) in zip(outcomes, values, cases, strict=True):
         noisy = np.asarray(noisy, dtype=float)
         got = _float_array(value, "consistent_children", noisy.shape)

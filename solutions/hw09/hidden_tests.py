@@ -25,18 +25,11 @@ import functools
 import numpy as np
 from scipy import stats
 
-from course_lib.grading.spec import Call, Fail, Outcome, Test
+from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 from course_lib.privacy import clip_gradients
 
 ATOL = 1e-9
 ALPHA = 5e-8  # per statistical test; 12 tests per cell -> 6e-7 in total
-
-
-def _values(outcomes: list[Outcome]) -> list:
-    for outcome in outcomes:
-        if not outcome.ok:
-            raise Fail(f"Your function raised an error: {outcome.error}")
-    return [o.value for o in outcomes]
 
 
 def _close(got, want, atol: float = ATOL) -> bool:
@@ -87,7 +80,7 @@ def grad_calls() -> list[Call]:
 
 
 def grad_check(outcomes: list[Outcome]) -> None:
-    for value, (X, y, w) in zip(_values(outcomes), grad_inputs(), strict=True):
+    for value, (X, y, w) in zip(returned_values(outcomes), grad_inputs(), strict=True):
         want = _gradients(X, y, w)
         if _close(value, want):
             continue
@@ -227,7 +220,7 @@ def _looks_normal(r: np.ndarray, s: float) -> str | None:
 
 def noisy_check(outcomes: list[Outcome]) -> None:
     for value, (n, d, c, sigma, seed, _) in zip(
-        _values(outcomes), NOISY_CASES, strict=True
+        returned_values(outcomes), NOISY_CASES, strict=True
     ):
         X, y, w = noisy_data(n, d, seed)
         grads = _gradients(X, y, w)
@@ -350,7 +343,9 @@ def adv_calls() -> list[Call]:
 
 
 def adv_check(outcomes: list[Outcome]) -> None:
-    for value, (inside, outside) in zip(_values(outcomes), adv_inputs(), strict=True):
+    for value, (inside, outside) in zip(
+        returned_values(outcomes), adv_inputs(), strict=True
+    ):
         try:
             got = float(value)
         except (TypeError, ValueError) as error:

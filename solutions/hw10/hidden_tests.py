@@ -36,16 +36,9 @@ from course_lib.games import (
     deferred_acceptance,
     is_stable,
 )
-from course_lib.grading.spec import Call, Fail, Outcome, Test
+from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 RTOL = 1e-7
-
-
-def _values(outcomes: list[Outcome]) -> list:
-    for outcome in outcomes:
-        if not outcome.ok:
-            raise Fail(f"Your function raised an error: {outcome.error}")
-    return [o.value for o in outcomes]
 
 
 # --------------------------------------------------------------------------
@@ -115,7 +108,7 @@ def _same(got, want, demand: float) -> bool:
 
 
 def roads_check(outcomes: list[Outcome]) -> None:
-    for value, (d, a, b) in zip(_values(outcomes), roads_inputs(), strict=True):
+    for value, (d, a, b) in zip(returned_values(outcomes), roads_inputs(), strict=True):
         if not isinstance(value, dict) or set(value) != {
             "equilibrium",
             "optimum",
@@ -255,7 +248,7 @@ def _pair_list(value) -> list[tuple]:
 
 def blocking_check(outcomes: list[Outcome]) -> None:
     for value, (matching, rp, hp) in zip(
-        _values(outcomes), blocking_inputs(), strict=True
+        returned_values(outcomes), blocking_inputs(), strict=True
     ):
         got = _pair_list(value)
         want = set(blocking_pairs(matching, rp, hp))
@@ -316,7 +309,7 @@ def da_calls() -> list[Call]:
 
 
 def da_check(outcomes: list[Outcome]) -> None:
-    for value, (rp, hp) in zip(_values(outcomes), da_inputs(), strict=True):
+    for value, (rp, hp) in zip(returned_values(outcomes), da_inputs(), strict=True):
         if not isinstance(value, dict):
             raise Fail("return a dict {resident: hospital or None}")
         want = deferred_acceptance(rp, hp)
@@ -419,7 +412,7 @@ def _strategies(value, m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
 def hedge_check(outcomes: list[Outcome]) -> None:
     failed = []
     for k, (value, (a, rounds)) in enumerate(
-        zip(_values(outcomes), hedge_inputs(), strict=True)
+        zip(returned_values(outcomes), hedge_inputs(), strict=True)
     ):
         a = np.asarray(a, dtype=float)
         m, n = a.shape
@@ -506,7 +499,9 @@ def _profiles(value) -> list[tuple[int, int]] | None:
 
 
 def br_check(outcomes: list[Outcome]) -> None:
-    for value, (a, b, start) in zip(_values(outcomes), br_inputs(), strict=True):
+    for value, (a, b, start) in zip(
+        returned_values(outcomes), br_inputs(), strict=True
+    ):
         got, want = _profiles(value), br_reference(a, b, start)
         if got == want:
             continue

@@ -38,16 +38,9 @@ import math
 import numpy as np
 from scipy import stats
 
-from course_lib.grading.spec import Call, Fail, Outcome, Test
+from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ALPHA = 1e-6  # total false-failure rate of each randomised test cell
-
-
-def _values(outcomes: list[Outcome]) -> list:
-    for outcome in outcomes:
-        if not outcome.ok:
-            raise Fail(f"Your function raised an error: {outcome.error}")
-    return [o.value for o in outcomes]
 
 
 def _bool_array(value, name: str, m: int) -> np.ndarray:
@@ -135,7 +128,9 @@ def bonf_calls() -> list[Call]:
 
 
 def bonf_check(outcomes: list[Outcome]) -> None:
-    for value, (pvalues, alpha) in zip(_values(outcomes), pvalue_inputs(), strict=True):
+    for value, (pvalues, alpha) in zip(
+        returned_values(outcomes), pvalue_inputs(), strict=True
+    ):
         want = bonf_reference(pvalues, alpha)
         got = _bool_array(value, "bonferroni_reject", want.size)
         if np.array_equal(got, want):
@@ -206,7 +201,9 @@ def bh_calls() -> list[Call]:
 
 
 def bh_check(outcomes: list[Outcome]) -> None:
-    for value, (pvalues, alpha) in zip(_values(outcomes), pvalue_inputs(), strict=True):
+    for value, (pvalues, alpha) in zip(
+        returned_values(outcomes), pvalue_inputs(), strict=True
+    ):
         want = bh_reference(pvalues, alpha)
         got = _bool_array(value, "bh_reject", want.size)
         if np.array_equal(got, want):
@@ -289,7 +286,7 @@ def _fits(sample: np.ndarray, k: int, reference: np.ndarray | None) -> bool:
 
 def smallest_check(outcomes: list[Outcome]) -> None:
     for value, (n_s, n_g, k, rho, _) in zip(
-        _values(outcomes), SMALLEST_CASES, strict=True
+        returned_values(outcomes), SMALLEST_CASES, strict=True
     ):
         try:
             got = np.asarray(value, dtype=float)
@@ -553,7 +550,7 @@ def _check_near(got, t, h, threshold, sigma, level) -> None:
 
 
 def thresh_check(outcomes: list[Outcome]) -> None:
-    values = _values(outcomes)
+    values = returned_values(outcomes)
     cases = thresh_inputs()
     for value, (name, case) in zip(values, cases.items(), strict=True):
         t, h, threshold, sigma, budget, _, extra = case

@@ -31,15 +31,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from course_lib.datasets import load_compas, load_german
-from course_lib.grading.spec import Call, Fail, Outcome, Test
-
-
-def _values(outcomes: list[Outcome]) -> list:
-    for outcome in outcomes:
-        if not outcome.ok:
-            raise Fail(f"Your function raised an error: {outcome.error}")
-    return [o.value for o in outcomes]
-
+from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 # --------------------------------------------------------------------------
 # Course data, built as in the notebook's setup cell
@@ -215,7 +207,7 @@ def rule_calls() -> list[Call]:
 
 def rule_check(outcomes: list[Outcome]) -> None:
     for value, (df, rules, default) in zip(
-        _values(outcomes), rule_inputs(), strict=True
+        returned_values(outcomes), rule_inputs(), strict=True
     ):
         try:
             got = np.asarray(value).ravel().tolist()
@@ -347,7 +339,7 @@ def pair_calls() -> list[Call]:
 
 
 def pair_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(_values(outcomes), pair_inputs(), strict=True):
+    for value, args in zip(returned_values(outcomes), pair_inputs(), strict=True):
         columns = list(args[1].columns)
         try:
             pair, accuracy = value
@@ -464,7 +456,7 @@ def cf_calls() -> list[Call]:
 
 def cf_check(outcomes: list[Outcome]) -> None:
     for value, (w, b, x, mutable, scale) in zip(
-        _values(outcomes), cf_inputs(), strict=True
+        returned_values(outcomes), cf_inputs(), strict=True
     ):
         w, x = np.asarray(w, float), np.asarray(x, float)
         s, m = np.asarray(scale, float), np.asarray(mutable, bool)
@@ -596,7 +588,7 @@ def rec_calls() -> list[Call]:
 
 
 def rec_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(_values(outcomes), rec_inputs(), strict=True):
+    for value, args in zip(returned_values(outcomes), rec_inputs(), strict=True):
         n = len(args[2])
         try:
             got = np.asarray(value).ravel()
