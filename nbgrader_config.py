@@ -60,6 +60,20 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# Formgrader renders each autograded notebook, HTML and all, on the instructor's
+# Jupyter server: every markdown answer a student wrote is made plain text after
+# grading (nbgrader's own preprocessors first, so "No response." is still found).
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "course_lib.grading.InertAnswers",
+]
+
 # Stock feedback shows hidden tests and the tracebacks that quote them: strip both.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

@@ -29,6 +29,7 @@ __all__ = [
     "CollectReport",
     "Fail",
     "HideHiddenTests",
+    "InertAnswers",
     "Outcome",
     "Read",
     "Test",
@@ -42,6 +43,7 @@ _LAZY = {
     # nbgrader (about 2 s to import) and matplotlib load only when needed: the
     # sandbox runner imports this package and must stay fast.
     "HideHiddenTests": "course_lib.grading.feedback",
+    "InertAnswers": "course_lib.grading.feedback",
     "CollectEntry": "course_lib.grading.collect",
     "CollectReport": "course_lib.grading.collect",
     "collect_zip": "course_lib.grading.collect",

@@ -83,15 +83,33 @@ def _collect(args: argparse.Namespace) -> int:
     from course_lib.grading.collect import collect_zip
 
     course = _course(args)
-    kwargs = {"root": course.root, "notebook": args.notebook}
+    released = course.path("release", args.assignment)
+    notebook = f"{args.notebook or args.assignment}.ipynb"
+    expected = (
+        sorted(
+            p.relative_to(released).as_posix()
+            for p in released.rglob("*")
+            if p.is_file()
+            and p.name != notebook
+            and ".ipynb_checkpoints" not in p.parts
+        )
+        if released.is_dir()
+        else []
+    )
+    kwargs = {
+        "root": course.root,
+        "notebook": args.notebook,
+        "expected_files": expected,
+    }
     if args.pattern:
         kwargs["pattern"] = args.pattern
     report = collect_zip(args.zip, args.assignment, **kwargs)
-    print(report.summary())
+    print(report.summary())  # every name in it is already made printable
     return 0 if report.ok else 1
 
 
 def _grade(args: argparse.Namespace) -> int:
+    from course_lib.grading._text import printable
     from course_lib.grading.grade import CourseError, grade_class
     from course_lib.grading.sandbox import Limits, SandboxError
 
@@ -112,9 +130,10 @@ def _grade(args: argparse.Namespace) -> int:
             force=args.force,
             limits=limits,
             progress=not args.quiet,
+            on_warning=lambda text: print(f"course: warning: {text}", file=sys.stderr),
         )
     except (CourseError, SandboxError, FileNotFoundError, TypeError) as error:
-        print(f"course: {error}", file=sys.stderr)
+        print(f"course: {printable(error, 600)}", file=sys.stderr)
         return 2
     print(
         f"{args.assignment}: graded {len(summary.graded)}, unchanged {len(summary.skipped)} "
@@ -131,6 +150,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
+    from course_lib.grading._text import printable
     from course_lib.grading.grade import (
         Assignment,
         CourseError,
@@ -149,10 +169,22 @@ def _feedback(args: argparse.Namespace) -> int:
     for student in students:
         try:
             path = write_feedback(course, assignment, student)
-            print(f"{student}: {path.relative_to(course.root)}")
+            print(printable(f"{student}: {path.relative_to(course.root)}", 300))
         except CourseError as error:
             failed += 1
-            print(f"course: {error}", file=sys.stderr)
+            print(f"course: {printable(error, 600)}", file=sys.stderr)
+        except (Exception, RecursionError) as error:
+            # One student's feedback failing must not stop the others'.
+            failed += 1
+            print(
+                printable(
+                    f"course: {student}: no feedback written ({type(error).__name__}: "
+                    f"{error}); run `course feedback {args.assignment} --student "
+                    f"{student}` again",
+                    600,
+                ),
+                file=sys.stderr,
+            )
     return 1 if failed else 0
 
 
@@ -172,9 +204,13 @@ def _grades(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    import nbformat
-
-    from course_lib.grading.grade import Assignment, find_submissions
+    from course_lib.grading._text import first_line, printable
+    from course_lib.grading.grade import (
+        Assignment,
+        StudentError,
+        find_submissions,
+        read_notebook,
+    )
     from course_lib.grading.scan import scan_source
 
     course = _course(args)
@@ -182,11 +218,24 @@ def _scan(args: argparse.Namespace) -> int:
     found, errors = find_submissions(course, assignment, args.student or None)
     total = 0
     for student, path in sorted(found.items()):
-        nb = nbformat.read(path, as_version=4)
-        for cell in assignment.cells_to_run(nb):
-            for f in scan_source(cell["source"], cell["id"]):
-                total += 1
-                print(f"{student}\t{f.cell}:{f.line}\t{f.idiom}\t{f.why}\t{f.code}")
+        try:
+            nb = read_notebook(path)
+            lines = []
+            for cell in assignment.cells_to_run(nb):
+                for f in scan_source(cell["source"], cell["id"]):
+                    # Every field may hold the student's bytes: print them inert.
+                    fields = [student, f"{f.cell}:{f.line}", f.idiom, f.why, f.code]
+                    lines.append("\t".join(printable(x, 200) for x in fields))
+        except (Exception, RecursionError) as error:
+            errors.append(
+                StudentError(
+                    student, str(path.relative_to(course.root)), first_line(error)
+                )
+            )
+            continue
+        total += len(lines)
+        for line in lines:
+            print(line)
     for error in errors:
         print(f"  error: {error}", file=sys.stderr)
     print(f"{total} finding(s) in {len(found)} submission(s)", file=sys.stderr)
@@ -357,8 +406,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``course`` command; errors are one line on stderr, never a traceback."""
+    from course_lib.grading._text import printable
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("course: interrupted; run the command again to continue", file=sys.stderr)
+        return 130
+    except SystemExit:
+        raise
+    except (OSError, ValueError, RuntimeError, TypeError, LookupError) as error:
+        print(f"course: {printable(error, 600)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

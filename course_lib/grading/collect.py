@@ -18,11 +18,15 @@ import shutil
 import stat
 import sys
 import tempfile
+import unicodedata
 import warnings
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TextIO
+
+from course_lib.grading._text import printable
 
 __all__ = [
     "DEFAULT_PATTERN",
@@ -59,7 +63,9 @@ MAX_FILE_SIZE = 50 * 2**20
 #: A zip whose files add up to more than this (bytes, uncompressed) is refused.
 MAX_TOTAL_SIZE = 2**30
 
-_SAFE_ID = re.compile(r"[A-Za-z0-9_@-][A-Za-z0-9._@-]{0,127}")
+# A letter, digit or underscore first: never ".", and never "-", "@", "=" or "+",
+# with which a spreadsheet would start a formula.
+_SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._@-]{0,127}")
 _RESUBMISSION = re.compile(r"(?P<base>.+)-(?P<n>\d+)")
 # Files that operating systems and Jupyter leave behind; never student work.
 _JUNK_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
@@ -89,8 +95,9 @@ class CollectEntry:
     message: str
 
     def __str__(self) -> str:
-        who = self.student or "(zip)"
-        return f"{who}: {self.file}: {self.message}"
+        # Names come from the zip: shown inert, never as terminal codes.
+        who = printable(self.student, 130) if self.student else "(zip)"
+        return f"{who}: {printable(self.file, 300)}: {printable(self.message, 900)}"
 
 
 @dataclass
@@ -155,7 +162,8 @@ class CollectReport:
             return f"{n} {word}{'' if n == 1 else 's'}"
 
         lines = [
-            f"{self.zip_path} ({self.layout} layout), {self.assignment}: "
+            f"{printable(self.zip_path, 300)} ({self.layout} layout), "
+            f"{printable(self.assignment, 130)}: "
             f"{len(self.collected)} collected, {len(self.unchanged)} unchanged, "
             f"{count(len(self.warnings), 'warning')}, "
             f"{count(len(self.errors), 'error')}"
@@ -203,8 +211,8 @@ class _Member:
 def _check_name(value: str, what: str) -> None:
     if not isinstance(value, str) or not _SAFE_ID.fullmatch(value):
         raise ValueError(
-            f"{what} must be a safe folder name (letters, digits and ._-@, not "
-            f"starting with '.'); got {value!r}"
+            f"{what} must be a safe folder name (letters, digits and ._-@, "
+            f"starting with a letter, digit or _); got {printable(repr(value), 140)}"
         )
 
 
@@ -227,16 +235,30 @@ def _compile(pattern: str | re.Pattern[str]) -> tuple[str, re.Pattern[str] | Non
     return "pattern", regex
 
 
-def _unsafe_reason(name: str) -> str | None:
-    """Why an entry name must not be extracted, or None if it is safe."""
-    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
-        return "an absolute path"
-    parts = name.split("/")
-    if ".." in parts:
-        return "a path with '..' that would leave its folder"
+_UNSAFE_NAME_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def _normalise(name: str) -> tuple[str, str | None]:
+    """An entry name in one spelling, and why it must not be extracted (or None).
+
+    Backslashes become ``/``, empty and ``.`` segments go, and Unicode is put
+    in NFC form, so that every rule below sees one name for one file:
+    ``alice/./timestamp.txt``, ``alice\\timestamp.txt`` and
+    ``alice//timestamp.txt`` are all ``alice/timestamp.txt``.
+    """
     if "\x00" in name:
-        return "a path with a NUL character"
-    return None
+        return name, "a path with a NUL character"
+    if any(unicodedata.category(ch) in _UNSAFE_NAME_CATEGORIES for ch in name):
+        return name, "a name with control or invisible formatting characters"
+    spelled = unicodedata.normalize("NFC", name.replace("\\", "/"))
+    if spelled.startswith("/") or re.match(r"[A-Za-z]:", spelled):
+        return spelled, "an absolute path"
+    parts = [part for part in spelled.split("/") if part not in ("", ".")]
+    if ".." in parts:
+        return spelled, "a path with '..' that would leave its folder"
+    if not parts:
+        return spelled, "an empty name"
+    return "/".join(parts), None
 
 
 def _is_junk(name: str) -> bool:
@@ -366,6 +388,7 @@ def collect_zip(
     pattern: str | re.Pattern[str] = DEFAULT_PATTERN,
     max_file_size: int = MAX_FILE_SIZE,
     max_total_size: int = MAX_TOTAL_SIZE,
+    expected_files: Iterable[str] = (),
 ) -> CollectReport:
     """Put each student's notebook from an LMS zip where nbgrader expects it.
 
@@ -399,15 +422,28 @@ def collect_zip(
     - several ``.ipynb`` are an error and nothing of that student is collected,
       except Canvas resubmissions of one file (``hw01.ipynb``, ``hw01-1.ipynb``,
       ...), where the highest number, the latest, is collected with a warning;
-    - other files are copied next to the notebook (with a note), except absolute
-      paths, paths with ``..``, symbolic links, files over ``max_file_size``, a
+    - every entry name is first put in one spelling (backslashes as ``/``,
+      no empty or ``.`` segments, Unicode NFC), so that no rule can be
+      dodged by spelling a name another way;
+    - the other files named in ``expected_files`` (the files the assignment
+      released beside its notebook) are copied next to the notebook; any
+      other file is left out, with a note: a student controls the content of
+      the files the course expects, never which files exist in the course's
+      folders;
+    - absolute paths, paths with ``..``, names with control or invisible
+      formatting characters, symbolic links, files over ``max_file_size``, a
       ``timestamp.txt`` (nbgrader reads the submission time from it) and
-      ``.previous/``, which are skipped with a warning; ``__MACOSX/``,
+      ``.previous/`` are skipped with a warning; ``__MACOSX/``,
       ``.ipynb_checkpoints/``, ``__pycache__/``, ``.DS_Store``, ``Thumbs.db``
       and ``desktop.ini`` are ignored;
     - a student id that is not a safe folder name (letters, digits and ``._-@``,
-      not starting with ``.``, at most 128 characters) is an error;
+      starting with a letter, digit or ``_``, at most 128 characters) is an
+      error: it can then start neither a hidden folder nor a spreadsheet
+      formula;
     - a student with an error gets nothing written.
+
+    Every name in the report is printable: control characters in a name
+    are shown as escapes, never sent to the instructor's terminal.
 
     A file already in ``submitted/`` with the same content is left alone
     (reported as unchanged). One with different content is first copied to
@@ -434,6 +470,9 @@ def collect_zip(
         Larger files (uncompressed) are not extracted.
     max_total_size : int, default 1 GiB
         A zip whose extracted files would add up to more is refused.
+    expected_files : iterable of str, default ()
+        Paths, relative to the student's assignment folder, of the files
+        other than the notebook that may be collected.
 
     Returns
     -------
@@ -503,22 +542,26 @@ def collect_zip(
         infos = [
             info
             for info in zf.infolist()
-            if not info.is_dir() and not _is_junk(info.filename.replace("\\", "/"))
+            if not info.is_dir()
+            and not info.filename.replace("\\", "/").endswith("/")
+            and not _is_junk(_normalise(info.filename)[0])
         ]
         if not infos:
             raise ValueError(
                 f"zip_path must hold submissions; got {str(zip_path)!r}, which "
                 "holds no files"
             )
-        names = [info.filename.replace("\\", "/") for info in infos]
+        spelled = [_normalise(info.filename) for info in infos]
+        names = [name for name, _ in spelled]
         if regex is None:
-            layout, regex = _detect(names)
+            layout, regex = _detect(
+                [name for name, reason in spelled if reason is None] or names
+            )
         report = CollectReport(str(zip_path), assignment, layout)
 
         # 1. Sort every entry to its student, skipping what must not be extracted.
         students: dict[str, list[_Member]] = {}
-        for info, name in zip(infos, names, strict=True):
-            reason = _unsafe_reason(name)
+        for info, (name, reason) in zip(infos, spelled, strict=True):
             if reason is not None:
                 report.warnings.append(
                     CollectEntry("", info.filename, f"skipped: {reason}")
@@ -546,8 +589,11 @@ def collect_zip(
 
         # 2. Decide, per student, what to write.
         plans: dict[str, list[tuple[_Member, str, bool]]] = {}
+        allowed = {_normalise(name)[0] for name in expected_files}
         for student in sorted(students):
-            plan = _plan_student(student, students[student], report, expected, layout)
+            plan = _plan_student(
+                student, students[student], report, expected, layout, allowed
+            )
             if plan is not None:
                 plans[student] = plan
 
@@ -575,6 +621,7 @@ def _plan_student(
     report: CollectReport,
     expected: str,
     layout: str,
+    allowed: set[str],
 ) -> list[tuple[_Member, str, bool]] | None:
     """(member, path in the assignment folder, is the notebook) for one student.
 
@@ -593,8 +640,8 @@ def _plan_student(
         error(
             first,
             f"student id {student!r} must be a safe folder name (letters, digits "
-            "and ._-@, not starting with '.'); collect this student by hand, or "
-            "pass a pattern whose student_id group captures a safe id",
+            "and ._-@, starting with a letter, digit or _); collect this student "
+            "by hand, or pass a pattern whose student_id group captures a safe id",
         )
         return None
     user_ids = sorted({m.user_id for m in members if m.user_id is not None})
@@ -664,8 +711,22 @@ def _plan_student(
 
     plan = [(chosen, expected, True)]
     for member in usable:
-        if not _is_notebook(member.file):
+        if _is_notebook(member.file):
+            continue
+        if member.file in allowed:
             plan.append((member, member.file, False))
+        else:
+            # The student controls the content of the files the course expects,
+            # nothing else: no name of theirs reaches the course's folders.
+            report.notes.append(
+                CollectEntry(
+                    student,
+                    member.info.filename,
+                    f"not collected: the assignment expects only {expected}"
+                    + (f" and {', '.join(sorted(allowed))}" if allowed else "")
+                    + " (the file stays in the LMS export)",
+                )
+            )
     return plan
 
 

@@ -1,10 +1,17 @@
-"""Feedback that never shows hidden tests.
+"""Feedback that never shows hidden tests, and graded notebooks that render nothing live.
 
 Stock ``nbgrader generate_feedback`` renders the autograded notebook as it is:
 test cells carry the full source of their hidden tests (restored from the
 gradebook during autograding) and tracebacks that quote them. The
 :class:`HideHiddenTests` preprocessor, enabled in ``nbgrader_config.py``,
 removes both before the feedback page is written.
+
+nbgrader's formgrader renders each autograded notebook on the instructor's
+Jupyter server, HTML and all: a ``<script>`` in a student's markdown answer
+would run with the instructor's rights. ``course grade`` writes its graded
+notebooks with every student-written markdown answer as a plain-text block;
+:class:`InertAnswers`, last of stock ``nbgrader autograde``'s preprocessors in
+``nbgrader_config.py``, does the same for notebooks graded the stock way.
 """
 
 from __future__ import annotations
@@ -15,7 +22,48 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
-__all__ = ["HideHiddenTests"]
+from course_lib.grading._text import inert_markdown, printable
+
+__all__ = ["HideHiddenTests", "InertAnswers", "feedback_html"]
+
+ANSWER_HEADING = "*The student's answer, shown as plain text:*"
+
+
+class InertAnswers(NbGraderPreprocessor):
+    """Show every markdown cell a student could have written as plain text.
+
+    Stock nbgrader restores only locked cells from the gradebook: every other
+    markdown cell of a submission (answers, and any cell a student edited or
+    added) holds the student's bytes. Each becomes a fenced text block (see
+    :func:`~course_lib.grading._text.inert_markdown`), so that no HTML, script,
+    link, image or formula in it is rendered where the notebook is viewed,
+    and loses its attachments; a raw cell loses its MIME type, so that it is
+    shown as text. Locked cells are left as they are.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_markdown_cell, new_notebook
+    >>> cell = new_markdown_cell("<img src=x onerror=alert(1)>")
+    >>> cell.metadata["nbgrader"] = {"solution": True, "grade": True}
+    >>> nb, _ = InertAnswers().preprocess(new_notebook(cells=[cell]), {})
+    >>> "<img" in nb.cells[0].source and nb.cells[0].source.count("````") == 2
+    True
+    """
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: dict[str, Any], index: int
+    ) -> tuple[NotebookNode, dict[str, Any]]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        meta = meta if isinstance(meta, dict) else {}
+        locked = bool(meta.get("locked")) and not meta.get("solution")
+        if cell.cell_type == "markdown" and not locked:
+            if not str(cell.source).startswith(ANSWER_HEADING):
+                cell.source = inert_markdown(str(cell.source), ANSWER_HEADING)
+            cell.pop("attachments", None)
+        elif cell.cell_type == "raw":
+            cell.metadata.pop("format", None)
+            cell.metadata.pop("raw_mimetype", None)
+        return cell, resources
 
 
 class HideHiddenTests(NbGraderPreprocessor):
@@ -126,6 +174,9 @@ def feedback_html(
     """
     import html
 
+    def esc(value: Any, limit: int | None = 600) -> str:
+        return html.escape(printable(value, limit))
+
     rows = []
     for part in parts:
         name = part["grade_id"].removeprefix("test_")
@@ -134,12 +185,12 @@ def feedback_html(
             if part["passed"]
             else '<span class="fail">failed</span>'
         )
-        hint = html.escape(
+        hint = esc(
             part.get("hint")
             or ("" if part["passed"] else "The hidden tests found a wrong result.")
         )
         rows.append(
-            f"<tr><td><code>{html.escape(name)}</code></td><td>{status}</td>"
+            f"<tr><td><code>{esc(name)}</code></td><td>{status}</td>"
             f"<td>{part['points']:g} / {part['max_points']:g}</td><td>{hint}</td></tr>"
         )
     pending = False
@@ -157,9 +208,9 @@ def feedback_html(
                 "graded by hand",
                 f"{cell['score']:g} / {cell['max_points']:g}",
             )
-        comment = html.escape(cell.get("comment") or "")
+        comment = esc(cell.get("comment") or "", None)
         rows.append(
-            f"<tr><td><code>{html.escape(cell['grade_id'])}</code></td><td>{result}</td>"
+            f"<tr><td><code>{esc(cell['grade_id'])}</code></td><td>{result}</td>"
             f"<td>{points}</td><td>{comment}</td></tr>"
         )
     score = sum(p["points"] for p in parts) + sum(c["score"] or 0 for c in manual)
@@ -168,11 +219,11 @@ def feedback_html(
     )
     notes_html = ""
     if notes:
-        items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+        items = "".join(f"<li>{esc(n)}</li>" for n in notes)
         notes_html = f"<h2>Notes</h2><ul>{items}</ul>"
     return _PAGE.format(
-        title=html.escape(title),
-        student=html.escape(student),
+        title=esc(title),
+        student=esc(student),
         score=score,
         max_score=max_score,
         pending=" (written answers still to be graded)" if pending else "",

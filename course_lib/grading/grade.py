@@ -1,14 +1,23 @@
-"""Grade a whole class: sandboxed runs in parallel, scores decided here.
+"""Grade a whole class: sandboxed runs in parallel, scores decided outside.
 
 :func:`grade_class` is what ``course grade`` runs. For every submission it
 builds the list of code cells to run (the student's answers, with locked cells
-restored from the released notebook and test cells left out), sends it to a
-Dask worker, which runs it with :func:`~course_lib.grading.sandbox.run_sandboxed`
-and returns the plain-data outcomes of the hidden tests' calls. This process
-then decodes those outcomes and runs the hidden tests' checks (student code
-never ran here), and records the scores in nbgrader's gradebook, writes the
-graded notebook to ``autograded/`` and a small ledger that lets an interrupted
-run resume where it stopped.
+restored from the released notebook and test cells left out) and a seed for
+the submission's random hidden inputs (from the course's secret and the
+submission), and sends both to a Dask worker. The worker draws the hidden
+tests' calls, runs the notebook with
+:func:`~course_lib.grading.sandbox.run_sandboxed`, decodes the plain-data
+outcomes and runs the hidden tests' checks in its own process, where no
+student code ever ran, and returns only the scores and hints. This process
+records them in nbgrader's gradebook, writes the graded notebook to
+``autograded/`` (with every student-written markdown answer made inert, since
+formgrader renders it on the instructor's Jupyter) and a small ledger that
+lets an interrupted run resume where it stopped.
+
+Whatever goes wrong while handling one submission (an unreadable notebook,
+a crash while scoring, a failed write) becomes that student's error; every
+other student is still graded, recorded and given feedback, and a rerun
+continues with those not yet recorded.
 """
 
 from __future__ import annotations
@@ -19,7 +28,10 @@ import hashlib
 import json
 import os
 import re
+import secrets
+import stat
 import sys
+import types
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -29,13 +41,28 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from course_lib.grading.sandbox import Limits, SandboxResult, run_sandboxed
+from course_lib.grading._text import (
+    first_line,
+    inert_markdown,
+    printable,
+    scrub_notebook,
+)
+from course_lib.grading.sandbox import (
+    Limits,
+    SandboxError,
+    SandboxResult,
+    check_sandbox,
+    host_support,
+    run_sandboxed,
+)
 from course_lib.grading.scan import scan_source
 from course_lib.grading.spec import (
     HIDDEN_TESTS_FILE,
     Test,
+    inputs_rng,
     load_hidden_tests,
     outcome_from_record,
+    submission_seed,
     verdict,
 )
 
@@ -50,10 +77,85 @@ __all__ = [
 ]
 
 LEDGER = ".course-grade.json"
+SECRET_FILE = ".course-secret"
+#: Largest submitted notebook read (bytes); collect refuses larger ones too.
+MAX_NOTEBOOK_BYTES = 50 * 2**20
+#: Largest ledger read back (bytes).
+MAX_LEDGER_BYTES = 4 * 2**20
 
 
 class CourseError(RuntimeError):
     """The course or assignment is not set up for grading; says what to do."""
+
+
+# --------------------------------------------------------------------------
+# Files that may be hostile
+# --------------------------------------------------------------------------
+
+
+def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of a regular file, never following a link nor opening a pipe.
+
+    Raises
+    ------
+    OSError
+        If ``path`` is a symbolic link (``ELOOP``), not a regular file, or
+        larger than ``limit`` bytes.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{os.fspath(path)} is not a regular file")
+        if info.st_size > limit:
+            raise OSError(
+                f"{os.fspath(path)} is {info.st_size:,} bytes, over the limit of {limit:,}"
+            )
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise OSError(f"{os.fspath(path)} is over the limit of {limit:,} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_notebook(path: str | os.PathLike[str]) -> NotebookNode:
+    """A submitted notebook, read as hostile bytes.
+
+    At most ``MAX_NOTEBOOK_BYTES``, never through a link; lone surrogates
+    are replaced; the result is a valid nbformat 4 notebook or an error.
+
+    Raises
+    ------
+    ValueError
+        If the notebook cannot be read or is not valid; the message says why.
+    """
+    try:
+        data = read_regular(path, MAX_NOTEBOOK_BYTES)
+    except OSError as error:
+        raise ValueError(f"cannot be read ({first_line(error, 200)})") from None
+    try:
+        raw = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise ValueError(f"is not valid JSON ({first_line(error, 120)})") from None
+    if not isinstance(raw, dict) or raw.get("nbformat") != 4:
+        raise ValueError("is not an nbformat 4 notebook")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # missing cell ids are repaired
+            nb = nbformat.from_dict(scrub_notebook(raw))
+            nbformat.validate(nb)
+    except (Exception, RecursionError) as error:
+        raise ValueError(
+            f"is not a valid notebook ({type(error).__name__}: {first_line(error, 160)})"
+        ) from None
+    return nb
 
 
 # --------------------------------------------------------------------------
@@ -108,6 +210,35 @@ class Course:
             else self.root / getattr(self, step)
         )
 
+    def secret(self) -> bytes:
+        """The course's secret, from which each submission's seed is derived.
+
+        Made on first use in ``.course-secret`` (readable by its owner only,
+        git-ignored, never inside a sandbox); keep it with the gradebook's
+        backups, since a regrade reuses the seed a ledger recorded either way.
+        """
+        path = self.root / SECRET_FILE
+        try:
+            text = read_regular(path, 4096).decode("ascii").strip()
+        except FileNotFoundError:
+            text = secrets.token_hex(32)
+            fd = os.open(
+                path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600
+            )
+            with os.fdopen(fd, "w") as handle:
+                handle.write(text + "\n")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CourseError(
+                f"{path} must be the course's secret (64 hex digits); got an "
+                f"unreadable file ({first_line(error, 120)}): restore it from a backup"
+            ) from None
+        if not re.fullmatch(r"[0-9a-f]{32,128}", text):
+            raise CourseError(
+                f"{path} must hold the course's secret (hex digits); got something "
+                "else: restore it from a backup, or delete it to make a new one"
+            )
+        return bytes.fromhex(text)
+
     @contextlib.contextmanager
     def gradebook(self) -> Iterator[Any]:
         from nbgrader.api import Gradebook
@@ -121,8 +252,18 @@ class Course:
 # --------------------------------------------------------------------------
 
 
-def _meta(cell: NotebookNode) -> dict[str, Any]:
-    return dict(cell.get("metadata", {}).get("nbgrader", {}))
+def _meta(cell: Any) -> dict[str, Any]:
+    """A cell's nbgrader metadata, or {} if it is missing or malformed."""
+    if not isinstance(cell, dict):
+        return {}
+    metadata = cell.get("metadata")
+    meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    return dict(meta) if isinstance(meta, dict) else {}
+
+
+def _grade_id(cell: Any) -> str | None:
+    gid = _meta(cell).get("grade_id")
+    return gid if isinstance(gid, str) else None
 
 
 def _is_test(cell: NotebookNode) -> bool:
@@ -132,6 +273,13 @@ def _is_test(cell: NotebookNode) -> bool:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _source(cell: Any) -> str:
+    source = cell.get("source", "") if isinstance(cell, dict) else ""
+    if isinstance(source, list):
+        source = "".join(x for x in source if isinstance(x, str))
+    return source if isinstance(source, str) else ""
 
 
 class Assignment:
@@ -158,7 +306,9 @@ class Assignment:
         release_bytes = released.read_bytes()
         self.release = nbformat.reads(release_bytes.decode("utf-8"), as_version=4)
         hidden = source_dir / HIDDEN_TESTS_FILE
+        self.hidden_path = hidden
         self.tests: dict[str, Test] = load_hidden_tests(hidden)
+        self.hidden_source = hidden.read_text(encoding="utf-8")
         self.points = {
             _meta(c)["grade_id"]: float(_meta(c)["points"])
             for c in self.release.cells
@@ -171,7 +321,6 @@ class Assignment:
                 f"{hidden} must define a Test for each test cell of {self.notebook}; "
                 f"got no Test for {missing} and Tests for unknown cells {extra}."
             )
-        self.calls = {gid: test.calls() for gid, test in self.tests.items()}
         self.fingerprint = _sha256(release_bytes + hidden.read_bytes())
 
     # ---------------------------------------------------------------- cells
@@ -183,17 +332,17 @@ class Assignment:
         is the released stub); test cells are not run; cells the student added
         run where they stand.
         """
-        release_ids = [_meta(c).get("grade_id") for c in self.release.cells]
-        known = set(release_ids)
-        answers: dict[str, NotebookNode] = {}
-        added: dict[str | None, list[NotebookNode]] = {}
+        release_ids = [_grade_id(c) for c in self.release.cells]
+        known = {gid for gid in release_ids if gid}
+        answers: dict[str, Any] = {}
+        added: dict[str | None, list[Any]] = {}
         anchor: str | None = None
         for cell in submitted.cells:
-            gid = _meta(cell).get("grade_id")
+            gid = _grade_id(cell)
             if gid in known:
                 answers.setdefault(gid, cell)
                 anchor = gid
-            elif cell.get("cell_type") == "code":
+            elif isinstance(cell, dict) and cell.get("cell_type") == "code":
                 added.setdefault(anchor, []).append(cell)
         run: list[dict[str, str]] = []
 
@@ -202,59 +351,44 @@ class Assignment:
                 run.append(
                     {
                         "id": f"added after {key or 'start'} #{i + 1}",
-                        "source": cell.source,
+                        "source": _source(cell),
                     }
                 )
 
         emit_added(None)
         for cell in self.release.cells:
-            gid = _meta(cell).get("grade_id")
+            gid = _grade_id(cell)
             if cell.cell_type == "code" and not _is_test(cell):
                 meta = _meta(cell)
-                mine = answers.get(gid)
+                mine = answers.get(gid) if gid else None
                 if (
                     meta.get("solution")
                     and mine is not None
                     and mine.get("cell_type") == "code"
                 ):
-                    source = mine.source
+                    source = _source(mine)
                 else:
                     source = cell.source
                 run.append({"id": str(gid), "source": source})
             emit_added(gid)
         return run
 
-    # ---------------------------------------------------------------- scores
-    def score(self, result: SandboxResult) -> list[PartResult]:
-        """Decide every test cell's score from the sandbox's records."""
-        parts = []
-        for gid, test in self.tests.items():
-            n_calls = len(self.calls[gid])
-            record = result.records.get(gid)
-            if (
-                isinstance(record, dict)
-                and isinstance(record.get("outcomes"), list)
-                and len(record["outcomes"]) == n_calls
-            ):
-                outcomes = [outcome_from_record(r) for r in record["outcomes"]]
-            else:
-                why = record.get("error") if isinstance(record, dict) else None
-                why = str(why or result.error or "no result")[:400]
-                outcomes = [outcome_from_record({"error": why})] * n_calls
-            passed, hint = verdict(test, outcomes)
-            errors = sorted({o.error for o in outcomes if o.error})
-            if not passed and hint is None and errors:
-                hint = f"Your code raised an error on a hidden test: {errors[0]}"
-            parts.append(
-                PartResult(
-                    grade_id=gid,
-                    points=self.points[gid] if passed else 0.0,
-                    max_points=self.points[gid],
-                    passed=passed,
-                    hint=hint,
-                )
-            )
-        return parts
+    # ---------------------------------------------------------------- jobs
+    def job(
+        self, student: str, cells: list[dict[str, str]], seed: int, limits: Limits
+    ) -> Job:
+        """What a worker needs to grade one submission."""
+        return Job(
+            student=student,
+            assignment=self.id,
+            hidden_source=self.hidden_source,
+            hidden_name=str(self.hidden_path),
+            fingerprint=self.fingerprint,
+            cells=cells,
+            seed=seed,
+            limits=limits,
+            points=dict(self.points),
+        )
 
 
 # --------------------------------------------------------------------------
@@ -280,6 +414,7 @@ class StudentResult:
     error: str | None = None
     seconds: float = 0.0
     findings: list[dict[str, Any]] = field(default_factory=list)
+    seed: str = ""  # hex of the seed of the hidden inputs
 
     @property
     def score(self) -> float:
@@ -295,7 +430,7 @@ class StudentError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.student}: {self.file}: {self.message}"
+        return printable(f"{self.student}: {self.file}: {self.message}", 600)
 
 
 @dataclass
@@ -303,6 +438,135 @@ class GradeSummary:
     graded: list[StudentResult] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already graded, unchanged
     errors: list[StudentError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # said once, about the host
+
+
+# --------------------------------------------------------------------------
+# The worker's side: draw the inputs, run the sandbox, check the outcomes
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One submission to grade, as sent to a worker (no student code runs there)."""
+
+    student: str
+    assignment: str
+    hidden_source: str
+    hidden_name: str
+    fingerprint: str
+    cells: list[dict[str, str]]
+    seed: int
+    limits: Limits
+    points: dict[str, float]
+
+
+@dataclass
+class JobResult:
+    """What a worker sends back: scores and hints, never student bytes."""
+
+    parts: list[PartResult]
+    cell_errors: dict[str, str | None]
+    skipped_cells: list[str]
+    error: str | None
+    seconds: float
+    infrastructure: str | None = None  # the grader failed, not the student
+
+
+_TESTS: dict[str, dict[str, Test]] = {}
+
+
+def _hidden_tests(job: Job) -> dict[str, Test]:
+    """The job's hidden tests, imported once per worker and fingerprint."""
+    tests = _TESTS.get(job.fingerprint)
+    if tests is None:
+        module = types.ModuleType(f"_hidden_tests_{job.fingerprint[:16]}")
+        module.__file__ = job.hidden_name
+        exec(compile(job.hidden_source, job.hidden_name, "exec"), module.__dict__)
+        tests = getattr(module, "TESTS", None)
+        if not isinstance(tests, dict) or not all(
+            isinstance(k, str) and isinstance(v, Test) for k, v in tests.items()
+        ):
+            raise TypeError(f"{job.hidden_name} must define TESTS as a dict of Test")
+        _TESTS.clear()  # one assignment at a time: keep memory flat
+        _TESTS[job.fingerprint] = tests
+    return tests
+
+
+def score_records(
+    tests: dict[str, Test],
+    calls: dict[str, list[Any]],
+    points: dict[str, float],
+    result: SandboxResult,
+) -> list[PartResult]:
+    """Decide every test cell's score from the sandbox's records."""
+    parts = []
+    for gid, test in tests.items():
+        n_calls = len(calls[gid])
+        record = result.records.get(gid)
+        if (
+            isinstance(record, dict)
+            and isinstance(record.get("outcomes"), list)
+            and len(record["outcomes"]) == n_calls
+        ):
+            outcomes = [outcome_from_record(r) for r in record["outcomes"]]
+        else:
+            why = record.get("error") if isinstance(record, dict) else None
+            why = first_line(why or result.error or "no result", 300)
+            outcomes = [outcome_from_record({"error": why})] * n_calls
+        passed, hint = verdict(test, outcomes, calls[gid])
+        errors = sorted({o.error for o in outcomes if o.error})
+        if not passed and hint is None and errors:
+            hint = f"Your code raised an error on a hidden test: {errors[0]}"
+        parts.append(
+            PartResult(
+                grade_id=gid,
+                points=points[gid] if passed else 0.0,
+                max_points=points[gid],
+                passed=passed,
+                hint=None if hint is None else first_line(hint, 400),
+            )
+        )
+    return parts
+
+
+def grade_job(job: Job) -> JobResult:
+    """Grade one submission: what a worker runs. Never raises."""
+    try:
+        tests = _hidden_tests(job)
+        calls = {
+            gid: test.make_calls(inputs_rng(job.seed, gid))
+            for gid, test in tests.items()
+        }
+    except Exception as error:
+        return JobResult(
+            [], {}, [], None, 0.0, f"the hidden tests failed to load: {error}"
+        )
+    try:
+        raw = run_sandboxed(job.cells, calls, job.limits)
+    except SandboxError as error:
+        return JobResult([], {}, [], None, 0.0, str(error))
+    except Exception as error:
+        return JobResult([], {}, [], None, 0.0, f"{type(error).__name__}: {error}")
+    try:
+        parts = score_records(tests, calls, job.points, raw)
+    except (Exception, RecursionError) as error:
+        # A crafted result that broke scoring: that submission's own error.
+        parts = [
+            PartResult(gid, 0.0, pts, False, "the result could not be scored")
+            for gid, pts in job.points.items()
+        ]
+        raw.error = f"the results could not be scored ({type(error).__name__})"
+    return JobResult(
+        parts=parts,
+        cell_errors={
+            printable(k, 120): (None if v is None else first_line(v, 300))
+            for k, v in raw.cell_errors.items()
+        },
+        skipped_cells=[printable(x, 200) for x in raw.skipped_cells],
+        error=None if raw.error is None else first_line(raw.error, 300),
+        seconds=raw.seconds,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -321,7 +585,9 @@ def find_submissions(
         sorted(students)
         if students
         else sorted(
-            p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")
+            p.name
+            for p in base.iterdir()
+            if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
         )
         if base.is_dir()
         else []
@@ -341,7 +607,7 @@ def find_submissions(
                 )
             continue
         notebooks = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
-        if not expected.is_file():
+        if not expected.is_file() or expected.is_symlink():
             if len(notebooks) == 1:
                 msg = (
                     f"the notebook is named {notebooks[0].name}, not {assignment.notebook}; "
@@ -367,19 +633,6 @@ def find_submissions(
                 )
             )
             continue
-        try:
-            nb = nbformat.read(expected, as_version=4)
-            nbformat.validate(nb)
-        except Exception as error:
-            errors.append(
-                StudentError(
-                    student,
-                    where + assignment.notebook,
-                    f"not a valid notebook ({type(error).__name__}: {str(error)[:200]}); "
-                    "ask the student to resubmit, or repair the JSON",
-                )
-            )
-            continue
         found[student] = expected
     return found, errors
 
@@ -390,13 +643,11 @@ def find_submissions(
 
 
 def _timestamp(folder: Path) -> dt.datetime | None:
-    stamp = folder / "timestamp.txt"
-    if not stamp.is_file():
-        return None
     from nbgrader.utils import parse_utc
 
     try:
-        return parse_utc(stamp.read_text().strip())
+        text = read_regular(folder / "timestamp.txt", 4096).decode("utf-8").strip()
+        return parse_utc(text)
     except Exception:
         return None
 
@@ -404,10 +655,15 @@ def _timestamp(folder: Path) -> dt.datetime | None:
 def _graded_notebook(
     assignment: Assignment, submitted: NotebookNode, result: StudentResult
 ) -> NotebookNode:
-    """The released notebook with the student's answers and the test verdicts."""
-    by_id: dict[str, NotebookNode] = {}
+    """The released notebook with the student's answers and the test verdicts.
+
+    A markdown answer is shown as a text block, never rendered: formgrader
+    displays this notebook on the instructor's Jupyter server, where a
+    student's HTML or script would run with the instructor's rights.
+    """
+    by_id: dict[str, Any] = {}
     for cell in submitted.cells:
-        gid = _meta(cell).get("grade_id")
+        gid = _grade_id(cell)
         if gid and gid not in by_id:
             by_id[gid] = cell
     parts = {p.grade_id: p for p in result.parts}
@@ -415,13 +671,19 @@ def _graded_notebook(
     for cell in assignment.release.cells:
         cell = nbformat.from_dict(json.loads(json.dumps(cell)))
         meta = _meta(cell)
-        gid = meta.get("grade_id")
+        gid = _grade_id(cell)
+        mine = by_id.get(gid) if gid else None
         if (
             meta.get("solution")
-            and gid in by_id
-            and by_id[gid].get("cell_type") == cell.cell_type
+            and mine is not None
+            and mine.get("cell_type") == cell.cell_type
         ):
-            cell.source = by_id[gid].source
+            source = _source(mine)
+            if cell.cell_type == "markdown":
+                source = inert_markdown(
+                    source, "*The student's answer, shown as plain text:*"
+                )
+            cell.source = source
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -429,11 +691,25 @@ def _graded_notebook(
             p = parts[gid]
             text = f"Hidden tests {'passed' if p.passed else 'failed'}: {p.points:g} of {p.max_points:g} points.\n"
             if p.hint:
-                text += f"Hint: {p.hint}\n"
+                text += f"Hint: {printable(p.hint, 400)}\n"
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
         cells.append(cell)
     nb = nbformat.v4.new_notebook(cells=cells, metadata=assignment.release.metadata)
     return nb
+
+
+def _answer_unchanged(notebook: Any, mine: Any, gradebook_cell: Any) -> bool:
+    """Whether the student left a hand-graded answer as released (or deleted it)."""
+    from nbgrader import utils
+
+    if mine is None:
+        return True
+    try:
+        return utils.compute_checksum(
+            _with_meta(mine, gradebook_cell)
+        ) == _source_checksum(notebook, gradebook_cell.name)
+    except Exception:
+        return False
 
 
 def record(
@@ -442,78 +718,90 @@ def record(
     student: str,
     submitted_path: Path,
     result: StudentResult,
+    submitted: NotebookNode | None = None,
 ) -> None:
-    """Write ``result`` to the gradebook, then the graded notebook, then the ledger."""
-    from nbgrader import utils
+    """Write ``result`` to the gradebook, then the graded notebook, then the ledger.
 
-    submitted = nbformat.read(submitted_path, as_version=4)
-    answers = {
-        _meta(c).get("grade_id"): c
-        for c in reversed(submitted.cells)
-        if _meta(c).get("grade_id")
-    }
+    Everything written is made first, so that a submission that cannot be
+    recorded leaves the gradebook as it was.
+    """
+    data = read_regular(submitted_path, MAX_NOTEBOOK_BYTES)
+    if submitted is None:
+        submitted = read_notebook(submitted_path)
+    graded_text = nbformat.writes(_graded_notebook(assignment, submitted, result))
+    ledger_text = json.dumps(
+        {
+            "submission_sha256": _sha256(data),
+            "grader_sha256": assignment.fingerprint,
+            "db_url": _safe_url(course.db_url),
+            "graded_at": dt.datetime.now(dt.UTC).isoformat(),
+            "seed": result.seed,
+            "result": asdict(result),
+        },
+        indent=1,
+    )
+    graded_text.encode("utf-8")  # refuse now, not after the commit
+    answers: dict[str, Any] = {}
+    for cell in reversed(submitted.cells):
+        gid = _grade_id(cell)
+        if gid:
+            answers[gid] = cell
     parts = {p.grade_id: p for p in result.parts}
+    timestamp = _timestamp(submitted_path.parent)
     with course.gradebook() as gb:
-        gb.update_or_create_student(student)
         try:
-            gb.find_assignment(assignment.id)
-        except Exception as error:  # nbgrader.api.MissingEntry
-            raise CourseError(
-                f"the gradebook has no assignment {assignment.id!r}; release it first "
-                f"(`course release {assignment.id}`) with this gradebook ({course.db_url})"
-            ) from error
-        timestamp = _timestamp(submitted_path.parent)
-        with warnings.catch_warnings():
-            # nbgrader builds a new submission's rows before adding it to the
-            # session, and SQLAlchemy 2 warns about that on autoflush; harmless.
-            warnings.filterwarnings("ignore", message=".*not in session, add operation")
-            if timestamp is not None:
-                gb.update_or_create_submission(
-                    assignment.id, student, timestamp=timestamp
+            gb.update_or_create_student(student)
+            try:
+                gb.find_assignment(assignment.id)
+            except Exception as error:  # nbgrader.api.MissingEntry
+                raise CourseError(
+                    f"the gradebook has no assignment {assignment.id!r}; release it first "
+                    f"(`course release {assignment.id}`) with this gradebook ({course.db_url})"
+                ) from error
+            with warnings.catch_warnings():
+                # nbgrader builds a new submission's rows before adding it to the
+                # session, and SQLAlchemy 2 warns about that on autoflush; harmless.
+                warnings.filterwarnings(
+                    "ignore", message=".*not in session, add operation"
                 )
-            else:
-                gb.update_or_create_submission(assignment.id, student)
-        notebook = gb.find_notebook(assignment.notebook_id, assignment.id)
-        for grade_cell in notebook.grade_cells:
-            grade = gb.find_grade(
-                grade_cell.name, assignment.notebook_id, assignment.id, student
-            )
-            if grade_cell.name in parts:
-                grade.auto_score = parts[grade_cell.name].points
-            else:
-                # A cell graded by hand: no answer (unchanged) scores 0, else a human grades it.
-                mine = answers.get(grade_cell.name)
-                unchanged = mine is None or utils.compute_checksum(
-                    _with_meta(mine, grade_cell)
-                ) == _source_checksum(notebook, grade_cell.name)
-                grade.auto_score = 0.0 if unchanged else None
-            grade.needs_manual_grade = (
-                grade.manual_score is not None or grade.auto_score is None
-            )
-        for solution_cell in notebook.solution_cells:
-            comment = gb.find_comment(
-                solution_cell.name, assignment.notebook_id, assignment.id, student
-            )
-            mine = answers.get(solution_cell.name)
-            unchanged = mine is None or utils.compute_checksum(
-                _with_meta(mine, solution_cell)
-            ) == _source_checksum(notebook, solution_cell.name)
-            comment.auto_comment = "No response." if unchanged else None
-        gb.db.commit()
+                if timestamp is not None:
+                    gb.update_or_create_submission(
+                        assignment.id, student, timestamp=timestamp
+                    )
+                else:
+                    gb.update_or_create_submission(assignment.id, student)
+            notebook = gb.find_notebook(assignment.notebook_id, assignment.id)
+            for grade_cell in notebook.grade_cells:
+                grade = gb.find_grade(
+                    grade_cell.name, assignment.notebook_id, assignment.id, student
+                )
+                if grade_cell.name in parts:
+                    grade.auto_score = parts[grade_cell.name].points
+                else:
+                    # Graded by hand: no answer (unchanged) scores 0, else a human grades it.
+                    unchanged = _answer_unchanged(
+                        notebook, answers.get(grade_cell.name), grade_cell
+                    )
+                    grade.auto_score = 0.0 if unchanged else None
+                grade.needs_manual_grade = (
+                    grade.manual_score is not None or grade.auto_score is None
+                )
+            for solution_cell in notebook.solution_cells:
+                comment = gb.find_comment(
+                    solution_cell.name, assignment.notebook_id, assignment.id, student
+                )
+                unchanged = _answer_unchanged(
+                    notebook, answers.get(solution_cell.name), solution_cell
+                )
+                comment.auto_comment = "No response." if unchanged else None
+            gb.db.commit()
+        except BaseException:
+            gb.db.rollback()
+            raise
     out = course.path("autograded", student, assignment.id)
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(
-        out / assignment.notebook,
-        nbformat.writes(_graded_notebook(assignment, submitted, result)),
-    )
-    ledger = {
-        "submission_sha256": _sha256(submitted_path.read_bytes()),
-        "grader_sha256": assignment.fingerprint,
-        "db_url": _safe_url(course.db_url),
-        "graded_at": dt.datetime.now(dt.UTC).isoformat(),
-        "result": asdict(result),
-    }
-    _atomic_write(out / LEDGER, json.dumps(ledger, indent=1))
+    _atomic_write(out / assignment.notebook, graded_text)
+    _atomic_write(out / LEDGER, ledger_text)
 
 
 def _source_checksum(notebook: Any, name: str) -> str | None:
@@ -527,6 +815,8 @@ def _with_meta(cell: NotebookNode, gradebook_cell: Any) -> NotebookNode:
     """The student's cell with the gradebook's metadata, as nbgrader checks it."""
     copy = nbformat.from_dict(json.loads(json.dumps(cell)))
     meta = copy.setdefault("metadata", {}).setdefault("nbgrader", {})
+    if not isinstance(meta, dict):
+        meta = copy["metadata"]["nbgrader"] = {}
     meta.update({"grade_id": gradebook_cell.name, "solution": True})
     if hasattr(gradebook_cell, "max_score"):
         meta.update({"grade": True, "points": gradebook_cell.max_score})
@@ -542,7 +832,9 @@ def _safe_url(url: str) -> str:
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
@@ -551,26 +843,105 @@ def read_ledger(
 ) -> dict[str, Any] | None:
     path = course.path("autograded", student, assignment.id, LEDGER)
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
+        ledger = json.loads(read_regular(path, MAX_LEDGER_BYTES))
+    except (OSError, ValueError, RecursionError):
         return None
+    return ledger if isinstance(ledger, dict) else None
 
 
 def _is_current(
-    course: Course, assignment: Assignment, student: str, path: Path
+    course: Course, assignment: Assignment, student: str, digest: str
 ) -> bool:
     ledger = read_ledger(course, assignment, student)
     return bool(
         ledger
         and ledger.get("grader_sha256") == assignment.fingerprint
         and ledger.get("db_url") == _safe_url(course.db_url)
-        and ledger.get("submission_sha256") == _sha256(path.read_bytes())
+        and ledger.get("submission_sha256") == digest
     )
+
+
+def _seed(
+    course: Course, assignment: Assignment, student: str, digest: str, secret: bytes
+) -> int:
+    """The submission's seed: the one its ledger recorded for these bytes, or a new one."""
+    ledger = read_ledger(course, assignment, student)
+    if ledger and ledger.get("submission_sha256") == digest:
+        recorded = ledger.get("seed")
+        if isinstance(recorded, str) and re.fullmatch(r"[0-9a-f]{1,64}", recorded):
+            return int(recorded, 16)
+    return submission_seed(secret, course.course_id, assignment.id, student, digest)
 
 
 # --------------------------------------------------------------------------
 # The whole class
 # --------------------------------------------------------------------------
+
+
+def preflight(limits: Limits) -> list[str]:
+    """Check once that sandboxes can run here; what the host cannot limit.
+
+    Raises
+    ------
+    SandboxError
+        If no sandbox can start (bubblewrap missing or refused).
+    """
+    check_sandbox(limits)
+    support = host_support()
+    missing = support.missing()
+    if not missing:
+        return []
+    why = f" ({support.why})" if support.why else ""
+    return [
+        "this host cannot limit each sandbox's "
+        + ", ".join(missing)
+        + f"{why}: each submission still has its own address-space, file-size, "
+        "CPU-time and wall-clock limits. Run as root, or on a host with systemd "
+        "and cgroup v2, to apply them (README, instructor section)."
+    ]
+
+
+@dataclass
+class _Prepared:
+    student: str
+    path: Path
+    digest: str
+    notebook: NotebookNode
+    job: Job
+    findings: list[dict[str, Any]]
+
+
+def _prepare(
+    course: Course,
+    assignment: Assignment,
+    student: str,
+    path: Path,
+    limits: Limits,
+    secret: bytes,
+) -> _Prepared:
+    data = read_regular(path, MAX_NOTEBOOK_BYTES)
+    digest = _sha256(data)
+    nb = read_notebook(path)
+    cells = assignment.cells_to_run(nb)
+    findings = []
+    for c in cells:
+        findings += [asdict(f) for f in scan_source(c["source"], c["id"])]
+    seed = _seed(course, assignment, student, digest, secret)
+    return _Prepared(
+        student,
+        path,
+        digest,
+        nb,
+        assignment.job(student, cells, seed, limits),
+        findings,
+    )
+
+
+def _rel(course: Course, path: Path) -> str:
+    try:
+        return str(path.relative_to(course.root))
+    except ValueError:
+        return str(path)
 
 
 def grade_class(
@@ -583,6 +954,7 @@ def grade_class(
     force: bool = False,
     limits: Limits | None = None,
     progress: bool = True,
+    on_warning: Any = None,
 ) -> GradeSummary:
     """Grade every (or the named) submission of ``assignment_id``.
 
@@ -604,6 +976,9 @@ def grade_class(
         Sandbox resource limits.
     progress : bool
         Show a progress bar on stderr.
+    on_warning : callable, optional
+        Called once with each warning about the host (limits it cannot
+        apply) before any submission is graded.
     """
     from distributed import Client, LocalCluster, as_completed
     from tqdm import tqdm
@@ -613,17 +988,56 @@ def grade_class(
     students = list(students) if students else None
     found, errors = find_submissions(course, assignment, students)
     summary = GradeSummary(errors=errors)
-    todo = {}
+    todo: dict[str, Path] = {}
     for student, path in found.items():
+        try:
+            digest = _sha256(read_regular(path, MAX_NOTEBOOK_BYTES))
+        except OSError as error:
+            summary.errors.append(
+                StudentError(student, _rel(course, path), f"cannot be read ({error})")
+            )
+            continue
         if (
             not force
             and not students
-            and _is_current(course, assignment, student, path)
+            and _is_current(course, assignment, student, digest)
         ):
             summary.skipped.append(student)
             continue
         todo[student] = path
     if not todo:
+        return summary
+    summary.warnings = preflight(limits)
+    if on_warning is not None:
+        for warning in summary.warnings:
+            on_warning(warning)
+    secret = course.secret()
+    prepared: dict[str, _Prepared] = {}
+    for student, path in todo.items():
+        try:
+            prepared[student] = _prepare(
+                course, assignment, student, path, limits, secret
+            )
+        except ValueError as error:
+            summary.errors.append(
+                StudentError(
+                    student,
+                    _rel(course, path),
+                    f"not a valid notebook: it {error}; ask the student to resubmit, "
+                    "or repair the JSON",
+                )
+            )
+        except (Exception, RecursionError) as error:
+            summary.errors.append(
+                StudentError(
+                    student,
+                    _rel(course, path),
+                    f"could not be prepared for grading ({type(error).__name__}: "
+                    f"{first_line(error, 160)}); look at the notebook, then run "
+                    f"`course grade {assignment.id} --student {student}`",
+                )
+            )
+    if not prepared:
         return summary
     with contextlib.ExitStack() as stack:
         if scheduler:
@@ -640,19 +1054,11 @@ def grade_class(
                 )
             )
             client = stack.enter_context(Client(cluster))
-        calls = client.scatter(assignment.calls, broadcast=True)
         futures = {}
-        findings: dict[str, list[dict[str, Any]]] = {}
-        for student, path in todo.items():
-            cells = assignment.cells_to_run(nbformat.read(path, as_version=4))
-            findings[student] = [
-                asdict(f) for c in cells for f in scan_source(c["source"], c["id"])
-            ]
+        for student, prep in prepared.items():
             future = client.submit(
-                run_sandboxed,
-                cells,
-                calls,
-                limits,
+                grade_job,
+                prep.job,
                 key=f"grade-{assignment.id}-{student}",
                 pure=False,
             )
@@ -666,31 +1072,51 @@ def grade_class(
         )
         for future in as_completed(futures):
             student = futures[future]
+            prep = prepared[student]
+            bar.update()
             try:
-                raw: SandboxResult = future.result()
+                outcome: JobResult = future.result()
             except Exception as error:
+                outcome = JobResult(
+                    [], {}, [], None, 0.0, f"{type(error).__name__}: {error}"
+                )
+            if outcome.infrastructure:
                 summary.errors.append(
                     StudentError(
                         student,
-                        str(todo[student].relative_to(course.root)),
-                        f"grading failed ({type(error).__name__}: {error}); run `course grade {assignment.id} --student {student}` again",
+                        _rel(course, prep.path),
+                        f"grading failed ({first_line(outcome.infrastructure, 200)}); "
+                        f"run `course grade {assignment.id} --student {student}` again",
                     )
                 )
-                bar.update()
                 continue
             result = StudentResult(
                 student=student,
-                parts=assignment.score(raw),
-                cell_errors=raw.cell_errors,
-                skipped_cells=raw.skipped_cells,
-                error=raw.error,
-                seconds=raw.seconds,
-                findings=findings[student],
+                parts=outcome.parts,
+                cell_errors=outcome.cell_errors,
+                skipped_cells=outcome.skipped_cells,
+                error=outcome.error,
+                seconds=outcome.seconds,
+                findings=prep.findings,
+                seed=format(prep.job.seed, "x"),
             )
-            record(course, assignment, student, todo[student], result)
+            try:
+                record(course, assignment, student, prep.path, result, prep.notebook)
+            except CourseError:
+                raise
+            except (Exception, RecursionError) as error:
+                summary.errors.append(
+                    StudentError(
+                        student,
+                        _rel(course, prep.path),
+                        f"graded but not recorded ({type(error).__name__}: "
+                        f"{first_line(error, 160)}); run `course grade {assignment.id} "
+                        f"--student {student}` again",
+                    )
+                )
+                continue
             summary.graded.append(result)
-            bar.update()
-            bar.set_postfix_str(f"{student}: {result.score:g}")
+            bar.set_postfix_str(f"{printable(student, 40)}: {result.score:g}")
         bar.close()
     return summary
 

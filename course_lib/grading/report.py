@@ -31,6 +31,8 @@ from nbgrader.api import (
 )
 from sqlalchemy import create_engine, inspect, make_url, text
 
+from course_lib.grading._text import csv_cell, printable
+
 __all__ = ["BASE_COLUMNS", "export_grades"]
 
 logger = logging.getLogger(__name__)
@@ -278,10 +280,15 @@ def _bars(labels: list[str], values: np.ndarray, xlabel: str, title: str) -> str
     return _png(fig)
 
 
+def _cell_text(value: object) -> str:
+    """A table cell's text: printable (no control characters), then escaped."""
+    return html.escape(printable(value, None))
+
+
 def _html_table(frame: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{_cell_text(c)}</th>" for c in frame.columns)
     body = "\n".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{_cell_text(v)}</td>" for v in row) + "</tr>"
         for row in frame.itertuples(index=False, name=None)
     )
     return (
@@ -553,7 +560,16 @@ def export_grades(
         logger.warning("%s (%s)", message, source)
 
     if csv_path is not None:
-        table.to_csv(csv_path, index=False)
+        # No cell may start a spreadsheet formula (a gradebook made by stock
+        # nbgrader can hold any student id).
+        safe = table.copy()
+        for column in safe.columns:
+            if safe[column].dtype == object or pd.api.types.is_string_dtype(
+                safe[column]
+            ):
+                safe[column] = safe[column].map(csv_cell)
+        safe.columns = [csv_cell(str(c)) for c in safe.columns]
+        safe.to_csv(csv_path, index=False)
     if html_path is not None:
         body = [_assignment_section(name, table, cells, grades) for name in names]
         page = _html_page(course_id, source, names, body, message)

@@ -1,23 +1,29 @@
 """The program that runs inside the sandbox: ``python -m course_lib.grading.runner``.
 
-It executes the student's code cells in an IPython shell, one after another,
-each with a time limit, then, for each autograder test cell, forks a child
-process that makes that test's calls on the student's functions and writes
-the outcomes, encoded as plain data, to ``out/<grade id>.json``. A child that
-crashes, runs out of memory or time costs only its own test cell.
+It first limits its own resources (address space, file size, CPU time, core
+dumps: limits that no process can raise again once lowered), then reads the
+notebook's code cells from standard input and runs them in an IPython shell,
+one after another, each with a time limit. Then, for each autograder test
+cell, it reads that test's calls from standard input and forks a child
+process that makes them on the student's functions; the child hands the
+outcomes, encoded as plain data, back to this process through a pipe of its
+own, and this process forwards them to the grader. A child that crashes, runs
+out of memory or time costs only its own test cell.
 
-Everything this program writes is untrusted by the grader, which reads it as
-data and decides the scores elsewhere: student code runs in this process and
-could change anything here.
+Nothing is written to files: everything reaches the grader as frames (see
+:mod:`course_lib.grading._channel`) on the pipe whose descriptor
+``--channel-fd`` names. Frames start with one byte that says what they are:
 
-Files in the working folder (the sandbox's ``/sandbox``):
+- ``C`` + cell index: a cell starts;
+- ``E`` + JSON ``{"i": index, "error": str | null}``: the cell ended;
+- ``Y``: every cell has run; send the calls;
+- ``R`` + JSON ``{"k": k, "outcomes": [...]}`` or ``{"k": k, "error": ...}``:
+  what test ``k``'s calls produced;
+- ``F`` + text: this program itself failed.
 
-- ``cells.json`` (input): ``[{"id": ..., "source": ...}, ...]``, the cells to run;
-- ``calls.pkl`` (input): ``{grade_id: [Call | Read, ...]}``, pickled by the grader;
-- ``out/progress.txt``: one line per cell started, so that the grader can
-  skip a cell that killed the whole process and run the notebook again;
-- ``out/cells.json``: per cell, the error it raised (or null);
-- ``out/<grade_id>.json``: ``{"outcomes": [record, ...]}``.
+Everything this program sends is untrusted by the grader, which reads it as
+data with strict limits and decides the scores elsewhere: student code runs
+in this process and could send anything.
 """
 
 from __future__ import annotations
@@ -27,18 +33,21 @@ import io
 import json
 import os
 import pickle
+import resource
+import select
 import signal
+import struct
 import sys
 import time
-from pathlib import Path
 from typing import Any
+
+_HEADER = struct.Struct(">I")
 
 
 class CappedStream(io.TextIOBase):
     """A text stream that keeps the first ``limit`` characters and drops the rest.
 
-    The sandbox's output goes to a file that the grader reads back; flooding it
-    must neither fill the disk nor make a later write fail.
+    Flooding the output must neither fill memory nor make a later write fail.
     """
 
     def __init__(self, raw: Any, limit: int):
@@ -55,20 +64,20 @@ class CappedStream(io.TextIOBase):
             self._left -= len(piece)
             try:
                 self._raw.write(piece)
-            except OSError:
+            except (OSError, ValueError):
                 self._left = 0
         elif not self._warned:
             self._warned = True
             try:
                 self._raw.write("\n[output truncated]\n")
-            except OSError:
+            except (OSError, ValueError):
                 pass
         return len(text)
 
     def flush(self) -> None:
         try:
             self._raw.flush()
-        except OSError:
+        except (OSError, ValueError):
             pass
 
 
@@ -84,131 +93,237 @@ def _alarm(seconds: float) -> None:
     signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
-def _write_json(path: Path, payload: Any) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, allow_nan=False, separators=(",", ":")))
-    tmp.replace(path)
+def _send(fd: int, kind: bytes, payload: bytes = b"") -> None:
+    view = memoryview(_HEADER.pack(len(kind) + len(payload)) + kind + payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _recv(fd: int) -> bytes | None:
+    """One frame from ``fd`` (blocking); None at the end of the stream."""
+
+    def exactly(n: int) -> bytes | None:
+        chunks, got = [], 0
+        while got < n:
+            chunk = os.read(fd, min(n - got, 1 << 20))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    header = exactly(_HEADER.size)
+    if header is None:
+        return None
+    (length,) = _HEADER.unpack(header)
+    return exactly(length)
+
+
+def _describe(error: BaseException) -> str:
+    try:
+        message = str(error)
+    except BaseException:
+        message = ""
+    name = type(error).__name__[:60]
+    line = next((x.strip() for x in message.splitlines() if x.strip()), "")
+    return (f"{name}: {line}" if line else name)[:300]
+
+
+def set_limits(memory_mb: int, file_mb: int, cpu_seconds: int) -> None:
+    """Lower this process's hard limits; student code can never raise them again."""
+    for which, value in (
+        (resource.RLIMIT_AS, memory_mb * 2**20),
+        (resource.RLIMIT_FSIZE, file_mb * 2**20),
+        (resource.RLIMIT_CPU, cpu_seconds),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        resource.setrlimit(which, (value, value))
 
 
 def run_cells(
-    shell: Any, cells: list[dict[str, Any]], out: Path, timeout: float
+    shell: Any, cells: list[dict[str, Any]], channel: int, timeout: float
 ) -> None:
-    """Run each cell with a time limit; record its error, if any."""
-    errors: dict[str, str | None] = {}
-    with open(out / "progress.txt", "a", buffering=1) as progress:
-        for index, cell in enumerate(cells):
-            progress.write(f"{index}\n")
-            _alarm(timeout)
-            try:
-                result = shell.run_cell(cell["source"], store_history=False)
-                error = result.error_before_exec or result.error_in_exec
-            except BaseException as exc:
-                error = exc
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            errors[str(cell["id"])] = (
-                None if error is None else f"{type(error).__name__}: {error}"[:500]
-            )
-    _write_json(out / "cells.json", errors)
+    """Run each cell with a time limit; report its start and its error, if any."""
+    for index, cell in enumerate(cells):
+        _send(channel, b"C", str(index).encode())
+        _alarm(timeout)
+        try:
+            result = shell.run_cell(cell["source"], store_history=False)
+            error = result.error_before_exec or result.error_in_exec
+        except BaseException as exc:
+            error = exc
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            pass
+        message = None if error is None else _describe(error)
+        _send(channel, b"E", json.dumps({"i": index, "error": message}).encode())
 
 
-def _wait(pid: int, deadline: float) -> int | None:
-    """Wait for child ``pid`` until ``deadline``; its status, or None on timeout."""
-    import select
-
+def _wait_child(
+    pid: int, pipe: int, deadline: float, limit: int
+) -> tuple[bytes, int | None]:
+    """Read the child's output until it exits or ``deadline``; (bytes, status)."""
     try:
-        fd = os.pidfd_open(pid)
-    except (AttributeError, OSError):  # no pidfd: poll
-        while time.monotonic() < deadline:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return status
-            time.sleep(0.005)
-        return None
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        pidfd = None
+    poller = select.poll()
+    poller.register(pipe, select.POLLIN)
+    if pidfd is not None:
+        poller.register(pidfd, select.POLLIN)
+    chunks: list[bytes] = []
+    size = 0
+    status = None
+    open_pipe = True
     try:
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return None
-            if poller.poll(remaining * 1000):
-                return os.waitpid(pid, 0)[1]
+                return b"".join(chunks), None
+            events = poller.poll(
+                min(remaining, 0.05 if pidfd is None else remaining) * 1000
+            )
+            for fd, _ in events:
+                if fd == pipe and open_pipe:
+                    chunk = os.read(pipe, 1 << 20)
+                    if not chunk:
+                        poller.unregister(pipe)
+                        open_pipe = False
+                    elif size < limit:
+                        chunks.append(chunk)
+                        size += len(chunk)
+            done, raw = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = raw
+                # Whatever the child wrote before it ended is in the pipe.
+                os.set_blocking(pipe, False)
+                while open_pipe and size < limit:
+                    try:
+                        chunk = os.read(pipe, 1 << 20)
+                    except BlockingIOError:
+                        break
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                return b"".join(chunks), status
     finally:
-        os.close(fd)
+        if pidfd is not None:
+            os.close(pidfd)
 
 
-def run_calls(
-    namespace: dict[str, Any], calls: dict[str, list[Any]], out: Path, timeout: float
-) -> None:
-    """Make each test's calls in a child process of its own."""
+def run_test(
+    namespace: dict[str, Any], k: int, calls: list[Any], timeout: float, limit: int
+) -> bytes:
+    """Make one test's calls in a child process; the JSON of what they produced."""
     from course_lib.grading.spec import outcome_record
 
-    for grade_id, test_calls in calls.items():
-        target = out / f"{grade_id}.json"
-        started = time.monotonic()
-        pid = os.fork()
-        if pid == 0:  # child
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # child
+        try:
+            os.close(read_end)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(max(1, int(timeout)))
+            records = [outcome_record(namespace, call) for call in calls]
+            text = json.dumps(
+                {"k": k, "outcomes": records}, allow_nan=False, separators=(",", ":")
+            )
+            payload = text.encode()
+        except BaseException as exc:
             try:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, signal.SIG_DFL)
-                signal.alarm(max(1, int(timeout)))
-                records = [outcome_record(namespace, call) for call in test_calls]
-                _write_json(target, {"outcomes": records})
-            except BaseException as exc:
-                try:
-                    _write_json(target, {"error": f"{type(exc).__name__}: {exc}"[:500]})
-                except BaseException:
-                    pass
-            finally:
-                os._exit(0)
-        status = _wait(pid, started + timeout + 1)
-        if status is None:
+                payload = json.dumps({"k": k, "error": _describe(exc)}).encode()
+            except BaseException:
+                payload = b""
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write_end, view) :]
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    try:
+        data, status = _wait_child(pid, read_end, started + timeout + 1, limit + 1)
+    finally:
+        os.close(read_end)
+    if status is None:
+        try:
             os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            message = f"TimeoutError: the calls ran for more than {timeout:g} s"
-            _write_json(target, {"error": message})
-            continue
-        if not target.exists():
-            signum = os.WTERMSIG(status) if status and os.WIFSIGNALED(status) else None
-            if signum in (signal.SIGALRM, signal.SIGXCPU):
-                how = f"ran for more than {timeout:g} s"
-            elif signum is not None:
-                how = f"was killed by signal {signum}"
-            else:
-                how = "ended without returning"
-            _write_json(target, {"error": f"the process running the calls {how}"})
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        return json.dumps(
+            {
+                "k": k,
+                "error": f"TimeoutError: the calls ran for more than {timeout:g} s",
+            }
+        ).encode()
+    if len(data) > limit:
+        return json.dumps(
+            {"k": k, "error": f"the result is larger than {limit // 2**20} MB"}
+        ).encode()
+    if data:
+        return data
+    signum = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    if signum in (signal.SIGALRM, signal.SIGXCPU):
+        how = f"ran for more than {timeout:g} s"
+    elif signum is not None:
+        how = f"was killed by signal {signum}"
+    else:
+        how = "ended without returning"
+    return json.dumps(
+        {"k": k, "error": f"the process running the calls {how}"}
+    ).encode()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course_lib.grading.runner")
-    parser.add_argument("--workdir", type=Path, default=Path.cwd())
+    parser.add_argument("--channel-fd", type=int, required=True)
     parser.add_argument("--cell-timeout", type=float, default=30.0)
     parser.add_argument("--call-timeout", type=float, default=60.0)
+    parser.add_argument("--memory-mb", type=int, default=3072)
+    parser.add_argument("--file-mb", type=int, default=64)
+    parser.add_argument("--cpu-seconds", type=int, default=605)
+    parser.add_argument("--result-mb", type=int, default=32)
     parser.add_argument("--output-chars", type=int, default=1_000_000)
     args = parser.parse_args(argv)
-    work: Path = args.workdir
-    out = work / "out"
-    out.mkdir(exist_ok=True)
-    # A write past the file-size limit must fail, not kill the process, and
-    # the output is capped well below that limit.
+    channel = args.channel_fd
+    os.set_inheritable(channel, False)  # no program the student starts gets it
+    set_limits(args.memory_mb, args.file_mb, args.cpu_seconds)
+    # A write past the file-size limit must fail, not kill the process.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     sys.stdout = CappedStream(sys.stdout, args.output_chars)
     sys.stderr = CappedStream(sys.stderr, args.output_chars)
-    cells = json.loads((work / "cells.json").read_text())
-    calls = pickle.loads((work / "calls.pkl").read_bytes())
+    try:
+        setup = _recv(0)
+        if setup is None:
+            return 1
+        cells = json.loads(setup)
 
-    from IPython.core.interactiveshell import InteractiveShell
+        from IPython.core.interactiveshell import InteractiveShell
 
-    shell = InteractiveShell.instance()
-    shell.user_ns["__name__"] = "__main__"
-    run_cells(shell, cells, out, args.cell_timeout)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    with open(out / "progress.txt", "a") as progress:
-        progress.write("calls\n")
-    run_calls(shell.user_ns, calls, out, args.call_timeout)
-    (out / "done").write_text("ok")
+        shell = InteractiveShell.instance()
+        shell.user_ns["__name__"] = "__main__"
+    except BaseException as exc:
+        _send(channel, b"F", _describe(exc).encode())
+        return 1
+    run_cells(shell, cells, channel, args.cell_timeout)
+    _send(channel, b"Y")
+    limit = args.result_mb * 2**20
+    while True:
+        frame = _recv(0)
+        if frame is None:
+            break
+        k, calls = pickle.loads(frame)
+        _send(
+            channel, b"R", run_test(shell.user_ns, k, calls, args.call_timeout, limit)
+        )
     return 0
 
 

@@ -138,7 +138,9 @@ def scan_source(source: str, cell: str = "") -> list[Finding]:
                 findings.append(Finding(cell, number, name, why, stripped[:200]))
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # Not Python (a magic, a NUL byte) or nested too deep to parse here:
+        # the text scan above is all there is.
         return findings
     for number, module in _patched_modules(tree):
         text = lines[number - 1].strip() if number <= len(lines) else ""

@@ -7,11 +7,16 @@ dict from the grade id of every autograder test cell of the notebook to a
 
 - :attr:`Test.calls` builds the inputs: a list of :class:`Call` (call one of
   the student's functions with these arguments) or :class:`Read` (read one of
-  the student's variables);
+  the student's variables). A ``calls`` that takes one argument receives a
+  :class:`numpy.random.Generator` seeded for this submission: random hidden
+  inputs are drawn from it, so that what one submission learns about them is
+  no use to another;
 - :attr:`Test.check` receives one :class:`Outcome` per call, holding the
   returned value as plain data (see :mod:`course_lib.grading.codec`) or the
   error it raised, and raises :class:`Fail` with a hint for a recognised
-  mistake, or any other exception for an unrecognised one.
+  mistake, or any other exception for an unrecognised one. A ``check`` that
+  takes two arguments also receives the list of calls that were made, to
+  compute its reference answers from the very inputs the student saw.
 
 A test cell earns all its points if ``check`` returns, and none otherwise.
 
@@ -26,7 +31,10 @@ with the same scores for honest work (but none of the protection).
 from __future__ import annotations
 
 import copy
+import hashlib
+import hmac
 import importlib.util
+import inspect
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +42,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 from course_lib.grading import codec
+from course_lib.grading._text import first_line, printable
 
 __all__ = [
     "Call",
@@ -42,12 +53,23 @@ __all__ = [
     "Outcome",
     "Read",
     "Test",
+    "inputs_rng",
     "load_hidden_tests",
     "returned_values",
     "run_hidden_tests",
+    "submission_seed",
 ]
 
 HIDDEN_TESTS_FILE = "hidden_tests.py"
+
+#: The seed of the hidden inputs when a notebook is graded in its own kernel
+#: (stock ``nbgrader autograde``), where no course secret is at hand.
+KERNEL_SEED = 0
+
+#: Longest error message (its first line only) that reaches feedback.
+MAX_ERROR = 200
+#: Longest hint that reaches feedback.
+MAX_HINT = 400
 
 
 @dataclass(frozen=True)
@@ -141,12 +163,84 @@ def returned_values(outcomes: list[Outcome]) -> list[Any]:
     return [o.value for o in outcomes]
 
 
+def _positional(func: Callable[..., Any]) -> int:
+    """How many positional parameters without a default ``func`` takes."""
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return 0
+    kinds = (
+        inspect.Parameter.POSITIONAL_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    )
+    return sum(p.kind in kinds and p.default is p.empty for p in params)
+
+
 @dataclass(frozen=True)
 class Test:
-    """The hidden test of one autograder test cell."""
+    """The hidden test of one autograder test cell.
 
-    calls: Callable[[], list[Call | Read]]
-    check: Callable[[list[Outcome]], None]
+    Attributes
+    ----------
+    calls : callable
+        ``calls()`` or ``calls(rng)``: the :class:`Call` and :class:`Read` to
+        make. With ``rng``, random inputs come from it (a generator seeded per
+        submission).
+    check : callable
+        ``check(outcomes)`` or ``check(outcomes, calls)``: raises
+        :class:`Fail` (with a hint) or any other exception if the outcomes are
+        wrong.
+    """
+
+    calls: Callable[..., list[Call | Read]]
+    check: Callable[..., None]
+
+    @property
+    def randomised(self) -> bool:
+        """Whether the inputs are drawn per submission (``calls`` takes ``rng``)."""
+        return _positional(self.calls) >= 1
+
+    def make_calls(self, rng: np.random.Generator) -> list[Call | Read]:
+        """The calls to make, drawn from ``rng`` if the test is randomised."""
+        return self.calls(rng) if self.randomised else self.calls()
+
+    def run_check(self, outcomes: list[Outcome], calls: list[Call | Read]) -> None:
+        """Run :attr:`check` on ``outcomes`` (and ``calls`` if it takes them)."""
+        if _positional(self.check) >= 2:
+            self.check(outcomes, calls)
+        else:
+            self.check(outcomes)
+
+
+def submission_seed(secret: bytes, *parts: str) -> int:
+    """A 128-bit seed for one submission's hidden inputs.
+
+    An HMAC-SHA256 of ``parts`` (e.g. assignment, student and the hash of the
+    submitted notebook) keyed with the course's secret: a student cannot
+    predict it, and another submission gets another one.
+
+    Examples
+    --------
+    >>> submission_seed(b"secret", "hw01", "ada", "ab12") == submission_seed(
+    ...     b"secret", "hw01", "ada", "ab12")
+    True
+    >>> submission_seed(b"secret", "hw01", "ada", "ab12") == submission_seed(
+    ...     b"secret", "hw01", "bo", "ab12")
+    False
+    """
+    message = "\x00".join(parts).encode("utf-8", "surrogatepass")
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    return int.from_bytes(digest[:16], "big")
+
+
+def inputs_rng(seed: int, grade_id: str) -> np.random.Generator:
+    """The generator of one test's inputs: the submission's seed and the test's id.
+
+    Each test gets a stream of its own, so that its inputs do not depend on
+    which other tests there are.
+    """
+    key = int.from_bytes(hashlib.sha256(grade_id.encode("utf-8")).digest()[:8], "big")
+    return np.random.default_rng(np.random.SeedSequence([seed, key]))
 
 
 def load_hidden_tests(path: str | os.PathLike[str]) -> dict[str, Test]:
@@ -198,11 +292,22 @@ def perform(namespace: Mapping[str, Any], call: Call | Read) -> tuple[Any, Any]:
 
 
 def describe(error: BaseException) -> str:
-    """``"ExceptionName: message"``, the message cut to 300 characters."""
-    message = str(error)
-    if len(message) > 300:
-        message = message[:300] + "..."
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+    """``"ExceptionName: message"``: the first line only, at most ``MAX_ERROR`` characters.
+
+    Both the name and the message are the student's to choose, so only one
+    capped, printable line of them ever reaches feedback.
+
+    Examples
+    --------
+    >>> describe(ValueError("x must be positive\\nand more"))
+    'ValueError: x must be positive'
+    """
+    name = printable(type(error).__name__, 60)
+    try:
+        message = first_line(str(error), MAX_ERROR)
+    except BaseException:  # a hostile __str__
+        message = ""
+    return first_line(f"{name}: {message}" if message else name, MAX_ERROR)
 
 
 def outcome_record(namespace: Mapping[str, Any], call: Call | Read) -> dict[str, Any]:
@@ -222,20 +327,25 @@ def outcome_from_record(record: Any) -> Outcome:
     if not isinstance(record, dict):
         return Outcome(error="the grader received no result for this call")
     if "error" in record:
-        return Outcome(error=str(record["error"])[:400])
+        return Outcome(error=first_line(record["error"], MAX_ERROR) or "error")
     try:
         args = codec.decode(record["args"]) if "args" in record else None
         return Outcome(value=codec.decode(record.get("value")), args=args)
-    except Exception as error:
-        return Outcome(error=f"the result could not be read: {str(error)[:200]}")
+    except (Exception, RecursionError) as error:
+        return Outcome(error=f"the result could not be read: {first_line(error, 120)}")
 
 
-def verdict(test: Test, outcomes: list[Outcome]) -> tuple[bool, str | None]:
-    """Run ``test.check``; returns (passed, hint for a recognised mistake)."""
+def verdict(
+    test: Test, outcomes: list[Outcome], calls: list[Call | Read] | None = None
+) -> tuple[bool, str | None]:
+    """Run the test's check; returns (passed, hint for a recognised mistake).
+
+    The hint is one printable line of at most ``MAX_HINT`` characters.
+    """
     try:
-        test.check(outcomes)
+        test.run_check(outcomes, calls if calls is not None else [])
     except Fail as failure:
-        return False, str(failure) or None
+        return False, first_line(failure, MAX_HINT) or None
     except Exception:
         return False, None
     return True, None
@@ -269,8 +379,9 @@ def run_hidden_tests(grade_id: str, namespace: Mapping[str, Any]) -> None:
     assignment = here.name
     tests = load_hidden_tests(root / "solutions" / assignment / HIDDEN_TESTS_FILE)
     test = tests[grade_id]
-    outcomes = [outcome_from_record(outcome_record(namespace, c)) for c in test.calls()]
-    passed, hint = verdict(test, outcomes)
+    calls = test.make_calls(inputs_rng(KERNEL_SEED, grade_id))
+    outcomes = [outcome_from_record(outcome_record(namespace, c)) for c in calls]
+    passed, hint = verdict(test, outcomes, calls)
     if not passed:
         errors = [o.error for o in outcomes if o.error]
         detail = hint or (errors[0] if errors else "a hidden test failed")

@@ -202,7 +202,9 @@ def zcdp_check(outcomes: list[Outcome]) -> None:
         try:
             got = float(value)
         except (TypeError, ValueError):
-            raise Fail(f"zcdp_sigma must return a number; got {value!r}") from None
+            raise Fail(
+                f"zcdp_sigma must return a number; got {type(value).__name__}"
+            ) from None
         want = zcdp_reference(*case)
         if not math.isclose(got, want, rel_tol=RTOL):
             raise Fail(_zcdp_hint(got, *case))

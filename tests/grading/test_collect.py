@@ -115,17 +115,18 @@ def test_canvas_two_users_with_one_name_are_not_merged(tmp_path):
     assert not (tmp_path / "submitted").exists()
 
 
-def test_moodle_layout_with_extra_files(tmp_path):
+def test_moodle_layout_with_expected_and_unexpected_files(tmp_path):
     folder = "Jane Smith_123456_assignsubmission_file_"
     path = _zip(
         tmp_path / "moodle.zip",
         {
             f"{folder}/hw01.ipynb": _nb("jane"),
             f"{folder}/data/extra.csv": "a,b\n1,2\n",
+            f"{folder}/scratch.py": "x = 1\n",
             "John Doe_654321_assignsubmission_file_/hw01.ipynb": _nb("john"),
         },
     )
-    report = collect_zip(path, "hw01", root=tmp_path)
+    report = collect_zip(path, "hw01", root=tmp_path, expected_files=["data/extra.csv"])
     assert report.layout == "moodle"
     assert report.errors == [] and report.warnings == []
     assert _submitted(tmp_path) == [
@@ -136,9 +137,11 @@ def test_moodle_layout_with_extra_files(tmp_path):
     assert (tmp_path / "submitted/123456/hw01/data/extra.csv").read_text() == (
         "a,b\n1,2\n"
     )
-    (note,) = report.notes
-    assert note.student == "123456"
-    assert "extra file copied to submitted/123456/hw01/data/extra.csv" in note.message
+    left_out, copied = report.notes
+    assert copied.student == left_out.student == "123456"
+    assert "extra file copied to submitted/123456/hw01/data/extra.csv" in copied.message
+    assert left_out.file.endswith("scratch.py")
+    assert "not collected: the assignment expects only hw01.ipynb" in left_out.message
 
 
 def test_plain_layout_every_rule(tmp_path):
@@ -182,12 +185,12 @@ def test_plain_layout_every_rule(tmp_path):
     assert _by_student(report.warnings) == {
         "bob": ["collected as hw01.ipynb (the student named it My Homework (1).ipynb)"]
     }
-    # Students with an error get nothing written, not even their extra files.
+    # Only the expected notebook is written; students with an error get nothing.
     assert _submitted(tmp_path) == [
         "submitted/alice/hw01/hw01.ipynb",
-        "submitted/alice/hw01/notes.txt",
         "submitted/bob/hw01/hw01.ipynb",
     ]
+    assert [e.file for e in report.notes] == ["alice/notes.txt"]
     assert report.ok is False
 
 
@@ -272,7 +275,9 @@ def test_dangerous_entries_are_skipped(tmp_path):
         },
         symlinks=[("alice/link.txt", "/etc/passwd")],
     )
-    report = collect_zip(path, "hw01", root=root, max_file_size=1000)
+    report = collect_zip(
+        path, "hw01", root=root, max_file_size=1000, expected_files=["big.bin"]
+    )
     assert [e.student for e in report.collected] == ["alice"]
     skipped = {e.file: e.message for e in report.warnings}
     assert "path with '..'" in skipped["../evil.txt"]
@@ -302,7 +307,13 @@ def test_zip_bomb_is_refused_before_anything_is_written(tmp_path):
     )
     assert (tmp_path / "z.zip").stat().st_size < 20_000
     with pytest.raises(ValueError, match=r"at most 1,000,000 bytes.*got 3,00"):
-        collect_zip(path, "hw01", root=tmp_path, max_total_size=1_000_000)
+        collect_zip(
+            path,
+            "hw01",
+            root=tmp_path,
+            max_total_size=1_000_000,
+            expected_files=["zeros.bin"],
+        )
     assert not (tmp_path / "submitted").exists()
 
 
@@ -321,7 +332,7 @@ def test_existing_different_file_is_kept_and_same_file_unchanged(tmp_path):
     )
     digest = hashlib.sha256((tmp_path / "z.zip").read_bytes()).hexdigest()
 
-    report = collect_zip(path, "hw01", root=tmp_path)
+    report = collect_zip(path, "hw01", root=tmp_path, expected_files=["notes.txt"])
     (entry,) = report.collected
     assert entry.message.startswith("replaced: submitted/alice/hw01/hw01.ipynb")
     assert target.read_bytes() == _nb("second")
@@ -334,7 +345,7 @@ def test_existing_different_file_is_kept_and_same_file_unchanged(tmp_path):
     assert "previous version kept in .previous/notes." in report.notes[0].message
 
     # Collecting the same zip again changes nothing and keeps no new backup.
-    again = collect_zip(path, "hw01", root=tmp_path)
+    again = collect_zip(path, "hw01", root=tmp_path, expected_files=["notes.txt"])
     assert again.collected == [] and again.notes == []
     assert [e.student for e in again.unchanged] == ["alice"]
     assert len(list((target.parent / ".previous").iterdir())) == 2
@@ -399,4 +410,78 @@ def test_bad_zip_and_bad_arguments(tmp_path):
         collect_zip(good, "hw01", root=tmp_path, pattern=r"(?P<student>\w+)/.*")
     with pytest.raises(ValueError, match="regular expression"):
         collect_zip(good, "hw01", root=tmp_path, pattern="(unclosed")
+    assert not (tmp_path / "submitted").exists()
+
+
+# --- names spelled to dodge the rules ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "alice/./timestamp.txt",
+        "alice\\timestamp.txt",
+        "alice//timestamp.txt",
+        "alice/./.previous/hw01.x.ipynb",
+        "alice\\.\\timestamp.txt",
+    ],
+)
+def test_reserved_names_are_reserved_however_spelled(tmp_path, spelling):
+    path = _zip(
+        tmp_path / "z.zip",
+        {"alice/hw01.ipynb": _nb(), spelling: "2000-01-01 00:00:00"},
+    )
+    report = collect_zip(path, "hw01", root=tmp_path, expected_files=["notes.txt"])
+    assert [e.student for e in report.collected] == ["alice"]
+    assert _submitted(tmp_path) == ["submitted/alice/hw01/hw01.ipynb"]
+    assert any("reserved" in e.message for e in report.warnings)
+
+
+def test_only_the_files_the_course_expects_are_written(tmp_path):
+    path = _zip(
+        tmp_path / "z.zip",
+        {
+            "alice/hw01.ipynb": _nb(),
+            "alice/.course-grade.json": '{"result": {"parts": []}}',
+            "alice/gradebook.db": "x",
+            "alice/sub/../notes.txt": "x",
+        },
+    )
+    report = collect_zip(path, "hw01", root=tmp_path)
+    assert _submitted(tmp_path) == ["submitted/alice/hw01/hw01.ipynb"]
+    assert not (tmp_path / "submitted/alice/hw01/.course-grade.json").exists()
+    assert {e.file for e in report.notes} == {
+        "alice/.course-grade.json",
+        "alice/gradebook.db",
+    }
+
+
+def test_control_characters_never_reach_the_terminal(tmp_path):
+    path = _zip(
+        tmp_path / "z.zip",
+        {
+            "alice/hw01.ipynb": _nb(),
+            "alice/\x1b[2J\x1b]0;pwned\x07.txt": "x",
+            "bob\u202e/hw01.ipynb": _nb(),
+            "carol/hw01.ipynb": _nb(),
+            "carol/x\r\x1b[1Aok.txt": "x",
+        },
+    )
+    report = collect_zip(path, "hw01", root=tmp_path)
+    text = report.summary()
+    assert not any(ch in text for ch in "\x1b\x07\r\u202e")
+    assert "\\x1b[2J" in text and "\\u202e" in text
+    assert _submitted(tmp_path) == [
+        "submitted/alice/hw01/hw01.ipynb",
+        "submitted/carol/hw01/hw01.ipynb",
+    ]
+
+
+@pytest.mark.parametrize("student", ["=cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "+1"])
+def test_a_student_id_never_starts_a_formula(tmp_path, student):
+    path = _zip(tmp_path / "z.zip", {f"{student}/hw01.ipynb": _nb()})
+    report = collect_zip(path, "hw01", root=tmp_path)
+    assert report.collected == []
+    (error,) = report.errors
+    assert "safe folder name" in error.message
     assert not (tmp_path / "submitted").exists()
