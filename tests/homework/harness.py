@@ -218,3 +218,55 @@ class Course:
                     g.name: (g.score, bool(g.needs_manual_grade)) for g in nb.grades
                 }
         return out
+
+
+def answer_namespace(assignment: str, answers: dict[str, str]) -> dict:
+    """Run the instructor notebook's code cells, with ``answers`` in place, here.
+
+    Test cells are left out, as ``course grade`` leaves them out; no sandbox,
+    no kernel: a fast way for course authors to try the hidden tests on many
+    inputs. Never use it on a student's code.
+    """
+    nb = nbformat.read(source_notebook(assignment), as_version=4)
+    namespace: dict = {"__name__": "__main__"}
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
+            continue
+        source = answers.get(meta.get("grade_id"), strip_markers(cell.source))
+        exec(compile(source, f"<{meta.get('grade_id', 'cell')}>", "exec"), namespace)
+    return namespace
+
+
+def verdicts(
+    assignment: str, answers: dict[str, str], seeds: range | list[int]
+) -> dict[str, list[tuple[bool, str | None]]]:
+    """Per test cell, (passed, hint) of the hidden test for each seed.
+
+    The calls are drawn as ``course grade`` draws them for a submission whose
+    seed is ``seed``, made in this process on the functions of
+    :func:`answer_namespace`, passed through the plain-data encoding and
+    checked.
+    """
+    from course_lib.grading.spec import (
+        inputs_rng,
+        load_hidden_tests,
+        outcome_from_record,
+        outcome_record,
+        verdict,
+    )
+
+    tests = load_hidden_tests(SOLUTIONS / assignment / "hidden_tests.py")
+    namespace = answer_namespace(assignment, answers)
+    out: dict[str, list[tuple[bool, str | None]]] = {}
+    for gid, test in tests.items():
+        results = []
+        for seed in seeds:
+            calls = test.make_calls(inputs_rng(seed, gid))
+            outcomes = [
+                outcome_from_record(outcome_record(namespace, copy.deepcopy(c)))
+                for c in calls
+            ]
+            results.append(verdict(test, outcomes, calls))
+        out[gid] = results
+    return out
