@@ -255,7 +255,10 @@ def _detect_v2(root: Path) -> Support:
             with contextlib.suppress(OSError):
                 _write(root / "cgroup.subtree_control", enable)
             _write(parent / "cgroup.subtree_control", enable)
-        enabled = set((parent / "cgroup.subtree_control").read_text().split())
+        enabled = {
+            name.lstrip("+")
+            for name in (parent / "cgroup.subtree_control").read_text().split()
+        }
         controllers = tuple(c for c in wanted if c in enabled)
         probe = parent / f"probe-{os.getpid()}"
         probe.mkdir()

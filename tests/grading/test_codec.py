@@ -123,6 +123,11 @@ def test_too_deep_nesting_is_refused_both_ways():
         "NaN",
         '{"__ndarray__": "int64", "shape": [2], "data": [1]}',
         '{"__ndarray__": "int64", "shape": [1], "data": ["x"]}',
+        '{"__ndarray__": "int64", "shape": [2], "b64": "AAAAAAAAAAA="}',
+        '{"__ndarray__": "float64", "shape": [1], "b64": "!!!!!!!!!!!="}',
+        '{"__ndarray__": "bool", "shape": [1], "b64": "Ag=="}',
+        '{"__ndarray__": "float64", "shape": [1099511627776, 1099511627776], "b64": ""}',
+        '{"__ndarray__": "str", "shape": [1], "data": [["nested"]]}',
         '{"__ndarray__": "pickle", "shape": [0], "data": []}',
         '{"__frame__": [], "columns": 1, "index": 2}',
         '{"unknown": 1}',
@@ -144,3 +149,58 @@ def test_numpy_strings_decode_the_same_with_or_without_json():
     direct = decode(encode(frame))
     via_json = loads(dumps(frame))
     assert direct["group"].tolist() == via_json["group"].tolist() == ["a"]
+
+
+def test_arrays_cross_as_bytes_and_keep_their_values():
+    values = np.array(
+        [0.1, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1.7976931348623157e308]
+    )
+    text = dumps(values)
+    assert '"b64"' in text and "0.1" not in text  # bytes, not decimal text
+    back = loads(text)
+    assert back.dtype == np.float64
+    assert np.array_equal(back, values, equal_nan=True)
+    assert back.flags.writeable  # a check may modify what it receives
+    ints = np.array([[2**62, -(2**62)], [0, 7]])
+    assert np.array_equal(loads(dumps(ints)), ints)
+
+
+def _frame_record(n_columns: int) -> dict:
+    column = {"__ndarray__": "int64", "shape": [1], "b64": "AAAAAAAAAAA="}
+    names = {"__ndarray__": "str", "shape": [n_columns], "data": ["c"] * n_columns}
+    one = {"__ndarray__": "int64", "shape": [1], "b64": "AAAAAAAAAAA="}
+    return {
+        "__frame__": [column] * n_columns,
+        "columns": {"__index__": names, "name": None},
+        "index": {"__index__": one, "name": None},
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (json.dumps(_frame_record(50_000)), "at most 10,000 columns"),
+        ("[" + ",".join(["0"] * 3_000_000) + "]", "at most 2,000,000 JSON values"),
+        (json.dumps([{"__dict__": {}}] * 2_100_000), "at most 2,000,000 JSON values"),
+        (
+            json.dumps(
+                {
+                    "__multiindex__": [{"__ndarray__": "str", "shape": [0], "data": []}]
+                    * 40,
+                    "names": [None] * 40,
+                }
+            ),
+            "1 to 32 levels",
+        ),
+    ],
+)
+def test_crafted_results_are_refused_before_they_are_built(text, match):
+    with pytest.raises(DecodeError, match=match):
+        loads(text)
+
+
+def test_decoding_spends_a_budget_of_values():
+    many = [[]] * 1000
+    assert decode(many, max_items=2000) == many
+    with pytest.raises(DecodeError, match="at most"):
+        decode(many, max_items=500)

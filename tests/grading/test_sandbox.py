@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.grading.sandbox import Limits, run_sandboxed
+from course_lib.grading.sandbox import Limits, host_support, run_sandboxed
 from course_lib.grading.spec import Call, Read
 
 ROOT = Path(__file__).resolve().parents[2]
+MEMORY_CGROUP = "memory" in host_support().controllers
 
 
 def run(source: str, *reads: str, limits: Limits | None = None, calls=None):
@@ -165,3 +166,141 @@ def test_a_fork_bomb_stops_at_the_process_limit():
     (started,) = values(run(source, "started", limits=Limits(max_processes=64)))
     assert 10 < started < 64
     assert mine() == [], "the sandbox's cgroups must be removed after it"
+
+
+# --- nothing crosses the wall but bounded frames, in order ----------------------
+
+
+def _cells(*sources: str) -> list[dict]:
+    return [{"id": f"c{i}", "source": s} for i, s in enumerate(sources)]
+
+
+def test_nothing_the_sandbox_writes_reaches_the_grader(tmp_path, monkeypatch):
+    """Links, pipes and files left in the sandbox's folders are never opened."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    source = (
+        "import os\n"
+        "os.makedirs('out', exist_ok=True)\n"
+        "for name in ('out/t.json', 'out/cells.json', 'log.txt', 'out/progress.txt'):\n"
+        "    os.symlink('/etc/shadow', name)\n"
+        "os.mkfifo('out/done')\n"
+        "os.mkfifo('/tmp/result')\n"
+        "open('big.bin', 'wb').write(b'x' * 10**6)\n"
+        "x = 41 + 1\n"
+    )
+    result = run_sandboxed(_cells(source), {"t": [Read("x")]})
+    assert values(result) == [42]
+    assert result.error is None
+    assert list(tmp_path.iterdir()) == []  # the sandbox had no folder on this disk
+
+
+def test_a_cell_that_ignores_its_alarm_is_stopped_from_outside():
+    spin = (
+        "import signal, time\n"
+        "signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+        "signal.setitimer(signal.ITIMER_REAL, 0)\n"
+        "while True:\n"
+        "    try:\n"
+        "        time.sleep(100)\n"
+        "    except BaseException:\n"
+        "        pass\n"
+    )
+    limits = Limits(cell_timeout=2, submission_timeout=300)
+    result = run_sandboxed(_cells(spin, "after = 1"), {"t": [Read("after")]}, limits)
+    assert result.skipped_cells == ["c0: ran out of time"]
+    assert values(result) == [1]
+    assert result.error is None  # stopped at the cell's limit, not the submission's
+
+
+def test_forged_frames_are_the_submissions_error_not_more_time():
+    forge = (
+        "import os, signal, struct, time\n"
+        "signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+        "def frame(body):\n"
+        "    return struct.pack('>I', len(body)) + body\n"
+        "for i in range(1000):\n"
+        "    for fd in range(3, 64):\n"
+        "        try:\n"
+        "            os.write(fd, frame(b'E{\"i\": 0, \"error\": null}') + frame(b'C1'))\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    time.sleep(0.2)\n"
+    )
+    limits = Limits(cell_timeout=2, submission_timeout=300)
+    result = run_sandboxed(_cells(forge, "after = 1"), {"t": [Read("after")]}, limits)
+    assert "interfered with the grader's channel" in result.error
+    assert "interfered" in result.records["t"]["error"]
+
+
+def test_garbage_on_the_channel_is_the_submissions_error():
+    source = (
+        "import os\n"
+        "for fd in range(3, 64):\n"
+        "    try:\n"
+        "        os.write(fd, b'\\xff' * 64)\n"
+        "    except OSError:\n"
+        "        pass\n"
+    )
+    result = run_sandboxed(_cells(source, "x = 1"), {"t": [Read("x")]})
+    assert "interfered" in result.error
+    assert result.records["t"]["error"].startswith("not graded")
+
+
+def test_a_result_over_the_size_limit_is_not_read():
+    source = "import numpy as np\nbig = np.zeros(2 * 10**6)\nsmall = 1\n"
+    result = run_sandboxed(
+        _cells(source), {"a": [Read("big")], "b": [Read("small")]}, Limits(result_mb=1)
+    )
+    assert "larger than 1 MB" in result.records["a"]["error"]
+    assert result.records["b"]["outcomes"] == [{"value": 1}]
+
+
+def test_the_hidden_calls_are_not_in_the_sandbox_while_cells_run():
+    source = (
+        "import gc, os\n"
+        "spec = 'course_lib.grading.spec'\n"
+        "found = sum(type(o).__module__ == spec for o in gc.get_objects())\n"
+        "files = []\n"
+        "for folder in ('.', '/tmp'):\n"
+        "    for base, _, names in os.walk(folder):\n"
+        "        for name in names:\n"
+        "            with open(os.path.join(base, name), 'rb') as handle:\n"
+        "                if b'4f1c9e' in handle.read():\n"
+        "                    files.append(name)\n"
+    )
+    secret = Call("len", ("a hidden input: 4f1c9e",))
+    result = run_sandboxed(
+        _cells(source), {"a": [Read("found"), Read("files")], "b": [secret]}
+    )
+    assert values_of(result, "a") == [0, []]
+
+
+def values_of(result, grade_id: str) -> list:
+    return [
+        o.get("value", o.get("error")) for o in result.records[grade_id]["outcomes"]
+    ]
+
+
+def test_an_error_reaches_the_grader_as_one_capped_line():
+    source = "def f():\n    raise ValueError('first line\\n' + 'SECRET ' * 10**5)\n"
+    result = run_sandboxed(_cells(source), {"t": [Call("f")]})
+    (error,) = values_of(result, "t")
+    assert error.startswith("ValueError: first line") and "SECRET" not in error
+
+
+@pytest.mark.skipif(not MEMORY_CGROUP, reason="needs a memory control group")
+def test_files_in_the_sandbox_count_against_its_memory():
+    flood = (
+        "for i in range(64):\n"
+        "    with open(f'/tmp/f{i}', 'wb') as handle:\n"
+        "        handle.write(b'x' * 32 * 2**20)\n"
+        "wrote = 'all of it'\n"
+    )
+    limits = Limits(memory_mb=512, output_mb=64)
+    result = run_sandboxed(
+        _cells(flood, "after = 1"), {"t": [Read("after"), Read("wrote")]}, limits
+    )
+    assert result.skipped_cells == ["c0: ended the process"]
+    assert values(result) == [1, "NameError: name 'wrote' is not defined"]
