@@ -47,6 +47,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str], str]] = [
             "starts, signals or ends processes",
         ),
         (
+            "descriptors",
+            r"\bos\.(write|writev|dup2?|close|closerange|fdopen)\s*\(|/proc/self/fd|/dev/fd",
+            "writes to or closes raw file descriptors (the grader's channel)",
+        ),
+        (
             "network",
             r"\bsocket\b|\burllib\b|\brequests\b|\bhttp\.client\b",
             "uses the network",

@@ -1,20 +1,38 @@
 """course grade on a class: resuming after kill -9, regrading one student,
-per-student errors, an external Dask scheduler and a PostgreSQL gradebook."""
+per-student errors, an external Dask scheduler and a PostgreSQL gradebook;
+and, without a class, the pieces: per-submission seeds of the hidden inputs,
+the course secret, the preflight, hostile files."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import stat
 import subprocess
 import time
+from types import SimpleNamespace
 
 import pytest
 
+from course_lib.grading import grade
+from course_lib.grading._cgroups import Support
+from course_lib.grading.grade import (
+    LEDGER,
+    CourseError,
+    Job,
+    grade_job,
+    read_notebook,
+    read_regular,
+)
+from course_lib.grading.grade import (
+    Course as CourseDir,
+)
+from course_lib.grading.sandbox import Limits
+from course_lib.grading.spec import submission_seed
+
 from ..homework.harness import BIN, Course, parts_of, source_notebook
 from ..postgres import postgres_server
-
-pytestmark = pytest.mark.slow
 
 HW = "hw01"
 PARTS = parts_of(source_notebook(HW))
@@ -45,6 +63,7 @@ def expected_class(course: Course, n: int) -> dict[str, float]:
     return expected
 
 
+@pytest.mark.slow
 def test_kill_9_midway_then_rerun_ends_with_every_grade_right(tmp_path):
     course = Course(tmp_path, HW)
     expected = expected_class(course, 12)
@@ -73,6 +92,7 @@ def test_kill_9_midway_then_rerun_ends_with_every_grade_right(tmp_path):
     assert {s: total(g) for s, g in scores.items()} == expected
 
 
+@pytest.mark.slow
 def test_regrading_one_student_leaves_the_others_untouched(tmp_path):
     course = Course(tmp_path, HW)
     expected = expected_class(course, 4)
@@ -99,6 +119,7 @@ def test_regrading_one_student_leaves_the_others_untouched(tmp_path):
     assert "graded 0, unchanged 4" in course.course("grade", HW, "--quiet").stdout
 
 
+@pytest.mark.slow
 def test_broken_submissions_get_clear_errors_while_the_rest_are_graded(tmp_path):
     course = Course(tmp_path, HW)
     expected = expected_class(course, 2)
@@ -131,6 +152,7 @@ def test_broken_submissions_get_clear_errors_while_the_rest_are_graded(tmp_path)
     assert {s: total(scores[s]) for s in scores} == expected
 
 
+@pytest.mark.slow
 def test_grades_on_an_existing_dask_scheduler(tmp_path):
     from distributed import LocalCluster
 
@@ -143,6 +165,7 @@ def test_grades_on_an_existing_dask_scheduler(tmp_path):
     assert {s: total(g) for s, g in course.scores().items()} == expected
 
 
+@pytest.mark.slow
 def test_postgresql_gradebook(tmp_path):
     with postgres_server(tmp_path) as url:
         course = Course(tmp_path / "course", HW, db_url=url)
@@ -152,3 +175,140 @@ def test_postgresql_gradebook(tmp_path):
         assert not (course.root / "gradebook.db").exists()
         course.course("grades", "--db-url", url)
         assert (course.root / "grades.csv").read_text().count("\n") == 4
+
+
+# --- the pieces, without a class --------------------------------------------------
+
+HIDDEN = """
+from course_lib.grading.spec import Call, Fail, Test, returned_values
+
+
+def calls(rng):
+    return [Call("echo", (rng.integers(0, 10**9, 3).tolist(),))]
+
+
+def check(outcomes, calls):
+    (value,) = returned_values(outcomes)
+    if value != list(calls[0].args[0]):
+        raise Fail("echo must return its input")
+
+
+TESTS = {"test_echo": Test(calls, check)}
+"""
+
+
+def _job(source: str, seed: int) -> Job:
+    return Job(
+        student="s",
+        assignment="hw",
+        hidden_source=HIDDEN,
+        hidden_name="<hidden tests>",
+        fingerprint=f"fp-{hash(HIDDEN)}",
+        cells=[{"id": "answer", "source": source}],
+        seed=seed,
+        limits=Limits(),
+        points={"test_echo": 1.0},
+    )
+
+
+def test_hidden_inputs_are_drawn_per_submission_and_learning_them_is_useless():
+    right = grade_job(_job("def echo(x):\n    return list(x)", 1))
+    assert [p.passed for p in right.parts] == [True]
+    # A student who makes the inputs show in feedback learns this seed's inputs...
+    spy = grade_job(_job("def echo(x):\n    raise ValueError(repr(x))", 1))
+    (part,) = spy.parts
+    seen = part.hint.split("ValueError: ", 1)[1]
+    # ... which answer that same seed, and no other.
+    hardcoded = f"def echo(x):\n    return {seen}"
+    assert grade_job(_job(hardcoded, 1)).parts[0].passed
+    assert not grade_job(_job(hardcoded, 2)).parts[0].passed
+
+
+def test_seeds_differ_between_students_and_submissions_and_need_the_secret():
+    a = submission_seed(b"k", "course", "hw01", "ada", "sha1")
+    assert a == submission_seed(b"k", "course", "hw01", "ada", "sha1")
+    assert a != submission_seed(b"k", "course", "hw01", "bo", "sha1")
+    assert a != submission_seed(b"k", "course", "hw01", "ada", "sha2")
+    assert a != submission_seed(b"other", "course", "hw01", "ada", "sha1")
+
+
+def test_a_regrade_reuses_the_seed_its_ledger_recorded(tmp_path):
+    course = CourseDir(root=tmp_path, course_id="c", db_url="sqlite://")
+    assignment = SimpleNamespace(id="hw01")
+    fresh = grade._seed(course, assignment, "ada", "sha1", b"new secret")
+    folder = tmp_path / "autograded" / "ada" / "hw01"
+    folder.mkdir(parents=True)
+    (folder / LEDGER).write_text(
+        json.dumps({"submission_sha256": "sha1", "seed": "abc"})
+    )
+    assert grade._seed(course, assignment, "ada", "sha1", b"new secret") == 0xABC
+    # Other bytes: a new submission, a new seed.
+    assert grade._seed(course, assignment, "ada", "sha2", b"new secret") != 0xABC
+    assert fresh != 0xABC
+
+
+def test_the_course_secret_is_made_once_for_its_owner_only(tmp_path):
+    course = CourseDir(root=tmp_path, course_id="c", db_url="sqlite://")
+    secret = course.secret()
+    assert len(secret) == 32 and course.secret() == secret
+    mode = stat.S_IMODE((tmp_path / grade.SECRET_FILE).stat().st_mode)
+    assert mode == 0o600
+    (tmp_path / grade.SECRET_FILE).write_text("not hex\n")
+    with pytest.raises(CourseError, match="restore it from a backup"):
+        course.secret()
+
+
+def test_preflight_says_once_what_the_host_cannot_limit(monkeypatch):
+    monkeypatch.setattr(grade, "check_sandbox", lambda limits: None)
+    monkeypatch.setattr(
+        grade, "host_support", lambda: Support(None, (), why="no cgroup file system")
+    )
+    (warning,) = grade.preflight(Limits())
+    assert "total memory (with files in the sandbox's tmpfs)" in warning
+    assert "number of processes" in warning and "CPU share" in warning
+    monkeypatch.setattr(
+        grade, "host_support", lambda: Support("v1", ("memory", "pids", "cpu"))
+    )
+    assert grade.preflight(Limits()) == []
+
+
+def test_links_pipes_and_huge_files_are_not_read(tmp_path):
+    target = tmp_path / "target.ipynb"
+    target.write_text("{}")
+    (tmp_path / "link.ipynb").symlink_to(target)
+    os.mkfifo(tmp_path / "pipe.ipynb")
+    (tmp_path / "big.ipynb").write_bytes(b" " * 2000)
+    with pytest.raises(OSError):
+        read_regular(tmp_path / "link.ipynb", 1000)
+    with pytest.raises(OSError, match="not a regular file"):
+        read_regular(tmp_path / "pipe.ipynb", 1000)
+    with pytest.raises(OSError, match="over the limit"):
+        read_regular(tmp_path / "big.ipynb", 1000)
+    assert read_regular(target, 1000) == b"{}"
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("[" * 50_000 + "]" * 50_000, "not valid JSON"),
+        (
+            '{"nbformat": 4, "nbformat_minor": 5, "cells": 7, "metadata": {}}',
+            "not a valid",
+        ),
+        ("\xff\xfe", "not valid JSON"),
+    ],
+)
+def test_hostile_notebooks_are_a_one_line_error(tmp_path, text, why):
+    path = tmp_path / "hw.ipynb"
+    path.write_text(text, encoding="latin-1")
+    with pytest.raises(ValueError, match=why):
+        read_notebook(path)
+
+
+def test_lone_surrogates_are_replaced_when_a_notebook_is_read(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("# \ud800")])
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(nb))
+    assert read_notebook(path).cells[0].source == "# \ufffd"

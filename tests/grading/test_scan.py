@@ -20,6 +20,8 @@ from course_lib.grading.scan import scan_source
         ("open('../../../gradebook.db', 'wb')", "files"),
         ("exec(code)", "dynamic-code"),
         ("import socket", "network"),
+        ("import os\nos.write(5, b'x')", "descriptors"),
+        ("open('/proc/self/fd/3', 'wb')", "descriptors"),
     ],
 )
 def test_tampering_idioms_are_flagged(source, idiom):
