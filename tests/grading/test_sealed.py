@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import json
 import sqlite3
-from pathlib import Path
 
 import nbformat
 import pytest
