@@ -15,18 +15,27 @@ and is tested on its own.
   as rules, counterfactual explanations and recourse.
 - :mod:`course_lib.privacy`: attacks on released data, differential-privacy
   mechanisms, accounting and private learning.
+
+Subpackages load on first use (PEP 562): ``import course_lib.datasets`` does
+not import scikit-learn, and ``course_lib.fairness`` is imported the first
+time it is named.
 """
 
-from course_lib import adaptive, datasets, fairness, games, interpret, privacy
-from course_lib.datasets import (
-    DatasetIntegrityError,
-    load_adult,
-    load_compas,
-    load_fico,
-    load_german,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_SUBPACKAGES = ("adaptive", "datasets", "fairness", "games", "interpret", "privacy")
+_FROM_DATASETS = (
+    "DatasetIntegrityError",
+    "load_adult",
+    "load_compas",
+    "load_fico",
+    "load_german",
+)
 
 __all__ = [
     "DatasetIntegrityError",
@@ -42,3 +51,25 @@ __all__ = [
     "load_german",
     "privacy",
 ]
+
+if TYPE_CHECKING:  # what static tools see; at run time, __getattr__ below
+    from course_lib import adaptive, datasets, fairness, games, interpret, privacy
+    from course_lib.datasets import (
+        DatasetIntegrityError,
+        load_adult,
+        load_compas,
+        load_fico,
+        load_german,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"course_lib.{name}")
+    if name in _FROM_DATASETS:
+        return getattr(importlib.import_module("course_lib.datasets"), name)
+    raise AttributeError(f"module 'course_lib' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
