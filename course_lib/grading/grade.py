@@ -82,6 +82,8 @@ SECRET_FILE = ".course-secret"
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 #: Largest ledger read back (bytes).
 MAX_LEDGER_BYTES = 4 * 2**20
+#: Most cells a submitted notebook may have (a homework has a few dozen).
+MAX_CELLS = 5000
 
 
 class CourseError(RuntimeError):
@@ -146,6 +148,11 @@ def read_notebook(path: str | os.PathLike[str]) -> NotebookNode:
         raise ValueError(f"is not valid JSON ({first_line(error, 120)})") from None
     if not isinstance(raw, dict) or raw.get("nbformat") != 4:
         raise ValueError("is not an nbformat 4 notebook")
+    cells = raw.get("cells")
+    if isinstance(cells, list) and len(cells) > MAX_CELLS:
+        raise ValueError(
+            f"has {len(cells):,} cells, more than the {MAX_CELLS:,} allowed"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # missing cell ids are repaired

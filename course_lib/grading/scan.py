@@ -124,8 +124,15 @@ def _patched_modules(tree: ast.AST) -> list[tuple[int, str]]:
     return found
 
 
+#: Cells longer than this (characters) are scanned as text only: building the
+#: syntax tree of a huge cell would cost the grader more memory than the cell.
+MAX_PARSE = 200_000
+#: At most this many findings are reported per cell.
+MAX_FINDINGS = 200
+
+
 def scan_source(source: str, cell: str = "") -> list[Finding]:
-    """Every suspicious idiom in one cell's source.
+    """Every suspicious idiom in one cell's source (at most ``MAX_FINDINGS``).
 
     Examples
     --------
@@ -141,13 +148,17 @@ def scan_source(source: str, cell: str = "") -> list[Finding]:
         for name, pattern, why in _PATTERNS:
             if pattern.search(text):
                 findings.append(Finding(cell, number, name, why, stripped[:200]))
+        if len(findings) >= MAX_FINDINGS:
+            return findings[:MAX_FINDINGS]
+    if len(source) > MAX_PARSE:
+        return findings
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         # Not Python (a magic, a NUL byte) or nested too deep to parse here:
         # the text scan above is all there is.
         return findings
-    for number, module in _patched_modules(tree):
+    for number, module in _patched_modules(tree)[: MAX_FINDINGS - len(findings)]:
         text = lines[number - 1].strip() if number <= len(lines) else ""
         findings.append(
             Finding(

@@ -48,3 +48,18 @@ def test_findings_say_where_and_why():
 def test_unparsable_code_is_still_scanned_as_text():
     findings = scan_source("%%bash\nkill -9 1\nget_ipython(", "c")
     assert any(f.idiom == "get_ipython" for f in findings)
+
+
+def test_a_huge_cell_is_scanned_as_text_with_bounded_findings():
+    huge = "x = 1\n" * 100_000 + "exec(code)\n" * 1000
+    findings = scan_source(huge, "c")
+    assert 0 < len(findings) <= 200
+    assert {f.idiom for f in findings} == {"dynamic-code"}
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["x = " + "(" * 100_000 + ")" * 100_000, "a = 1\x00", "def f(:\n", "[" * 10**6],
+)
+def test_code_that_does_not_parse_never_breaks_the_scan(source):
+    assert isinstance(scan_source(source, "c"), list)
