@@ -169,6 +169,11 @@ def _python_binds() -> list[str]:
 
 
 def _command(limits: Limits, channel_fd: int) -> list[str]:
+    return [*_wall(), *_runner(limits, channel_fd)]
+
+
+def _wall() -> list[str]:
+    """bubblewrap and its options: everything up to the program it runs."""
     env = {
         "HOME": "/sandbox",
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
@@ -207,6 +212,10 @@ def _command(limits: Limits, channel_fd: int) -> list[str]:
     ]
     for key, value in env.items():
         command += ["--setenv", key, value]
+    return command
+
+
+def _runner(limits: Limits, channel_fd: int) -> list[str]:
     # The grader's own course_lib, wherever it is installed (editable or not),
     # is the one that runs inside: its folder is bound and put first on sys.path.
     parent = str(Path(course_lib.__file__).resolve().parent.parent)
@@ -214,7 +223,7 @@ def _command(limits: Limits, channel_fd: int) -> list[str]:
         f"import sys; sys.path.insert(0, {parent!r}); "
         "from course_lib.grading.runner import main; raise SystemExit(main())"
     )
-    command += [
+    return [
         sys.executable,
         "-s",
         "-c",
@@ -234,7 +243,6 @@ def _command(limits: Limits, channel_fd: int) -> list[str]:
         "--result-mb",
         str(limits.result_mb),
     ]
-    return command
 
 
 def _frame(payload: bytes) -> bytes:
@@ -610,16 +618,36 @@ def run_sandboxed(
 
 
 def check_sandbox(limits: Limits | None = None) -> None:
-    """Start one sandbox with an empty notebook; SandboxError if it cannot run.
+    """Start one sandbox that runs Python and imports the runner; SandboxError if not.
 
-    What ``course grade`` checks before it grades anyone, so that a host
-    problem is reported once, not once per student.
+    What ``course grade`` checks before it grades anyone (in well under a
+    second), so that a host problem is reported once, not once per student.
     """
-    limits = limits or Limits()
-    run = _run_once([], {}, limits, time.monotonic() + 120)
-    if run.failed or not run.started:
+    del limits  # the check runs nothing that the limits would bound
+    parent = str(Path(course_lib.__file__).resolve().parent.parent)
+    probe = (
+        f"import sys; sys.path.insert(0, {parent!r}); import course_lib.grading.runner"
+    )
+    try:
+        proc = subprocess.run(
+            [*_wall(), sys.executable, "-s", "-c", probe],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
         raise SandboxError(
-            "a sandbox must start on this host before grading; got one that "
-            f"{run.failed or run.how or 'never answered'}. Check that `bwrap --version` "
-            "works and that user namespaces are enabled (README, instructor section)."
+            f"a sandbox must start on this host before grading; got {error}. "
+            "Check that `bwrap --version` works (README, instructor section)."
+        ) from None
+    if proc.returncode != 0:
+        said = first_line(proc.stderr.decode("utf-8", "replace"), 200) or (
+            f"exit code {proc.returncode}"
+        )
+        raise SandboxError(
+            f"a sandbox must start on this host before grading; got: {said}. Check "
+            "that user namespaces are enabled and `bwrap --version` works (README, "
+            "instructor section)."
         )
