@@ -31,6 +31,7 @@ import re
 import secrets
 import stat
 import sys
+import threading
 import types
 import warnings
 from collections.abc import Iterable, Iterator
@@ -481,10 +482,16 @@ class JobResult:
 
 
 _TESTS: dict[str, dict[str, Test]] = {}
+_TESTS_LOCK = threading.Lock()
 
 
 def _hidden_tests(job: Job) -> dict[str, Test]:
-    """The job's hidden tests, imported once per worker and fingerprint."""
+    """The job's hidden tests, imported once per process and fingerprint."""
+    with _TESTS_LOCK:
+        return _load_hidden_tests(job)
+
+
+def _load_hidden_tests(job: Job) -> dict[str, Test]:
     tests = _TESTS.get(job.fingerprint)
     if tests is None:
         module = types.ModuleType(f"_hidden_tests_{job.fingerprint[:16]}")
@@ -495,7 +502,8 @@ def _hidden_tests(job: Job) -> dict[str, Test]:
             isinstance(k, str) and isinstance(v, Test) for k, v in tests.items()
         ):
             raise TypeError(f"{job.hidden_name} must define TESTS as a dict of Test")
-        _TESTS.clear()  # one assignment at a time: keep memory flat
+        if len(_TESTS) >= 16:  # a term's homework, at most: keep memory flat
+            _TESTS.pop(next(iter(_TESTS)))
         _TESTS[job.fingerprint] = tests
     return tests
 
@@ -972,7 +980,7 @@ def grade_class(
     assignment_id : str
         E.g. ``"hw01"``.
     workers : int, optional
-        Worker processes of the local Dask cluster (default: all cores).
+        Submissions graded at once on this machine (default: all cores).
     scheduler : str, optional
         Address of an existing Dask scheduler to send the work to instead.
     students : iterable of str, optional
@@ -987,14 +995,69 @@ def grade_class(
         Called once with each warning about the host (limits it cannot
         apply) before any submission is graded.
     """
-    from distributed import Client, LocalCluster, as_completed
-    from tqdm import tqdm
+    return grade_assignments(
+        course,
+        [assignment_id],
+        workers=workers,
+        scheduler=scheduler,
+        students=students,
+        force=force,
+        limits=limits,
+        progress=progress,
+        on_warning=on_warning,
+    )[assignment_id]
 
-    assignment = Assignment(course, assignment_id)
-    limits = limits or Limits()
-    students = list(students) if students else None
+
+class _Pool:
+    """Where jobs run: threads of this process, or an existing Dask cluster.
+
+    On one machine every job spends its time in a sandbox (a process of its
+    own) and a short check here, so a thread per core keeps every core busy
+    without starting a cluster; ``scheduler`` sends the jobs to Dask workers
+    on other machines instead.
+    """
+
+    def __init__(self, workers: int, scheduler: str | None):
+        self.scheduler = scheduler
+        self._stack = contextlib.ExitStack()
+        if scheduler:
+            from distributed import Client
+
+            self.client = self._stack.enter_context(Client(scheduler))
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.client = self._stack.enter_context(
+                ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade")
+            )
+
+    def submit(self, job: Job, key: str) -> Any:
+        if self.scheduler:
+            return self.client.submit(grade_job, job, key=key, pure=False)
+        return self.client.submit(grade_job, job)
+
+    def as_completed(self, futures: Iterable[Any]) -> Iterator[Any]:
+        if self.scheduler:
+            from distributed import as_completed
+
+            return iter(as_completed(list(futures)))
+        from concurrent.futures import as_completed
+
+        return as_completed(list(futures))
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def _todo(
+    course: Course,
+    assignment: Assignment,
+    students: list[str] | None,
+    force: bool,
+    summary: GradeSummary,
+) -> dict[str, Path]:
     found, errors = find_submissions(course, assignment, students)
-    summary = GradeSummary(errors=errors)
+    summary.errors.extend(errors)
     todo: dict[str, Path] = {}
     for student, path in found.items():
         try:
@@ -1012,13 +1075,17 @@ def grade_class(
             summary.skipped.append(student)
             continue
         todo[student] = path
-    if not todo:
-        return summary
-    summary.warnings = preflight(limits)
-    if on_warning is not None:
-        for warning in summary.warnings:
-            on_warning(warning)
-    secret = course.secret()
+    return todo
+
+
+def _prepare_all(
+    course: Course,
+    assignment: Assignment,
+    todo: dict[str, Path],
+    limits: Limits,
+    secret: bytes,
+    summary: GradeSummary,
+) -> dict[str, _Prepared]:
     prepared: dict[str, _Prepared] = {}
     for student, path in todo.items():
         try:
@@ -1044,42 +1111,119 @@ def grade_class(
                     f"`course grade {assignment.id} --student {student}`",
                 )
             )
-    if not prepared:
-        return summary
-    with contextlib.ExitStack() as stack:
-        if scheduler:
-            client = stack.enter_context(Client(scheduler))
-        else:
-            cluster = stack.enter_context(
-                LocalCluster(
-                    n_workers=workers or os.cpu_count() or 1,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    memory_limit=0,
-                    silence_logs=40,
-                )
+    return prepared
+
+
+def _finish(
+    course: Course,
+    assignment: Assignment,
+    prep: _Prepared,
+    outcome: JobResult,
+    summary: GradeSummary,
+) -> StudentResult | None:
+    """Record one graded submission; its error in ``summary`` if that fails."""
+    student = prep.student
+    again = f"run `course grade {assignment.id} --student {student}` again"
+    if outcome.infrastructure:
+        summary.errors.append(
+            StudentError(
+                student,
+                _rel(course, prep.path),
+                f"grading failed ({first_line(outcome.infrastructure, 200)}); {again}",
             )
-            client = stack.enter_context(Client(cluster))
-        futures = {}
-        for student, prep in prepared.items():
-            future = client.submit(
-                grade_job,
-                prep.job,
-                key=f"grade-{assignment.id}-{student}",
-                pure=False,
+        )
+        return None
+    result = StudentResult(
+        student=student,
+        parts=outcome.parts,
+        cell_errors=outcome.cell_errors,
+        skipped_cells=outcome.skipped_cells,
+        error=outcome.error,
+        seconds=outcome.seconds,
+        findings=prep.findings,
+        seed=format(prep.job.seed, "x"),
+    )
+    try:
+        record(course, assignment, student, prep.path, result, prep.notebook)
+    except CourseError:
+        raise
+    except (Exception, RecursionError) as error:
+        summary.errors.append(
+            StudentError(
+                student,
+                _rel(course, prep.path),
+                f"graded but not recorded ({type(error).__name__}: "
+                f"{first_line(error, 160)}); {again}",
             )
-            futures[future] = student
+        )
+        return None
+    summary.graded.append(result)
+    return result
+
+
+def grade_assignments(
+    course: Course,
+    assignment_ids: Iterable[str],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    students: Iterable[str] | None = None,
+    force: bool = False,
+    limits: Limits | None = None,
+    progress: bool = True,
+    on_warning: Any = None,
+) -> dict[str, GradeSummary]:
+    """Grade the submissions of several assignments together; a summary for each.
+
+    The parameters are those of :func:`grade_class`. All submissions share
+    one pool of workers, so a small assignment does not leave cores idle
+    while a large one finishes.
+    """
+    from tqdm import tqdm
+
+    assignments = {
+        aid: Assignment(course, aid) for aid in dict.fromkeys(assignment_ids)
+    }
+    limits = limits or Limits()
+    students = list(students) if students else None
+    summaries = {aid: GradeSummary() for aid in assignments}
+    todo = {
+        aid: _todo(course, a, students, force, summaries[aid])
+        for aid, a in assignments.items()
+    }
+    if not any(todo.values()):
+        return summaries
+    warnings_ = preflight(limits)
+    for summary in summaries.values():
+        summary.warnings = warnings_
+    if on_warning is not None:
+        for warning in warnings_:
+            on_warning(warning)
+    secret = course.secret()
+    prepared = {
+        aid: _prepare_all(course, a, todo[aid], limits, secret, summaries[aid])
+        for aid, a in assignments.items()
+    }
+    jobs = [(aid, prep) for aid, preps in prepared.items() for prep in preps.values()]
+    if not jobs:
+        return summaries
+    size = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    pool = _Pool(size, scheduler)
+    try:
+        futures = {
+            pool.submit(prep.job, f"grade-{aid}-{prep.student}"): (aid, prep)
+            for aid, prep in jobs
+        }
+        names = ", ".join(assignments)
         bar = tqdm(
             total=len(futures),
-            desc=f"grading {assignment.id}",
+            desc=f"grading {names}",
             unit="submission",
             file=sys.stderr,
             disable=not progress,
         )
-        for future in as_completed(futures):
-            student = futures[future]
-            prep = prepared[student]
+        for future in pool.as_completed(futures):
+            aid, prep = futures[future]
             bar.update()
             try:
                 outcome: JobResult = future.result()
@@ -1087,45 +1231,13 @@ def grade_class(
                 outcome = JobResult(
                     [], {}, [], None, 0.0, f"{type(error).__name__}: {error}"
                 )
-            if outcome.infrastructure:
-                summary.errors.append(
-                    StudentError(
-                        student,
-                        _rel(course, prep.path),
-                        f"grading failed ({first_line(outcome.infrastructure, 200)}); "
-                        f"run `course grade {assignment.id} --student {student}` again",
-                    )
-                )
-                continue
-            result = StudentResult(
-                student=student,
-                parts=outcome.parts,
-                cell_errors=outcome.cell_errors,
-                skipped_cells=outcome.skipped_cells,
-                error=outcome.error,
-                seconds=outcome.seconds,
-                findings=prep.findings,
-                seed=format(prep.job.seed, "x"),
-            )
-            try:
-                record(course, assignment, student, prep.path, result, prep.notebook)
-            except CourseError:
-                raise
-            except (Exception, RecursionError) as error:
-                summary.errors.append(
-                    StudentError(
-                        student,
-                        _rel(course, prep.path),
-                        f"graded but not recorded ({type(error).__name__}: "
-                        f"{first_line(error, 160)}); run `course grade {assignment.id} "
-                        f"--student {student}` again",
-                    )
-                )
-                continue
-            summary.graded.append(result)
-            bar.set_postfix_str(f"{printable(student, 40)}: {result.score:g}")
+            result = _finish(course, assignments[aid], prep, outcome, summaries[aid])
+            if result is not None:
+                bar.set_postfix_str(f"{printable(prep.student, 40)}: {result.score:g}")
         bar.close()
-    return summary
+    finally:
+        pool.close()
+    return summaries
 
 
 # --------------------------------------------------------------------------

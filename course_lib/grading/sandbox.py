@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import os
 import pickle
@@ -375,6 +376,9 @@ def _parse_record(body: bytes, limits: Limits) -> Any:
     return record if isinstance(record, dict) else {"error": "unreadable result"}
 
 
+_SERIAL = itertools.count()
+
+
 def _kill(proc: subprocess.Popen, cgroup: _cgroups.Cgroup | None) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
@@ -391,11 +395,15 @@ def _run_once(
     protocol = _Protocol(cells, calls, limits, deadline)
     support = host_support()
     cgroup = support.create(
-        f"{os.getpid()}-{time.monotonic_ns()}",
+        f"{os.getpid()}-{next(_SERIAL)}-{time.monotonic_ns()}",
         memory_mb=limits.memory_mb,
         max_processes=limits.max_processes,
         cpus=limits.cpus,
     )
+    if cgroup is None and support.kind is not None:
+        raise SandboxError(
+            "the sandbox's control group could not be made; run `course grade` again"
+        )
     read_end, write_end = os.pipe()
     try:
         # The channel keeps its descriptor number inside the sandbox.
