@@ -6,9 +6,42 @@ returned. The checks run in the grader's process, on plain data; each one
 raises ``Fail(hint)`` for a mistake it recognises.
 See ``course_lib.grading.spec`` and the README's section for course authors.
 
-Every input is built from fixed seeds or the vendored COMPAS data and every
-check is deterministic (a comparison with a reference within a tolerance), so
-no check can fail a correct answer by chance: the false-failure rate is 0.
+Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``),
+each with a random size, random rates and a random choice of the columns that
+carry the planted unfairness:
+
+- ``test_marginal_fpr_gaps``: the "unfair where two columns agree" example
+  and the example where one column raises the FPR, one lowers it and one is
+  neutral (also with bool dtypes);
+- ``test_subgroup_violation``: subgroups of those two examples, and the empty
+  subgroup and the whole population of the second;
+- ``test_most_violated_cell``: the "agree" example, an example with a planted
+  pair of columns and a tiny subgroup with an extreme rate, and two columns of
+  the raise/lower example (whose most violated subgroup is a marginal one).
+
+A draw is kept only if it meets what its part needs, by a margin of 1e-6 (far
+above the checks' tolerance of 1e-9), and is otherwise redrawn from the same
+``rng``:
+
+- parts 1 and 3: every value of every column has negatives and positives;
+- part 1: one column of the raise/lower example raises the FPR and another
+  lowers it;
+- part 2: each subgroup and the rest of the rows have negatives, the
+  subgroup has positives, and its FPR differs from the overall one;
+- part 3: the most violated subgroup of the "agree" and planted-pair
+  examples beats every marginal group and every full cell (the planted
+  pair's also every subgroup with the largest rate gap); in the two-column
+  raise/lower example, a marginal group beats every cell.
+
+So the mistakes these examples are there to catch change the answer on every
+draw. The checks compute their references from the calls they receive.
+
+Fixed: the public checks' cases (among them the notebook's planted example of
+20,000 rows), the COMPAS cases and the small hand-written cases;
+``test_wilson_interval`` and ``test_audit_queries_needed`` have only
+hand-written inputs, so they are not randomised. Every check compares with
+the exact answer within a tolerance, none is statistical: no check can fail a
+correct answer by chance.
 """
 
 from __future__ import annotations
@@ -16,6 +49,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -24,13 +58,18 @@ from scipy.stats import norm
 from course_lib.datasets import load_compas
 from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
+#: By how much a drawn example's planted structure must hold.
+MARGIN = 1e-6
+
+Case = tuple[np.ndarray, np.ndarray, pd.DataFrame]
+
 # --------------------------------------------------------------------------
-# Inputs, built once per grading run
+# Fixed inputs, built once per grading run
 # --------------------------------------------------------------------------
 
 
 @functools.cache
-def compas_inputs() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+def compas_inputs() -> Case:
     """COMPAS outcomes, "high risk" predictions and three binary attributes."""
     data = load_compas(filter="propublica")
     A = pd.DataFrame(
@@ -46,46 +85,86 @@ def compas_inputs() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
 
 
 @functools.cache
-def xor_inputs() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """The chapter's planted example: fair on a, b, c; unfair where a == b."""
+def notebook_inputs() -> Case:
+    """The notebook's planted example (``y_syn, pred_syn, A_syn``), as its public
+    checks use it: fair on a, b, c; unfair where a == b."""
     rng = np.random.default_rng(2018)
-    n = 4000
-    A = pd.DataFrame({col: rng.integers(0, 2, n) for col in ("a", "b", "c")})
+    n = 20_000
+    A = pd.DataFrame({name: rng.integers(0, 2, n) for name in ["a", "b", "c"]})
     y = (rng.random(n) < 0.4).astype(int)
-    fp = np.where(A["a"] == A["b"], 0.3, 0.1)
+    false_alarm = np.where(A["a"] == A["b"], 0.3, 0.1)
+    pred = (rng.random(n) < np.where(y == 1, 0.7, false_alarm)).astype(int)
+    return y, pred, A
+
+
+# --------------------------------------------------------------------------
+# Inputs drawn per submission
+# --------------------------------------------------------------------------
+
+
+AGREE_COLUMNS = ["a", "b", "c"]
+
+
+def draw_agree(rng: np.random.Generator, pair: tuple[str, str]) -> Case:
+    """Columns a, b, c of random bits; more false positives where the two
+    columns of ``pair`` agree: fair on each column, unfair on their cells.
+
+    3,000 to 5,000 rows, base rate 0.3 to 0.5, TPR 0.7, FPR 0.25 to 0.35 where
+    the pair agrees and 0.05 to 0.15 where it does not.
+    """
+    n = int(rng.integers(3000, 5001))
+    A = pd.DataFrame({name: rng.integers(0, 2, n) for name in AGREE_COLUMNS})
+    y = (rng.random(n) < rng.uniform(0.3, 0.5)).astype(int)
+    fp = np.where(
+        A[pair[0]] == A[pair[1]], rng.uniform(0.25, 0.35), rng.uniform(0.05, 0.15)
+    )
     pred = (rng.random(n) < np.where(y == 1, 0.7, fp)).astype(int)
     return y, pred, A
 
 
-@functools.cache
-def planted_pair_inputs() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Four attributes; false positives planted on (a=1, b=1), plus a tiny
-    subgroup (c=1, d=1) with an extreme rate but little mass."""
-    rng = np.random.default_rng(55)
-    n = 3000
-    A = pd.DataFrame(
-        {
-            "a": rng.integers(0, 2, n),
-            "b": rng.integers(0, 2, n),
-            "c": (rng.random(n) < 0.1).astype(int),
-            "d": (rng.random(n) < 0.1).astype(int),
-        }
-    )
+def draw_pair_of_columns(rng: np.random.Generator) -> tuple[str, str]:
+    """The two columns of the "agree" example that carry the unfairness."""
+    first, second = rng.choice(AGREE_COLUMNS, 2, replace=False)
+    return str(first), str(second)
+
+
+def draw_planted_pair(rng: np.random.Generator) -> Case:
+    """Columns a, b, c, d: false positives planted on one cell of two of them
+    (chosen at random), plus a tiny subgroup, where the two others (each 1 for
+    a tenth of the rows) are both 1, with an FPR of 0.95 but little mass.
+
+    2,500 to 4,000 rows, base rate 0.5, TPR 0.6, FPR 0.15 outside the planted
+    cell and 0.4 to 0.5 in it.
+    """
+    n = int(rng.integers(2500, 4001))
+    names = rng.permutation(["a", "b", "c", "d"])
+    common, rare = names[:2], names[2:]
+    bits = {c: rng.integers(0, 2, n) for c in common}
+    bits |= {c: (rng.random(n) < 0.1).astype(int) for c in rare}
+    A = pd.DataFrame({c: bits[c] for c in ["a", "b", "c", "d"]})
     y = (rng.random(n) < 0.5).astype(int)
-    fp = np.where((A["a"] == 1) & (A["b"] == 1), 0.45, 0.15)
-    fp = np.where((A["c"] == 1) & (A["d"] == 1), 0.95, fp)
+    cell = conjunction_mask(A, dict(zip(common, rng.integers(0, 2, 2), strict=True)))
+    fp = np.where(cell, rng.uniform(0.4, 0.5), 0.15)
+    fp = np.where(conjunction_mask(A, {c: 1 for c in rare}), 0.95, fp)
     pred = (rng.random(n) < np.where(y == 1, 0.6, fp)).astype(int)
     return y, pred, A
 
 
-@functools.cache
-def marginal_inputs() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Three attributes; one raises the FPR, one lowers it, one is neutral."""
-    rng = np.random.default_rng(505)
-    n = 2500
-    A = pd.DataFrame({name: rng.integers(0, 2, n) for name in ["u", "v", "w"]})
+def draw_raise_lower(
+    rng: np.random.Generator, effects: tuple[float, ...] = (0.25, -0.15, 0.0)
+) -> Case:
+    """Columns u, v, w (one per effect) of random bits, each moving the FPR by
+    one of ``effects``, assigned at random: by default one raises it, one
+    lowers it and one is neutral.
+
+    2,000 to 3,500 rows, base rate 0.3, TPR 0.8, FPR 0.2 plus the effects.
+    """
+    n = int(rng.integers(2000, 3501))
+    names = ["u", "v", "w"][: len(effects)]
+    A = pd.DataFrame({name: rng.integers(0, 2, n) for name in names})
+    effect = rng.permutation(effects)
+    fp = 0.2 + A.to_numpy() @ effect
     y = (rng.random(n) < 0.3).astype(int)
-    fp = 0.2 + 0.25 * A["u"].to_numpy() - 0.15 * A["v"].to_numpy()
     pred = (rng.random(n) < np.where(y == 1, 0.8, fp)).astype(int)
     return y, pred, A
 
@@ -192,12 +271,129 @@ def best_violation(y, p, A: pd.DataFrame, conds) -> float:
 
 
 # --------------------------------------------------------------------------
+# What a drawn example must satisfy
+# --------------------------------------------------------------------------
+
+
+def both_outcomes(y, p, A: pd.DataFrame) -> bool:
+    """Whether every value of every column of A has negatives and positives."""
+    y = np.asarray(y).astype(int)
+    for col in A.columns:
+        a = np.asarray(A[col]).astype(int)
+        for value, outcome in itertools.product((0, 1), (0, 1)):
+            if not ((a == value) & (y == outcome)).any():
+                return False
+    return True
+
+
+def gaps_of_both_signs(y, p, A: pd.DataFrame) -> bool:
+    """Whether one column raises the FPR and another lowers it, by MARGIN."""
+    signed = marginal_variants(y, p, A)["signed"]
+    return bool(signed.max() > MARGIN and signed.min() < -MARGIN)
+
+
+def telling_subgroup(y, p, mask) -> bool:
+    """Whether every catalogued mistake changes the subgroup's violation.
+
+    The subgroup and the rest have negatives, the subgroup has positives too,
+    and its FPR differs from the overall one by more than MARGIN.
+    """
+    y = np.asarray(y).astype(int)
+    g = np.asarray(mask).astype(bool)
+    neg = y == 0
+    if not ((g & neg).any() and (~g & neg).any() and (g & ~neg).any()):
+        return False
+    p = np.asarray(p).astype(float)
+    return abs(_fpr(y, p, g) - p[neg].mean()) > MARGIN
+
+
+def subgroup_table(y, p, A: pd.DataFrame) -> list[tuple[dict, float, float]]:
+    """(conditions, violation, rate gap |FPR_g - FPR|) of every subgroup that
+    fixes some columns of A; the rate gap is NaN if g has no negatives.
+
+    From the negatives and false positives of each full cell, which is much
+    faster than a mask per subgroup (it only serves to validate draws).
+    """
+    y = np.asarray(y).astype(int)
+    p = np.asarray(p).astype(float)
+    bits = A.to_numpy().astype(int)
+    k = bits.shape[1]
+    neg = y == 0
+    cell = bits[neg] @ (1 << np.arange(k))
+    negatives = np.bincount(cell, minlength=2**k)
+    false_pos = np.bincount(cell, weights=p[neg], minlength=2**k)
+    cell_bits = (np.arange(2**k)[:, None] >> np.arange(k)) & 1
+    overall = false_pos.sum() / negatives.sum()
+    table = []
+    for cond in all_conjunctions(list(range(k))):
+        match = np.all([cell_bits[:, j] == v for j, v in cond.items()], axis=0)
+        count = negatives[match].sum()
+        gap = abs(false_pos[match].sum() / count - overall) if count else math.nan
+        named = {A.columns[j]: v for j, v in cond.items()}
+        table.append((named, count / len(y) * gap if count else 0.0, gap))
+    return table
+
+
+def search_needed(y, p, A: pd.DataFrame, *, by_rate_gap: bool = False) -> bool:
+    """Whether the most violated subgroup beats, by MARGIN, every marginal
+    group, every full cell and (if ``by_rate_gap``) every subgroup with the
+    largest rate gap: searching only those finds a smaller violation."""
+    table = subgroup_table(y, p, A)
+    best = max(v for _, v, _ in table)
+    rivals = [v for c, v, _ in table if len(c) in (1, len(A.columns))]
+    if by_rate_gap:
+        top = np.nanmax([gap for _, _, gap in table])
+        rivals += [v for _, v, gap in table if gap >= top - 1e-12]
+    return max(rivals) < best - MARGIN
+
+
+def marginal_wins(y, p, A: pd.DataFrame) -> bool:
+    """Whether a marginal group beats every intersection by MARGIN."""
+    table = subgroup_table(y, p, A)
+    marginal = max(v for c, v, _ in table if len(c) == 1)
+    return all(v < marginal - MARGIN for c, v, _ in table if len(c) > 1)
+
+
+def agree_example(
+    rng: np.random.Generator, pair: tuple[str, str], valid: Callable[..., bool]
+) -> Case:
+    """:func:`draw_agree` until ``valid(y, pred, A)`` holds."""
+    while True:
+        case = draw_agree(rng, pair)
+        if valid(*case):
+            return case
+
+
+def raise_lower_example(
+    rng: np.random.Generator,
+    valid: Callable[..., bool],
+    effects: tuple[float, ...] = (0.25, -0.15, 0.0),
+) -> Case:
+    """:func:`draw_raise_lower` until ``valid(y, pred, A)`` holds."""
+    while True:
+        case = draw_raise_lower(rng, effects)
+        if valid(*case):
+            return case
+
+
+def planted_pair_example(rng: np.random.Generator) -> Case:
+    """:func:`draw_planted_pair` until only a full search finds its most
+    violated subgroup (see :func:`search_needed`)."""
+    while True:
+        case = draw_planted_pair(rng)
+        if both_outcomes(*case) and search_needed(*case, by_rate_gap=True):
+            return case
+
+
+# --------------------------------------------------------------------------
 # Part 1: marginal_fpr_gaps
 # --------------------------------------------------------------------------
 
 
 @functools.cache
-def marginal_cases() -> list[tuple]:
+def fixed_marginal_cases() -> list[Case]:
+    """The public checks' cases: a small one, the notebook's planted example
+    and COMPAS."""
     return [
         (
             [0, 0, 0, 0, 1, 1, 0, 0],
@@ -206,20 +402,25 @@ def marginal_cases() -> list[tuple]:
                 {"g": [1, 1, 0, 0, 1, 0, 1, 0], "h": [1, 1, 1, 0, 0, 0, 0, 1]}
             ),
         ),
-        xor_inputs(),
-        marginal_inputs(),
+        notebook_inputs(),
         compas_inputs(),
-        # NumPy predictions of bool dtype and attributes of bool dtype.
-        (
-            np.asarray(marginal_inputs()[0]),
-            np.asarray(marginal_inputs()[1]).astype(bool),
-            marginal_inputs()[2].astype(bool),
-        ),
     ]
 
 
-def marginal_calls() -> list[Call]:
-    return [Call("marginal_fpr_gaps", case) for case in marginal_cases()]
+def marginal_calls(rng: np.random.Generator) -> list[Call]:
+    """The fixed cases, a drawn "agree" example and a drawn raise/lower
+    example, the latter also with NumPy bool predictions and bool attributes."""
+    agree = agree_example(rng, draw_pair_of_columns(rng), both_outcomes)
+    y, pred, A = raise_lower_example(
+        rng, lambda *case: both_outcomes(*case) and gaps_of_both_signs(*case)
+    )
+    cases = [
+        *fixed_marginal_cases(),
+        agree,
+        (y, pred, A),
+        (y, pred.astype(bool), A.astype(bool)),
+    ]
+    return [Call("marginal_fpr_gaps", case) for case in cases]
 
 
 def _series(value, what: str) -> pd.Series:
@@ -233,10 +434,9 @@ def _series(value, what: str) -> pd.Series:
     return value
 
 
-def marginal_check(outcomes: list[Outcome]) -> None:
-    for value, (y, p, A) in zip(
-        returned_values(outcomes), marginal_cases(), strict=True
-    ):
+def marginal_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        y, p, A = call.args
         got = _series(value, "marginal_fpr_gaps")
         want = marginal_reference(y, p, A)
         if [str(i) for i in got.index] != [str(c) for c in A.columns]:
@@ -274,36 +474,71 @@ MARGINAL_HINTS = {
 
 
 @functools.cache
-def violation_cases() -> list[tuple]:
-    y_x, p_x, A_x = xor_inputs()
+def fixed_violation_cases() -> list[tuple]:
+    """The public checks' cases, COMPAS subgroups and hand-written edge cases."""
+    y_n, p_n, A_n = notebook_inputs()
     y_c, p_c, A_c = compas_inputs()
-    y_m, p_m, A_m = marginal_inputs()
     return [
         (
             [0, 0, 0, 0, 1, 1],
             [1, 1, 0, 0, 1, 0],
             [True, True, False, False, True, False],
         ),
-        (y_x, p_x, (A_x["a"] == A_x["b"]).to_numpy()),
-        (y_x, p_x, (A_x["c"] == 1).to_numpy()),
+        ([0, 1, 1], [1, 1, 0], [False, True, True]),
+        (y_n, p_n, (A_n["a"] == A_n["b"]).to_numpy()),
         (y_c, p_c, ((A_c["black"] == 1) & (A_c["female"] == 0)).to_numpy()),
         (
             pd.Series(y_c),
             pd.Series(p_c.astype(bool)),
             pd.Series((A_c["under_25"] == 1).to_numpy()),
         ),
-        (y_m, p_m, (A_m["u"] == 1).to_numpy()),
-        (list(y_m), list(p_m), list((A_m["v"] == 1).to_numpy())),
-        # The empty subgroup and the whole population have no violation.
-        (y_m, p_m, np.zeros(len(y_m), dtype=bool)),
-        (y_m, p_m, np.ones(len(y_m), dtype=bool)),
         # A subgroup with members but no negatives.
         ([0, 0, 1, 1], [1, 0, 1, 1], [False, False, True, True]),
     ]
 
 
-def violation_calls() -> list[Call]:
-    return [Call("subgroup_violation", case) for case in violation_cases()]
+def agree_subgroups(rng: np.random.Generator) -> list[tuple]:
+    """Where the unfair pair of a drawn "agree" example agrees, and where its
+    third column is 1; both telling (see :func:`telling_subgroup`)."""
+    pair = draw_pair_of_columns(rng)
+    third = next(c for c in AGREE_COLUMNS if c not in pair)
+
+    def masks(A: pd.DataFrame) -> list[np.ndarray]:
+        return [(A[pair[0]] == A[pair[1]]).to_numpy(), (A[third] == 1).to_numpy()]
+
+    y, pred, A = agree_example(
+        rng, pair, lambda y, p, A: all(telling_subgroup(y, p, m) for m in masks(A))
+    )
+    return [(y, pred, mask) for mask in masks(A)]
+
+
+def raise_lower_subgroups(rng: np.random.Generator) -> list[tuple]:
+    """Where u is 1 and (as lists) where v is 1, in a drawn raise/lower example,
+    both telling; then its empty subgroup and its whole population."""
+
+    def masks(A: pd.DataFrame) -> list[np.ndarray]:
+        return [(A["u"] == 1).to_numpy(), (A["v"] == 1).to_numpy()]
+
+    y, pred, A = raise_lower_example(
+        rng, lambda y, p, A: all(telling_subgroup(y, p, m) for m in masks(A))
+    )
+    u, v = masks(A)
+    return [
+        (y, pred, u),
+        (list(y), list(pred), list(v)),
+        # The empty subgroup and the whole population have no violation.
+        (y, pred, np.zeros(len(y), dtype=bool)),
+        (y, pred, np.ones(len(y), dtype=bool)),
+    ]
+
+
+def violation_calls(rng: np.random.Generator) -> list[Call]:
+    cases = [
+        *fixed_violation_cases(),
+        *agree_subgroups(rng),
+        *raise_lower_subgroups(rng),
+    ]
+    return [Call("subgroup_violation", case) for case in cases]
 
 
 VIOLATION_HINTS = {
@@ -319,18 +554,16 @@ VIOLATION_HINTS = {
 }
 
 
-def violation_check(outcomes: list[Outcome]) -> None:
+def violation_check(outcomes: list[Outcome], calls: list[Call]) -> None:
     wrong = []  # (returned value, case) for every case answered wrongly
-    for value, (y, p, g) in zip(
-        returned_values(outcomes), violation_cases(), strict=True
-    ):
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
         got = _number(value, "subgroup_violation")
         if math.isnan(got):
             raise Fail(
                 "return 0 (not NaN) for a subgroup with no negatives: its alpha is 0"
             )
-        if abs(got - violation_reference(y, p, g)) > 1e-9:
-            wrong.append((got, (y, p, g)))
+        if abs(got - violation_reference(*call.args)) > 1e-9:
+            wrong.append((got, call.args))
     if not wrong:
         return
     # Name the mistake that explains every wrong answer (small cases can
@@ -352,8 +585,9 @@ def violation_check(outcomes: list[Outcome]) -> None:
 
 
 @functools.cache
-def cell_cases() -> list[tuple]:
-    y_m, p_m, A_m = marginal_inputs()
+def fixed_cell_cases() -> list[Case]:
+    """The public checks' cases (a small one, the notebook's planted example)
+    and COMPAS."""
     return [
         (
             [0, 0, 0, 0, 0, 0, 1, 1],
@@ -362,19 +596,35 @@ def cell_cases() -> list[tuple]:
                 {"x": [1, 1, 1, 0, 0, 0, 1, 0], "z": [1, 1, 0, 1, 0, 0, 0, 1]}
             ),
         ),
-        planted_pair_inputs(),
-        xor_inputs(),
+        notebook_inputs(),
         compas_inputs(),
-        (y_m, p_m, A_m[["u", "w"]]),  # the largest violation is a marginal group
     ]
 
 
-def cell_calls() -> list[Call]:
-    return [Call("most_violated_cell", case) for case in cell_cases()]
+def cell_calls(rng: np.random.Generator) -> list[Call]:
+    """The fixed cases, then three drawn examples: a planted pair, an "agree"
+    example (both need a full search) and two columns of a raise/lower
+    example, one raising the FPR and one neutral (the largest violation is a
+    marginal group)."""
+
+    def agree_valid(y, p, A) -> bool:
+        return both_outcomes(y, p, A) and search_needed(y, p, A)
+
+    def marginal_valid(y, p, A) -> bool:
+        return both_outcomes(y, p, A) and marginal_wins(y, p, A)
+
+    cases = [
+        *fixed_cell_cases(),
+        planted_pair_example(rng),
+        agree_example(rng, draw_pair_of_columns(rng), agree_valid),
+        raise_lower_example(rng, marginal_valid, effects=(0.25, 0.0)),
+    ]
+    return [Call("most_violated_cell", case) for case in cases]
 
 
-def cell_check(outcomes: list[Outcome]) -> None:
-    for value, (y, p, A) in zip(returned_values(outcomes), cell_cases(), strict=True):
+def cell_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        y, p, A = call.args
         if not (isinstance(value, (list, tuple)) and len(value) == 2):
             raise Fail("most_violated_cell must return a pair (conditions, violation)")
         cond, violation = value
