@@ -5,25 +5,39 @@ Test: the calls made on the student's functions and the check of what they
 returned. The checks run in the grader's process, on plain data; each one
 raises ``Fail(hint)`` for a mistake it recognises.
 
+Inputs drawn per submission: the calls of ``classic_gaussian_release``,
+``noisy_max_runs`` and ``consistent_children`` take the submission's ``rng``
+(see ``course_lib.grading.spec``), and their checks compute every reference
+from the calls they receive. ``classic_gaussian_release`` draws the values
+to release and the seeds of the Generators its calls hand to the student;
+``noisy_max_runs`` draws those seeds only (its values are hand-written, chosen
+to tell the wrong scales apart); ``consistent_children`` draws its long noisy
+vector and its parent. Fixed: the public checks' cases (with their seeds),
+the hand-written cases, the occupation counts of the adult data, and the
+whole of ``zcdp_sigma`` and ``exponential_probabilities``.
+
 Deterministic parts (``zcdp_sigma``, ``exponential_probabilities``,
 ``consistent_children``) are compared with reference values at a relative
 tolerance of 1e-6: their false-failure rate is zero.
 
 Randomised parts (``classic_gaussian_release``, ``noisy_max_runs``) are
 checked statistically, never draw by draw, so that a correct answer drawing
-in another order or with another sampler passes. Each test cell states its
-false-failure rate (at most 1e-6 in total, Bonferroni over every statistic it
-checks) in a comment. Every Call gets its own seeded Generator.
+in another order or with another sampler passes. Every statistic is tested
+exactly for a correct answer, whatever inputs were drawn, and each test cell
+states its false-failure rate (at most 1e-6 in total, Bonferroni over every
+statistic it checks) in a comment.
 See ``course_lib.grading.spec`` and the README's section for course authors.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 from scipy import stats
 
+from course_lib.datasets import load_adult
 from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 from course_lib.privacy import (
     classic_gaussian_sigma,
@@ -45,37 +59,59 @@ def _float_array(value, name: str, shape: tuple[int, ...]) -> np.ndarray:
     return arr
 
 
+def _student_rng(rng: np.random.Generator) -> np.random.Generator:
+    """A Generator for the student's function, its seed drawn from ``rng``."""
+    return np.random.default_rng(int(rng.integers(2**63)))
+
+
+def _binomial_ok(k: int, n: int, p_low: float, p_high: float, alpha: float) -> bool:
+    """Whether ``k`` successes in ``n`` trials fit a probability in [p_low, p_high].
+
+    An exact two-sided binomial test: fails with probability at most
+    ``alpha`` (``alpha / 2`` in each tail) when the probability is in the
+    interval (one point, if ``p_low == p_high``).
+    """
+    return bool(
+        stats.binom.cdf(k, n, p_low) >= alpha / 2
+        and stats.binom.sf(k - 1, n, p_high) >= alpha / 2
+    )
+
+
 # --------------------------------------------------------------------------
 # Part 1: classic_gaussian_release (randomised)
 # --------------------------------------------------------------------------
 
 N_GAUSS = 200_000
-# (l2_sensitivity, epsilon, delta, seed); sensitivity != 1 and epsilon far
-# from 1/sigma so that each common mistake gives a clearly different sigma.
-# The first case has a large delta, where ln(1/delta) instead of ln(1.25/delta)
-# changes the variance by 4.8%, 15 standard errors of the variance test.
-GAUSS_CASES = [(1.0, 0.25, 1e-2, 803), (2.0, 0.5, 1e-5, 801), (3.0, 0.8, 1e-6, 802)]
-# Three calls, three statistics each (variance, KS, lag-1 correlation), plus
-# the mean: 12 checks at 1e-6 / 12 each, so the false-failure rate of the
-# whole cell is at most 1e-6 (Bonferroni).
-GAUSS_ALPHA = 1e-6 / 12
+# (l2_sensitivity, epsilon, delta) of the three calls whose values are drawn
+# per submission; sensitivity != 1 and epsilon far from 1/sigma so that each
+# common mistake gives a clearly different sigma. The first case has a large
+# delta, where ln(1/delta) instead of ln(1.25/delta) changes the variance by
+# 4.8%, 15 standard errors of the variance test.
+GAUSS_CASES = [(1.0, 0.25, 1e-2), (2.0, 0.5, 1e-5), (3.0, 0.8, 1e-6)]
+# Four calls (those three and the public check's), four statistics each
+# (variance, mean, KS, signs of neighbours): 16 checks at 1e-6 / 16 each, so
+# the false-failure rate of the whole cell is at most 1e-6 (Bonferroni).
+GAUSS_ALPHA = 1e-6 / 16
 GAUSS_FUNCTION = "classic_gaussian_release"
 
 
-def gauss_values(case) -> np.ndarray:
-    rng = np.random.default_rng(case[3] + 1000)
+def gauss_values(rng: np.random.Generator) -> np.ndarray:
+    """``N_GAUSS`` values to release, drawn from ``rng``: -50 to 500, one decimal."""
     return np.round(rng.uniform(-50, 500, size=N_GAUSS), 1)
 
 
-def gauss_calls() -> list[Call]:
-    return [
+def gauss_calls(rng: np.random.Generator) -> list[Call]:
+    calls = [
         Call(
             GAUSS_FUNCTION,
-            (gauss_values(case), case[0], case[1], case[2]),
-            {"rng": np.random.default_rng(case[3])},
+            (gauss_values(rng), sens, eps, delta),
+            {"rng": _student_rng(rng)},
         )
-        for case in GAUSS_CASES
+        for sens, eps, delta in GAUSS_CASES
     ]
+    # The public check's case, with its seed.
+    public = (np.full(100_000, 212.0), 1.0, 0.5, 1e-5, np.random.default_rng(1))
+    return [*calls, Call(GAUSS_FUNCTION, public)]
 
 
 def _gauss_hint(sigma_hat: float, sens: float, eps: float, delta: float) -> str:
@@ -113,14 +149,28 @@ def _gauss_hint(sigma_hat: float, sens: float, eps: float, delta: float) -> str:
     )
 
 
-def gauss_check(outcomes: list[Outcome]) -> None:
-    for value, case in zip(returned_values(outcomes), GAUSS_CASES, strict=True):
-        sens, eps, delta, _ = case
-        values = gauss_values(case)
+def _signs_independent(noise: np.ndarray, alpha: float) -> bool:
+    """Whether neighbouring noise values have independent signs: a sign test.
+
+    Independent noise from a continuous distribution symmetric about 0 has
+    independent fair signs, so the products of neighbouring signs are
+    independent fair signs too: the number of neighbours with the same sign
+    is Binomial(m - 1, 1/2) over the m non-zero values, exactly.
+    """
+    positive = noise[noise != 0] > 0
+    same = int(np.sum(positive[1:] == positive[:-1]))
+    return _binomial_ok(same, positive.size - 1, 0.5, 0.5, alpha)
+
+
+def gauss_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        values, sens, eps, delta = call.args[:4]
+        values = np.asarray(values, dtype=float)
+        n = values.size
         out = _float_array(value, "classic_gaussian_release", values.shape)
         noise = out - values
         sigma = classic_gaussian_sigma(sens, eps, delta)
-        if np.unique(noise).size < N_GAUSS // 2:
+        if np.unique(noise).size < n // 2:
             raise Fail(
                 "the noise is not independent across entries: draw a fresh "
                 "Gaussian value for every entry (e.g. rng.normal(0, sigma, "
@@ -128,21 +178,20 @@ def gauss_check(outcomes: list[Outcome]) -> None:
             )
         # Variance: sum(z^2) ~ chi-square with n degrees of freedom.
         ss = float(np.sum((noise / sigma) ** 2))
-        lo = stats.chi2.ppf(GAUSS_ALPHA / 2, N_GAUSS)
-        hi = stats.chi2.isf(GAUSS_ALPHA / 2, N_GAUSS)
+        lo = stats.chi2.ppf(GAUSS_ALPHA / 2, n)
+        hi = stats.chi2.isf(GAUSS_ALPHA / 2, n)
         if not lo <= ss <= hi:
             sigma_hat = float(np.sqrt(np.mean(noise**2)))
             raise Fail(_gauss_hint(sigma_hat, sens, eps, delta))
         # Mean: the mean of n N(0, sigma^2) draws is N(0, sigma^2 / n).
-        z = abs(float(noise.mean())) / (sigma / math.sqrt(N_GAUSS))
+        z = abs(float(noise.mean())) / (sigma / math.sqrt(n))
         if z > stats.norm.isf(GAUSS_ALPHA / 2):
             raise Fail("the noise must have mean 0: release values + noise")
         # Shape: one-sample KS test against N(0, sigma^2).
         if stats.kstest(noise, stats.norm(0, sigma).cdf).pvalue < GAUSS_ALPHA:
             raise Fail("the noise must be Gaussian (normal), not another distribution")
-        # Independence of neighbouring entries: lag-1 correlation ~ N(0, 1/n).
-        r = float(np.corrcoef(noise[:-1], noise[1:])[0, 1])
-        if abs(r) * math.sqrt(N_GAUSS) > stats.norm.isf(GAUSS_ALPHA / 2):
+        # Independence of neighbouring entries: their signs.
+        if not _signs_independent(noise, GAUSS_ALPHA):
             raise Fail(
                 "the noise of neighbouring entries is correlated: draw it independently"
             )
@@ -221,11 +270,25 @@ EXP_CASES = [
     ([10.0, 9.0, 8.0, 1.0, 0.0], 2.0, 0.5),
     ([5000.0, 4990.0, 1000.0], 1.0, 1.0),  # overflows unless stabilised
     ([3.0, 3.0, 3.0], 1.0, 0.7),
+    ([5000.0, 4990.0], 1.0, 1.0),  # the public check's
 ]
 
 
+@functools.cache
+def occupation_counts() -> list[float]:
+    """How many people of the adult data have each occupation, most common first.
+
+    The utilities of the public check (``occupation_counts`` in the notebook).
+    """
+    return load_adult()["occupation"].value_counts().to_numpy(dtype=float).tolist()
+
+
+def exp_cases() -> list[tuple]:
+    return [*EXP_CASES, (occupation_counts(), 1.0, 0.05)]
+
+
 def exp_calls() -> list[Call]:
-    return [Call("exponential_probabilities", case) for case in EXP_CASES]
+    return [Call("exponential_probabilities", case) for case in exp_cases()]
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -234,7 +297,9 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 
 
 def exp_check(outcomes: list[Outcome]) -> None:
-    for value, (u, sens, eps) in zip(returned_values(outcomes), EXP_CASES, strict=True):
+    for value, (u, sens, eps) in zip(
+        returned_values(outcomes), exp_cases(), strict=True
+    ):
         u = np.asarray(u)
         got = np.asarray(value, dtype=float) if value is not None else None
         if got is None or got.shape != u.shape:
@@ -281,21 +346,27 @@ def exp_check(outcomes: list[Outcome]) -> None:
 
 N_RUNS = 200_000
 NOISY_MAX_FUNCTION = "noisy_max_runs"
-# (values, sensitivity, epsilon, seed). The first case tells apart the
-# common wrong scales (all distinct from the right one, 2 * 3 / 1.5 = 4).
+# (values, sensitivity, epsilon) of the calls whose Generators' seeds are
+# drawn per submission. The first case tells apart the common wrong scales
+# (all distinct from the right one, 2 * 3 / 1.5 = 4).
 NOISY_MAX_CASES = [
-    ([10.0, 8.0, 7.0, 3.0], 3.0, 1.5, 811),
-    ([10.0, 9.0, 8.0, 5.0, 5.0], 2.0, 0.5, 812),
-    ([0.0, 1.0, 30.0, 29.0], 1.0, 0.4, 813),
+    ([10.0, 8.0, 7.0, 3.0], 3.0, 1.5),
+    ([10.0, 9.0, 8.0, 5.0, 5.0], 2.0, 0.5),
+    ([0.0, 1.0, 30.0, 29.0], 1.0, 0.4),
 ]
+# The public checks' cases: (values, sensitivity, epsilon, n_runs, seed).
+NOISY_MAX_PUBLIC = [
+    ([10.0, 500.0, 20.0], 1.0, 1.0, 1000, 2),
+    ([0.0, 0.0], 1.0, 1.0, 100_000, 3),
+    ([2.0, 0.0], 1.0, 1.0, 100_000, 4),
+]
+# Bound on the relative error of win_probabilities (measured: below 4e-7,
+# against a grid ten times finer and twice as wide).
+WIN_RTOL = 1e-5
 
 
-def win_probabilities(values, scale: float) -> np.ndarray:
-    """P(argmax of values + Lap(scale) = i), by integration on a fine grid.
-
-    P(i) = integral of f(x - v_i) prod_{j != i} F(x - v_j) dx; the grid step
-    is scale / 400 over +-40 scales, so the error is far below 1e-8.
-    """
+@functools.cache
+def _win_probabilities(values: tuple[float, ...], scale: float) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     x = np.linspace(v.min() - 40 * scale, v.max() + 40 * scale, 200_001)
     d = x[None, :] - v[:, None]
@@ -306,44 +377,71 @@ def win_probabilities(values, scale: float) -> np.ndarray:
     return p / p.sum()
 
 
-def noisy_max_calls() -> list[Call]:
-    return [
+def win_probabilities(values, scale: float) -> np.ndarray:
+    """P(argmax of values + Lap(scale) = i), by integration on a fine grid.
+
+    P(i) = integral of f(x - v_i) prod_{j != i} F(x - v_j) dx; the grid step
+    is scale / 400 over +-40 scales, so the relative error is below
+    ``WIN_RTOL``. Cached: the values are hand-written.
+    """
+    return _win_probabilities(tuple(float(v) for v in values), float(scale))
+
+
+def noisy_max_calls(rng: np.random.Generator) -> list[Call]:
+    calls = [
         Call(
             NOISY_MAX_FUNCTION,
             (values, sens, eps, N_RUNS),
-            {"rng": np.random.default_rng(seed)},
+            {"rng": _student_rng(rng)},
         )
-        for values, sens, eps, seed in NOISY_MAX_CASES
+        for values, sens, eps in NOISY_MAX_CASES
     ]
+    public = [
+        Call(
+            NOISY_MAX_FUNCTION,
+            (values, sens, eps, n_runs, np.random.default_rng(seed)),
+        )
+        for values, sens, eps, n_runs, seed in NOISY_MAX_PUBLIC
+    ]
+    return [*calls, *public]
 
 
-# Three calls, each a set of per-candidate two-sided binomial z-tests (4, 5
-# and 4 candidates: 13 tests): each at 1e-6 / 13, so the false-failure rate of
-# the whole cell is at most 1e-6 (Bonferroni). Power: every wrong scale below
-# moves some probability by more than 0.02, over 10 standard errors.
-NOISY_MAX_ALPHA = 1e-6 / 13
+# Six calls, each a set of per-candidate exact two-sided binomial tests (4, 5,
+# 4, 3, 2 and 2 candidates: 20 tests): each at 1e-6 / 20, so the
+# false-failure rate of the whole cell is at most 1e-6 (Bonferroni). Power:
+# every wrong scale below moves some probability of the first three calls by
+# more than 0.02, over 10 standard errors.
+NOISY_MAX_ALPHA = 1e-6 / 20
 
 
-def _matches(freq: np.ndarray, p: np.ndarray) -> bool:
-    z = stats.norm.isf(NOISY_MAX_ALPHA / 2)
-    se = np.sqrt(np.maximum(p * (1 - p), 1e-12) / N_RUNS)
-    return bool(np.all(np.abs(freq - p) <= z * se + 1e-12))
+def _counts_fit(counts: np.ndarray, p: np.ndarray) -> bool:
+    """Whether each candidate's count of wins fits its win probability ``p``."""
+    n = int(counts.sum())
+    return all(
+        _binomial_ok(
+            int(k),
+            n,
+            pi * (1 - WIN_RTOL),
+            min(pi * (1 + WIN_RTOL), 1.0),
+            NOISY_MAX_ALPHA,
+        )
+        for k, pi in zip(counts, p, strict=True)
+    )
 
 
-def noisy_max_check(outcomes: list[Outcome]) -> None:
-    for value, (values, sens, eps, _) in zip(
-        returned_values(outcomes), NOISY_MAX_CASES, strict=True
-    ):
+def noisy_max_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        values, sens, eps, n_runs = call.args[:4]
         k = len(values)
-        got = _float_array(value, "noisy_max_runs", (N_RUNS,))
+        got = _float_array(value, "noisy_max_runs", (n_runs,))
         if not np.array_equal(got, np.round(got)) or got.min() < 0 or got.max() >= k:
             raise Fail(
                 "return the index (0 to len(values) - 1) of the noisy maximum of "
                 "each run, not the noisy value"
             )
-        freq = np.bincount(got.astype(int), minlength=k) / N_RUNS
+        counts = np.bincount(got.astype(int), minlength=k)
         want = win_probabilities(values, 2 * sens / eps)
-        if _matches(freq, want):
+        if _counts_fit(counts, want):
             continue
         if np.unique(got).size == 1:
             raise Fail(
@@ -365,16 +463,17 @@ def noisy_max_check(outcomes: list[Outcome]) -> None:
             "divide epsilon by the sensitivity": 2 * eps / sens,
         }
         for hint, scale in wrong.items():
-            if _matches(freq, win_probabilities(values, scale)):
+            if scale != 2 * sens / eps and _counts_fit(
+                counts, win_probabilities(values, scale)
+            ):
                 raise Fail(hint)
-        if np.argmax(np.bincount(got.astype(int), minlength=k)) != int(
-            np.argmax(values)
-        ):
+        if np.argmax(counts) != int(np.argmax(values)):
             raise Fail("report the index of the LARGEST noisy value (argmax)")
         raise Fail(
-            f"the frequencies of the reported indices {np.round(freq, 4).tolist()} "
-            f"do not match report-noisy-max with Laplace noise of scale "
-            f"2 * sensitivity / epsilon ({np.round(want, 4).tolist()})"
+            f"the frequencies of the reported indices "
+            f"{np.round(counts / n_runs, 4).tolist()} do not match report-noisy-max "
+            f"with Laplace noise of scale 2 * sensitivity / epsilon "
+            f"({np.round(want, 4).tolist()})"
         )
 
 
@@ -390,6 +489,9 @@ CONSISTENT_CASES = [
     (100.0, [30.0, 30.0, 30.0, -40.0, 2.0]),
     (3.0, [10.0]),
     (7.5, [-20.0, -20.0, -20.0]),
+    # The public checks' other cases.
+    (9.0, [4.0, 3.0, 2.0]),
+    (3.0, [5.0, -1.0]),
 ]
 
 
@@ -406,26 +508,33 @@ def consistent_reference(parent: float, noisy) -> np.ndarray:
     return np.maximum(y - theta, 0)
 
 
-def consistent_calls() -> list[Call]:
-    rng = np.random.default_rng(815)
-    big_noisy = np.round(rng.laplace(3.0, 4.0, size=2000), 3)
-    cases = [*CONSISTENT_CASES, (2500.0, big_noisy)]
+def consistent_drawn_case(rng: np.random.Generator) -> tuple[float, np.ndarray]:
+    """A long noisy vector (an ndarray, where changes in place show) and its parent.
+
+    2000 Laplace(3, 4) counts rounded to 0.001, redrawn (from ``rng``) until
+    one is negative, so that the projection always changes the vector; the
+    parent (1500 to 3500) is far below their sum, so that many children end
+    at 0.
+    """
+    noisy = np.round(rng.laplace(3.0, 4.0, size=2000), 3)
+    while not (noisy < 0).any():
+        noisy = np.round(rng.laplace(3.0, 4.0, size=2000), 3)
+    return float(rng.integers(1500, 3501)), noisy
+
+
+def consistent_calls(rng: np.random.Generator) -> list[Call]:
     calls = [
         Call("consistent_children", (parent, list(noisy)), observe_args=True)
         for parent, noisy in CONSISTENT_CASES
     ]
-    calls.append(
-        Call("consistent_children", (cases[-1][0], big_noisy), observe_args=True)
-    )
-    return calls
+    drawn = Call("consistent_children", consistent_drawn_case(rng), observe_args=True)
+    return [*calls, drawn]
 
 
-def consistent_check(outcomes: list[Outcome]) -> None:
-    rng = np.random.default_rng(815)
-    big_noisy = np.round(rng.laplace(3.0, 4.0, size=2000), 3)
-    cases = [*CONSISTENT_CASES, (2500.0, big_noisy)]
+def consistent_check(outcomes: list[Outcome], calls: list[Call]) -> None:
     values = returned_values(outcomes)
-    for outcome, value, (parent, noisy) in zip(outcomes, values, cases, strict=True):
+    for outcome, value, call in zip(outcomes, values, calls, strict=True):
+        parent, noisy = call.args
         noisy = np.asarray(noisy, dtype=float)
         got = _float_array(value, "consistent_children", noisy.shape)
         if outcome.args is not None and not np.array_equal(
