@@ -6,6 +6,20 @@ returned. The checks run in the grader's process, on plain data; each one
 raises ``Fail(hint)`` for a mistake it recognises, so that the student's
 feedback can say what went wrong without showing this file.
 See ``course_lib.grading.spec`` and the README's section for course authors.
+
+Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
+
+- ``test_confusion_rates``: the synthetic case (2 to 5 groups with random
+  labels, sizes and error rates, every cell of every group's confusion matrix
+  non-empty);
+- ``test_chouldechova_fpr``: the arrays and Series of base rates, PPVs and
+  FNRs (random length, values in [0.05, 0.95]).
+
+Their checks compute the reference answers from the calls they receive. Fixed
+everywhere: the public checks' cases, the inputs built from the COMPAS data
+and the small hand-written cases; ``test_propublica_filter`` and
+``test_calibration_table`` have no other inputs, so they are not randomised.
+All checks compare with exact answers: none is statistical.
 """
 
 from __future__ import annotations
@@ -156,15 +170,14 @@ def filter_check(outcomes: list[Outcome]) -> None:
 # --------------------------------------------------------------------------
 
 RATE_COLUMNS = ["count", "base_rate", "fpr", "fnr", "ppv"]
+#: Labels of the groups of the random case.
+GROUP_LABELS = ["coastal", "east", "inland", "north", "rural", "south", "urban", "west"]
 
 
 @functools.cache
-def rate_inputs() -> list[tuple]:
+def fixed_rate_inputs() -> list[tuple]:
+    """The public check's case and the COMPAS cases."""
     data = compas()
-    rng = np.random.default_rng(20261121)
-    y = rng.integers(0, 2, 500)
-    p = np.where(rng.random(500) < 0.8, y, 1 - y)
-    g = rng.choice(["x", "y", "z"], 500)
     return [
         ([1, 0, 0, 1, 0, 1], [1, 1, 0, 0, 0, 1], ["a", "a", "a", "b", "b", "b"]),
         (data["two_year_recid"], data["decile_score"] >= 5, data["race"].astype(str)),
@@ -173,8 +186,44 @@ def rate_inputs() -> list[tuple]:
             (data["decile_score"] >= 7).to_numpy().astype(int),
             data["sex"].astype(str).to_numpy(),
         ),
-        (list(y), list(p), list(g)),
     ]
+
+
+def group_confusion(
+    rng: np.random.Generator, n: int, base_rate: float, tpr: float, fpr: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outcomes and predictions of one group of ``n >= 4`` people.
+
+    The first four people are one of each (y_true, y_pred) in {0, 1}^2, so that
+    every rate of the group has a non-zero denominator whatever the draw; the
+    others reoffend with probability ``base_rate`` and are predicted 1 with
+    probability ``tpr`` if they do, ``fpr`` if they do not.
+    """
+    y = rng.random(n - 4) < base_rate
+    p = np.where(y, rng.random(n - 4) < tpr, rng.random(n - 4) < fpr)
+    y = np.concatenate([[0, 0, 1, 1], y]).astype(int)
+    p = np.concatenate([[0, 1, 0, 1], p]).astype(int)
+    return y, p
+
+
+def random_rate_input(rng: np.random.Generator) -> tuple[list, list, list]:
+    """Lists of outcomes, predictions and labels of 2 to 5 groups, shuffled.
+
+    Each group has its own random label, size (60 to 199), base rate, TPR and
+    FPR; see :func:`group_confusion` for why every rate is defined.
+    """
+    k = int(rng.integers(2, 6))
+    ys, ps, gs = [], [], []
+    for label in rng.choice(GROUP_LABELS, k, replace=False):
+        n = int(rng.integers(60, 200))
+        y, p = group_confusion(
+            rng, n, rng.uniform(0.2, 0.8), rng.uniform(0.5, 0.9), rng.uniform(0.1, 0.5)
+        )
+        ys.append(y)
+        ps.append(p)
+        gs.append(np.full(n, str(label)))
+    order = rng.permutation(sum(len(y) for y in ys))
+    return tuple(np.concatenate(x)[order].tolist() for x in (ys, ps, gs))
 
 
 def rate_reference(y_true, y_pred, groups) -> pd.DataFrame:
@@ -198,8 +247,10 @@ def rate_reference(y_true, y_pred, groups) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def rates_calls() -> list[Call]:
-    return [Call("confusion_rates", args) for args in rate_inputs()]
+def rates_calls(rng: np.random.Generator) -> list[Call]:
+    """The fixed cases, then one drawn from ``rng``."""
+    inputs = [*fixed_rate_inputs(), random_rate_input(rng)]
+    return [Call("confusion_rates", args) for args in inputs]
 
 
 def _close(got, want) -> bool:
@@ -208,10 +259,10 @@ def _close(got, want) -> bool:
     )
 
 
-def rates_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(returned_values(outcomes), rate_inputs(), strict=True):
+def rates_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
         got = _frame(value, "confusion_rates")
-        want = rate_reference(*args)
+        want = rate_reference(*call.args)
         missing = [c for c in RATE_COLUMNS if c not in got.columns]
         if missing:
             raise Fail(
@@ -317,18 +368,12 @@ def calibration_check(outcomes: list[Outcome]) -> None:
 
 
 @functools.cache
-def identity_inputs() -> list[tuple]:
-    rng = np.random.default_rng(7)
-    p, ppv, fnr = rng.uniform(0.05, 0.95, size=(3, 200))
+def compas_identity_inputs() -> list[tuple[float, float, float]]:
+    """Base rate, PPV and FNR of three races on COMPAS (decile_score >= 5)."""
     data = compas()
     y = data["two_year_recid"].to_numpy().astype(bool)
     pred = (data["decile_score"] >= 5).to_numpy()
-    inputs = [
-        (0.5, 0.5, 0.0),
-        (0.2, 0.5, 0.5),
-        (p, ppv, fnr),
-        (pd.Series(p), pd.Series(ppv), pd.Series(fnr)),
-    ]
+    inputs = []
     for race in ["African-American", "Caucasian", "Hispanic"]:
         m = (data["race"] == race).to_numpy()
         inputs.append(
@@ -341,19 +386,31 @@ def identity_inputs() -> list[tuple]:
     return inputs
 
 
+def identity_calls(rng: np.random.Generator) -> list[Call]:
+    """The public cases, random arrays and the same as Series, then COMPAS.
+
+    The arrays have 100 to 299 entries, each in [0.05, 0.95]: far enough
+    from 0 and 1 that every factor of the identity is finite and non-zero.
+    """
+    p, ppv, fnr = rng.uniform(0.05, 0.95, size=(3, int(rng.integers(100, 300))))
+    inputs = [
+        (0.5, 0.5, 0.0),
+        (0.2, 0.5, 0.5),
+        (p, ppv, fnr),
+        (pd.Series(p), pd.Series(ppv), pd.Series(fnr)),
+        *compas_identity_inputs(),
+    ]
+    return [Call("chouldechova_fpr", args) for args in inputs]
+
+
 def identity(p, ppv, fnr):
     p, ppv, fnr = (np.asarray(x, dtype=float) for x in (p, ppv, fnr))
     return p / (1 - p) * (1 - ppv) / ppv * (1 - fnr)
 
 
-def identity_calls() -> list[Call]:
-    return [Call("chouldechova_fpr", args) for args in identity_inputs()]
-
-
-def identity_check(outcomes: list[Outcome]) -> None:
-    for value, (p, ppv, fnr) in zip(
-        returned_values(outcomes), identity_inputs(), strict=True
-    ):
+def identity_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        p, ppv, fnr = call.args
         try:
             got = np.asarray(value, dtype=float)
         except (TypeError, ValueError) as error:

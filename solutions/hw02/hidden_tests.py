@@ -7,10 +7,24 @@ raises ``Fail(hint)`` for a mistake it recognises, so that the student's
 feedback can say what went wrong without showing this file.
 See ``course_lib.grading.spec`` and the README's section for course authors.
 
-No part is randomised in a way the grader cannot fix: the proxy AUC is
-deterministic given ``random_state``, and its checks on inputs with a known
-answer use tolerances of several standard deviations of the cross-validated
-estimate (n = 2,000), so that any correct fold scheme passes.
+Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
+
+- ``test_four_fifths_ratio`` and ``test_fairness_report``: the synthetic case
+  (2 to 5 groups with random labels, sizes and rates; every group has the
+  people each rate needs, and the four-fifths ratio is never within 1e-6 of
+  0.8);
+- ``test_proxy_auc``: the synthetic cases (X independent of a, a + noise,
+  a rare attribute, 60 noise features) and every ``random_state`` except the
+  public checks' 0;
+- ``test_blind_model_fpr_gap``: the synthetic train and test frames.
+
+Their checks compute the reference answers from the calls they receive. Fixed
+everywhere: the public checks' cases, the inputs built from the COMPAS data
+(the rows, and the train/test splits of part 4) and the small hand-written
+cases. No check is statistical: every one compares with the reference answer
+on the very inputs, which is deterministic (``proxy_auc`` gets its folds'
+``random_state``), so a correct answer fails none of them whatever the draw;
+the known values (an AUC of about 0.5 or 0.76) only choose the hint.
 """
 
 from __future__ import annotations
@@ -69,17 +83,31 @@ def _spread(values) -> float:
     return float(values.max() - values.min())
 
 
+#: Labels of the groups of the random cases.
+GROUP_LABELS = ["coastal", "east", "inland", "north", "rural", "south", "urban", "west"]
+
+
+def group_labels(rng: np.random.Generator) -> list[str]:
+    """2 to 5 distinct labels, in random order."""
+    k = int(rng.integers(2, 6))
+    return [str(label) for label in rng.choice(GROUP_LABELS, k, replace=False)]
+
+
+def shuffled_lists(rng: np.random.Generator, *columns: list[np.ndarray]) -> tuple:
+    """Each column's per-group arrays, concatenated, in one random row order."""
+    order = rng.permutation(sum(len(x) for x in columns[0]))
+    return tuple(np.concatenate(column)[order].tolist() for column in columns)
+
+
 # --------------------------------------------------------------------------
 # Part 1: four_fifths_ratio
 # --------------------------------------------------------------------------
 
 
 @functools.cache
-def ratio_inputs() -> list[tuple]:
+def fixed_ratio_inputs() -> list[tuple]:
+    """The public checks' cases, a ratio of exactly 0.8 and a small case."""
     data = compas()
-    rng = np.random.default_rng(20261121)
-    g = rng.choice(["p", "q", "r"], 600)
-    p = rng.random(600) < np.select([g == "p", g == "q"], [0.3, 0.5], 0.45)
     return [
         ([1, 1, 0, 0, 1, 0], ["a", "a", "a", "b", "b", "b"]),
         ([1] * 4 + [0] * 6 + [1] * 5 + [0] * 5, ["x"] * 10 + ["y"] * 10),
@@ -87,19 +115,49 @@ def ratio_inputs() -> list[tuple]:
             (data["decile_score"] >= 5).to_numpy(),
             data["race"].astype(str).to_numpy(),
         ),
-        (list(p.astype(int)), list(g)),
         ([0, 1, 1, 1, 0, 1, 1, 0, 1], ["u", "v", "w"] * 3),
     ]
 
 
-def ratio_calls() -> list[Call]:
-    return [Call("four_fifths_ratio", args) for args in ratio_inputs()]
+def group_selections(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
+    """0/1 decisions of ``n >= 2`` people: one of each, then 1 with probability ``rate``.
+
+    Every group thus has a positive selection rate and a positive rejection
+    rate, so that the ratio and its common mistakes are all defined.
+    """
+    return np.concatenate([[1, 0], rng.random(n - 2) < rate]).astype(int)
 
 
-def ratio_check(outcomes: list[Outcome]) -> None:
-    for value, (y_pred, groups) in zip(
-        returned_values(outcomes), ratio_inputs(), strict=True
-    ):
+def random_ratio_input(rng: np.random.Generator) -> tuple[list, list]:
+    """Decisions and labels of 2 to 5 groups (50 to 249 people each), shuffled.
+
+    The largest group rate is in [0.3, 0.7] and each other one is 0.6 to 1
+    times it, so that the rule passes on some draws and fails on others. A
+    draw whose ratio is within 1e-6 of 0.8 is drawn again: there a correct
+    answer could round either way.
+    """
+    while True:
+        top = rng.uniform(0.3, 0.7)
+        ps, gs = [], []
+        for label in group_labels(rng):
+            n = int(rng.integers(50, 250))
+            ps.append(group_selections(rng, n, top * rng.uniform(0.6, 1.0)))
+            gs.append(np.full(n, label))
+        rates = [p.mean() for p in ps]
+        if abs(min(rates) / max(rates) - 0.8) > 1e-6:
+            return shuffled_lists(rng, ps, gs)
+
+
+def ratio_calls(rng: np.random.Generator) -> list[Call]:
+    """The fixed cases, then one drawn from ``rng`` (fourth, as before)."""
+    fixed = fixed_ratio_inputs()
+    inputs = [*fixed[:3], random_ratio_input(rng), fixed[3]]
+    return [Call("four_fifths_ratio", args) for args in inputs]
+
+
+def ratio_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        y_pred, groups = call.args
         if not isinstance(value, (list, tuple)) or len(value) != 2:
             raise Fail("four_fifths_ratio must return a pair (ratio, passes)")
         ratio = _number(value[0], "the ratio")
@@ -144,15 +202,9 @@ REPORT_KEYS = [
 
 
 @functools.cache
-def report_inputs() -> list[tuple]:
+def fixed_report_inputs() -> list[tuple]:
+    """The public check's case, COMPAS, and a case of equal TPR, unequal FPR."""
     data = compas()
-    rng = np.random.default_rng(5)
-    g = rng.choice(["p", "q", "r", "s"], 800)
-    y = rng.random(800) < np.select(
-        [g == "p", g == "q", g == "r"], [0.2, 0.5, 0.35], 0.6
-    )
-    flip = rng.random(800) < np.select([g == "p", g == "q"], [0.1, 0.35], 0.2)
-    p = y ^ flip
     return [
         (
             [1, 0, 0, 1, 1, 0, 1, 0],
@@ -164,7 +216,6 @@ def report_inputs() -> list[tuple]:
             (data["decile_score"] >= 5).to_numpy().astype(int),
             data["race"].astype(str).to_numpy(),
         ),
-        (list(y.astype(int)), list(p.astype(int)), list(g)),
         # Equal TPR, unequal FPR: equalized odds is the FPR gap here.
         (
             np.array([1, 1, 0, 0, 1, 1, 0, 0]),
@@ -172,6 +223,48 @@ def report_inputs() -> list[tuple]:
             np.array(["b", "b", "b", "b", "a", "a", "a", "a"]),
         ),
     ]
+
+
+def group_confusion(
+    rng: np.random.Generator, n: int, base_rate: float, tpr: float, fpr: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outcomes and predictions of one group of ``n >= 4`` people.
+
+    The first four people are one of each (y_true, y_pred) in {0, 1}^2, so that
+    every rate of the group (and the NPV of a common mistake) has a non-zero
+    denominator whatever the draw; the others have y_true = 1 with probability
+    ``base_rate`` and are predicted 1 with probability ``tpr`` if so, ``fpr``
+    if not.
+    """
+    y = rng.random(n - 4) < base_rate
+    p = np.where(y, rng.random(n - 4) < tpr, rng.random(n - 4) < fpr)
+    y = np.concatenate([[0, 0, 1, 1], y]).astype(int)
+    p = np.concatenate([[0, 1, 0, 1], p]).astype(int)
+    return y, p
+
+
+def random_report_input(rng: np.random.Generator) -> tuple[list, list, list]:
+    """Outcomes, predictions and labels of 2 to 5 groups (80 to 249 people), shuffled.
+
+    Each group has its own base rate, TPR and FPR; see :func:`group_confusion`.
+    """
+    ys, ps, gs = [], [], []
+    for label in group_labels(rng):
+        n = int(rng.integers(80, 250))
+        y, p = group_confusion(
+            rng, n, rng.uniform(0.2, 0.6), rng.uniform(0.5, 0.9), rng.uniform(0.1, 0.5)
+        )
+        ys.append(y)
+        ps.append(p)
+        gs.append(np.full(n, label))
+    return shuffled_lists(rng, ys, ps, gs)
+
+
+def report_calls(rng: np.random.Generator) -> list[Call]:
+    """The fixed cases, with one drawn from ``rng`` third (as before)."""
+    fixed = fixed_report_inputs()
+    inputs = [*fixed[:2], random_report_input(rng), fixed[2]]
+    return [Call("fairness_report", args) for args in inputs]
 
 
 def report_reference(y_true, y_pred, groups) -> dict[str, float]:
@@ -190,12 +283,8 @@ def report_reference(y_true, y_pred, groups) -> dict[str, float]:
     }
 
 
-def report_calls() -> list[Call]:
-    return [Call("fairness_report", args) for args in report_inputs()]
-
-
-def report_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(returned_values(outcomes), report_inputs(), strict=True):
+def report_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
         if isinstance(value, pd.Series):
             value = value.to_dict()
         if not isinstance(value, dict):
@@ -205,7 +294,7 @@ def report_check(outcomes: list[Outcome]) -> None:
         missing = [k for k in REPORT_KEYS if k not in value]
         if missing:
             raise Fail(f"the result needs the keys {REPORT_KEYS}; missing {missing}")
-        want = report_reference(*args)
+        want = report_reference(*call.args)
         for key in REPORT_KEYS:
             got = _number(value[key], f"the value of {key!r}")
             if np.isclose(got, want[key], rtol=0, atol=1e-9):
@@ -257,41 +346,89 @@ COMPAS_FEATURES = [
     "juv_misd_count",
     "juv_other_count",
 ]
+#: The cases of proxy_auc, in the order of the calls.
+PROXY_CASES = [
+    "public_none",
+    "public_strong",
+    "independent",
+    "signal",
+    "signal_again",
+    "rare_group",
+    "many_noise_features",
+    "compas",
+]
+#: Largest distance from the reference AUC on the same inputs and folds.
+PROXY_TOL = 0.02
 
 
 @functools.cache
-def proxy_inputs() -> dict[str, tuple]:
-    rng = np.random.default_rng(314)
-    n = 2000
-    a = rng.integers(0, 2, n)
-    weak = (rng.random(n) < 0.1).astype(int)
-    small = rng.integers(0, 2, 200)
-    signal = np.column_stack([a + rng.normal(size=n), rng.normal(size=n)])
+def public_proxy_inputs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The public checks' a, noise and signal, exactly as the notebook builds them."""
+    public = np.random.default_rng(0)
+    a = public.integers(0, 2, 1000)
+    noise = public.normal(size=(1000, 2))
+    return a, noise, np.column_stack([a + noise[:, 0], noise[:, 1]])
+
+
+@functools.cache
+def compas_proxy_inputs() -> tuple[pd.DataFrame, np.ndarray]:
+    """The COMPAS features and Black (1) or White (0) of those two groups."""
     data = compas()
     two = data[data["race"].isin([BLACK, WHITE])]
-    # The public checks' inputs, exactly as the notebook builds them.
-    public = np.random.default_rng(0)
-    public_a = public.integers(0, 2, 1000)
-    public_noise = public.normal(size=(1000, 2))
-    public_signal = np.column_stack([public_a + public_noise[:, 0], public_noise[:, 1]])
-    return {
+    return (
+        two[COMPAS_FEATURES].reset_index(drop=True),
+        (two["race"] == BLACK).to_numpy().astype(int),
+    )
+
+
+def attribute(rng: np.random.Generator, n: int, ones: int) -> np.ndarray:
+    """A 0/1 attribute of ``n`` rows with exactly ``ones`` ones, in random order.
+
+    With at least 5 rows of each class, as the callers ask, every one of the 5
+    stratified folds holds both classes, so that every AUC is defined.
+    """
+    return rng.permutation(np.repeat([1, 0], [ones, n - ones]))
+
+
+def fold_seed(rng: np.random.Generator) -> int:
+    """A seed for the student's fold shuffling."""
+    return int(rng.integers(2**32))
+
+
+def proxy_calls(rng: np.random.Generator) -> list[Call]:
+    """One call per case of :data:`PROXY_CASES`.
+
+    The public cases keep the notebook's inputs and ``random_state=0``. The
+    others are drawn: ``a`` has 900 to 1100 ones in 2000 rows, the rare
+    attribute 160 to 240 (8 to 12 %), the 200 rows of the 60 noise features 80
+    to 120; ``signal_again`` repeats ``signal`` with the same ``random_state``.
+    """
+    n = 2000
+    public_a, public_noise, public_signal = public_proxy_inputs()
+    a = attribute(rng, n, int(rng.integers(900, 1101)))
+    signal = np.column_stack([a + rng.normal(size=n), rng.normal(size=n)])
+    signal_state = fold_seed(rng)
+    rare = attribute(rng, n, int(rng.integers(160, 241)))
+    small = attribute(rng, 200, int(rng.integers(80, 121)))
+    cases = {
         "public_none": (public_noise, public_a, 0),
         "public_strong": (public_signal, public_a, 0),
-        "independent": (rng.normal(size=(n, 3)), a, 0),
-        "signal": (signal, a, 0),
-        "signal_again": (signal.copy(), a.copy(), 0),
+        "independent": (rng.normal(size=(n, 3)), a, fold_seed(rng)),
+        "signal": (signal, a, signal_state),
+        "signal_again": (signal.copy(), a.copy(), signal_state),
         "rare_group": (
-            pd.DataFrame({"x": 0.5 * weak + rng.normal(size=n)}),
-            weak,
-            1,
+            pd.DataFrame({"x": 0.5 * rare + rng.normal(size=n)}),
+            rare,
+            fold_seed(rng),
         ),
-        "many_noise_features": (rng.normal(size=(200, 60)), small, 2),
-        "compas": (
-            two[COMPAS_FEATURES].reset_index(drop=True),
-            (two["race"] == BLACK).to_numpy().astype(int),
-            0,
+        "many_noise_features": (
+            rng.normal(size=(200, 60)),
+            small,
+            fold_seed(rng),
         ),
+        "compas": (*compas_proxy_inputs(), fold_seed(rng)),
     }
+    return [Call("proxy_auc", cases[name]) for name in PROXY_CASES]
 
 
 def proxy_reference(X, a, random_state) -> float:
@@ -300,59 +437,77 @@ def proxy_reference(X, a, random_state) -> float:
     return float(cross_val_score(model, X, a, cv=folds, scoring="roc_auc").mean())
 
 
-def proxy_calls() -> list[Call]:
-    return [Call("proxy_auc", args) for args in proxy_inputs().values()]
+def proxy_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    """Every AUC within :data:`PROXY_TOL` of the reference on the same inputs.
 
-
-def proxy_check(outcomes: list[Outcome]) -> None:
+    The reference uses the folds the task prescribes, so a correct answer
+    matches it up to rounding whatever the draw. The hints recognise the
+    common mistakes by how far they land from the reference, and where.
+    """
     got = {
         name: _number(value, "proxy_auc")
-        for name, value in zip(proxy_inputs(), returned_values(outcomes), strict=True)
+        for name, value in zip(PROXY_CASES, returned_values(outcomes), strict=True)
     }
     for value in got.values():
         if not 0 <= value <= 1:
             raise Fail(f"an AUC lies between 0 and 1; got {value}")
-    if got["signal"] < 0.5 - 0.2 and abs(1 - got["signal"] - SIGNAL_AUC) < 0.03:
+    args = {name: call.args for name, call in zip(PROXY_CASES, calls, strict=True)}
+    want = {name: proxy_reference(*args[name]) for name in PROXY_CASES}
+    off = {name: abs(got[name] - want[name]) > PROXY_TOL for name in PROXY_CASES}
+    public_fails = (
+        abs(got["public_none"] - 0.5) >= 0.08
+        or abs(got["public_strong"] - 0.76) >= 0.04
+    )
+    if (
+        not any(off.values())
+        and not public_fails
+        and got["signal"] == got["signal_again"]
+    ):
+        return
+    if abs(got["signal"] - (1 - want["signal"])) <= PROXY_TOL:
         raise Fail(
             "the AUC comes out below 0.5 where the features predict the attribute well: "
             "score each row by the predicted probability of the class a == 1"
         )
-    if got["many_noise_features"] > 0.62:
+    if got["many_noise_features"] > want["many_noise_features"] + 0.1:
         raise Fail(
             "with 60 pure-noise features and 200 rows your AUC is far above 0.5: "
             "it must be measured on held-out folds (cross-validation), not on the rows "
             "the model was fitted to"
         )
-    rare = proxy_reference(*proxy_inputs()["rare_group"])
-    if abs(got["rare_group"] - 0.9) < 0.03 and abs(got["rare_group"] - rare) > 0.02:
+    majority = 1 - float(np.mean(args["rare_group"][1]))
+    if off["rare_group"] and abs(got["rare_group"] - majority) < 0.03:
         raise Fail("return the ROC AUC, not the accuracy")
-    if got["signal"] < SIGNAL_AUC - 0.03 and got["signal"] > 0.5:
+    if 0.5 < got["signal"] < want["signal"] - PROXY_TOL:
         raise Fail(
             "the AUC is too low where the answer is known: score each row by the "
             "predicted probability (predict_proba), not by the 0/1 prediction"
         )
-    if (
-        abs(got["public_none"] - 0.5) >= 0.08
-        or abs(got["public_strong"] - 0.76) >= 0.04
-    ):
+    if public_fails:
         raise Fail("your function fails the public checks of this part")
-    if abs(got["signal"] - SIGNAL_AUC) > 0.03:
-        raise Fail("when X = a plus standard normal noise, the AUC must be about 0.76")
-    if abs(got["rare_group"] - rare) > 0.02:
-        raise Fail("the AUC is wrong on an attribute that only 10% of rows have")
-    if abs(got["independent"] - 0.5) > 0.05:
-        raise Fail("when X is independent of a, the AUC must be about 0.5")
     if got["signal"] != got["signal_again"]:
         raise Fail(
             "two calls with the same inputs and random_state must give the same AUC: "
             "pass random_state to the fold shuffling"
         )
-    want = proxy_reference(*proxy_inputs()["compas"])
-    if abs(got["compas"] - want) > 0.02:
+    if off["signal"] and abs(got["signal"] - SIGNAL_AUC) > 0.05:
         raise Fail(
-            f"on the COMPAS features the AUC must be close to {want:.3f}; got "
-            f"{got['compas']:.3f}"
+            f"when X = a plus standard normal noise, the AUC must be about {SIGNAL_AUC:.2f}"
         )
+    if off["independent"] and abs(got["independent"] - 0.5) > 0.1:
+        raise Fail("when X is independent of a, the AUC must be about 0.5")
+    if off["rare_group"] and abs(got["rare_group"] - want["rare_group"]) > 0.05:
+        raise Fail("the AUC is wrong on an attribute that only about 10% of rows have")
+    if off["compas"]:
+        # No reference value in the hint: on fixed inputs it would be an answer.
+        raise Fail(
+            "on the COMPAS features your AUC is not the cross-validated one: split "
+            "the rows as the task says and score the held-out folds"
+        )
+    raise Fail(
+        "some AUCs are near ours but not equal: split the rows exactly as the task "
+        "says, StratifiedKFold(n_splits=5, shuffle=True, random_state=random_state)"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -381,19 +536,42 @@ def _synthetic(n: int, shift: float, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame({"x": x, "z": z, "race": race, OUTCOME: y})
 
 
+def _every_cell(frame: pd.DataFrame, least: int) -> bool:
+    """Whether Black and White each have ``least`` rows with each outcome."""
+    cells = frame.groupby(["race", OUTCOME]).size()
+    return all(
+        cells.get((race, y), 0) >= least for race in (BLACK, WHITE) for y in (0, 1)
+    )
+
+
+def synthetic_split(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A train frame of 3,000 rows and a test frame of 2,000, x shifted by 0.8.
+
+    A draw where Black or White lacks 30 rows with either outcome in either
+    frame is drawn again, so that every rate of the reference and of its
+    common mistakes (train FPR, FNR) is defined and not tiny-sample noise.
+    """
+    while True:
+        train, test = _synthetic(3000, 0.0, rng), _synthetic(2000, 0.8, rng)
+        if _every_cell(train, 30) and _every_cell(test, 30):
+            return train, test
+
+
 @functools.cache
-def gap_inputs() -> list[tuple]:
+def compas_splits() -> list[tuple]:
+    """The public check's split of chapter 2, and another with two features."""
     data = compas()
     first = train_test_split(
         data, test_size=0.3, stratify=data[OUTCOME], random_state=0
     )
     second = train_test_split(data, test_size=0.5, random_state=1)
-    rng = np.random.default_rng(99)
-    return [
-        (*first, CHAPTER_FEATURES),
-        (*second, ["age", "priors_count"]),
-        (_synthetic(3000, 0.0, rng), _synthetic(2000, 0.8, rng), ["x", "z"]),
-    ]
+    return [(*first, CHAPTER_FEATURES), (*second, ["age", "priors_count"])]
+
+
+def gap_calls(rng: np.random.Generator) -> list[Call]:
+    """The COMPAS splits, then a synthetic split drawn from ``rng``."""
+    inputs = [*compas_splits(), (*synthetic_split(rng), ["x", "z"])]
+    return [Call("blind_model_fpr_gap", args) for args in inputs]
 
 
 def _fit_predict(train, test, features):
@@ -433,15 +611,11 @@ def gap_reference(train, test, features) -> dict[str, float]:
     }
 
 
-def gap_calls() -> list[Call]:
-    return [Call("blind_model_fpr_gap", args) for args in gap_inputs()]
-
-
-def gap_check(outcomes: list[Outcome]) -> None:
+def gap_check(outcomes: list[Outcome], calls: list[Call]) -> None:
     tol = 0.02
-    for value, args in zip(returned_values(outcomes), gap_inputs(), strict=True):
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
         got = _number(value, "blind_model_fpr_gap")
-        want = gap_reference(*args)
+        want = gap_reference(*call.args)
         if abs(got - want["gap"]) <= tol:
             continue
         if abs(got + want["gap"]) <= tol:
@@ -459,8 +633,10 @@ def gap_check(outcomes: list[Outcome]) -> None:
             )
         if abs(got - want["fnr"]) <= tol:
             raise Fail("that is the gap in false negative rates; the task asks for FPR")
+        # No reference value in the hint: on fixed inputs it would be an answer.
         raise Fail(
-            f"the FPR gap must be close to {want['gap']:.3f} on one of our inputs; got {got:.3f}"
+            "the FPR gap is wrong on one of our inputs: fit on the training frame "
+            "without the race column, then compare FPRs on the test frame"
         )
 
 
