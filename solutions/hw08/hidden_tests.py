@@ -469,11 +469,11 @@ def noisy_max_check(outcomes: list[Outcome], calls: list[Call]) -> None:
                 raise Fail(hint)
         if np.argmax(counts) != int(np.argmax(values)):
             raise Fail("report the index of the LARGEST noisy value (argmax)")
+        # No probabilities in the hint: the values are fixed, so they would be
+        # an answer to copy.
         raise Fail(
-            f"the frequencies of the reported indices "
-            f"{np.round(counts / n_runs, 4).tolist()} do not match report-noisy-max "
-            f"with Laplace noise of scale 2 * sensitivity / epsilon "
-            f"({np.round(want, 4).tolist()})"
+            "the frequencies of the reported indices do not match report-noisy-max "
+            "with Laplace noise of scale 2 * sensitivity / epsilon"
         )
 
 
