@@ -157,7 +157,9 @@ def read_notebook(path: str | os.PathLike[str]) -> NotebookNode:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # missing cell ids are repaired
-            nb = nbformat.from_dict(scrub_notebook(raw))
+            # Through nbformat's reader, as nbgrader reads it (multi-line
+            # sources joined, and so on), once the surrogates are gone.
+            nb = nbformat.reads(json.dumps(scrub_notebook(raw)), as_version=4)
             nbformat.validate(nb)
     except (Exception, RecursionError) as error:
         raise ValueError(

@@ -312,3 +312,13 @@ def test_lone_surrogates_are_replaced_when_a_notebook_is_read(tmp_path):
     path = tmp_path / "hw.ipynb"
     path.write_text(json.dumps(nb))
     assert read_notebook(path).cells[0].source == "# \ufffd"
+
+
+def test_a_notebook_reads_as_nbformat_reads_it():
+    """Sources stored as lists of lines are joined, as nbgrader sees them."""
+    import nbformat
+
+    from ..homework.harness import EXERCISES
+
+    for path in sorted(EXERCISES.glob("*/*.ipynb")):
+        assert read_notebook(path) == nbformat.read(path, as_version=4), path.name
