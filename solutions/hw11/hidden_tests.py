@@ -2,30 +2,50 @@
 
 ``TESTS`` maps the grade id of each autograder test cell of hw11.ipynb to a
 Test: the calls made on the student's functions and the check of what they
-returned. Each part's calls use only that part's function.
+returned. Each part's calls use only that part's function, and every check
+computes its reference answers from the calls it receives.
+
+Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
+
+- parts 1 and 2: the hand-written cases (the public checks' among them, and
+  the boundary cases) are fixed; the five large cases (null p-values mixed with
+  signal, some rounded to two decimals so that they tie, and 50 p-values that
+  no procedure rejects) are drawn per submission. A draw is kept only if no
+  sorted p-value is within 1e-9 (relative) of a threshold it is compared with
+  (so that correct answers cannot round differently) and, in the mixed cases,
+  BH rejects some but not all p-values;
+- parts 3 and 4: the seed of the generator ``rng`` that each call hands the
+  student's function is drawn per submission; in part 4 the training and
+  holdout values of the four large cases are drawn too (the two small cases of
+  the public checks are fixed).
 
 Parts 1 and 2 are deterministic and compared exactly with the definitions
 (boundary cases use p-values and levels that are exact in binary, so that
 ``p <= alpha / m`` and ``m * p <= alpha`` agree): false-failure rate zero.
 
-Parts 3 and 4 are randomised: each Call passes its own
-``np.random.default_rng(seed)`` and asks for many draws at once, and the checks
-test distributions, never particular draws, so any correct answer passes
-whatever order it draws in. Each of those test cells splits a total
-false-failure rate of 1e-6 between its statistical tests (Bonferroni):
+Parts 3 and 4 are randomised: each call asks for many draws at once, and the
+checks test distributions, never particular draws, so any correct answer passes
+whatever order it draws in. Every test below has an exact level over all the
+randomness (the student's draws, the inputs and the reference simulation), and
+each of those test cells splits a total false-failure rate of 1e-6 between its
+statistical tests (Bonferroni):
 
-- part 3 makes 4 Kolmogorov-Smirnov tests (one-sample against the exact null
-  distribution of the smallest of k independent uniform p-values, or
-  two-sample against a reference simulation of 60,000 studies when the
-  outcomes are correlated), each at level 2.5e-7;
+- part 3 makes 4 exact Kolmogorov-Smirnov tests, each at level 2.5e-7:
+  one-sample against the exact null distribution of the smallest of k
+  independent uniform p-values, or, when the outcomes are correlated,
+  two-sample against a reference simulation of as many studies, drawn per
+  submission from a stream independent of the student's (a child of the seed
+  sequence of the student's generator);
 - part 4 makes 6 tests, each at level 1e-6 / 7: the noise of answers far above
-  the threshold (Kolmogorov-Smirnov against Laplace(sigma), and a z-test of the
-  mean absolute noise), and the rate of holdout answers at 4 distances from
-  the threshold (binomial z-tests against the exact probability
-  P(gamma + eta < distance) for gamma ~ Lap(2 sigma), eta ~ Lap(4 sigma)).
-  The queries that must be answered from the training set (or from the
-  holdout) with certainty are at least 120 noise scales away from the
-  threshold; the chance that one of them is not is below 1e-9 in total.
+  the threshold (exact Kolmogorov-Smirnov against Laplace(sigma), and the exact
+  Gamma(n) distribution of the sum of the absolute noises), and the rate of
+  holdout answers at 4 distances from the threshold (exact binomial tests
+  against P(gamma + eta < distance) for gamma ~ Lap(2 sigma), eta ~
+  Lap(4 sigma)). The queries that must be answered from the training set (or
+  from the holdout) with certainty are at least 120 noise scales away from the
+  threshold, and the holdout answers checked to a tolerance at least 20 noise
+  scales; the chance that one of them fails is below 1e-8 in total, within the
+  remaining 1e-6 / 7.
 
 See ``course_lib.grading.spec`` and the README's section for course authors.
 """
@@ -41,6 +61,24 @@ from scipy import stats
 from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ALPHA = 1e-6  # total false-failure rate of each randomised test cell
+
+
+def student_rng(rng: np.random.Generator) -> np.random.Generator:
+    """A generator for the student's function, with a seed drawn from ``rng``."""
+    return np.random.default_rng(np.random.SeedSequence(int(rng.integers(2**63))))
+
+
+def independent_rng(student: np.random.Generator) -> np.random.Generator:
+    """A generator whose draws are independent of ``student``'s.
+
+    A child of the seed sequence of the student's generator (which the calls
+    keep untouched): unknown to the student, and the same for the same
+    submission.
+    """
+    seq = student.bit_generator.seed_seq
+    return np.random.default_rng(
+        np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 0))
+    )
 
 
 def _bool_array(value, name: str, m: int) -> np.ndarray:
@@ -63,34 +101,77 @@ def _bool_array(value, name: str, m: int) -> np.ndarray:
     return arr
 
 
-@functools.cache
-def pvalue_inputs() -> list[tuple]:
-    """(pvalues, alpha) cases shared by parts 1 and 2."""
-    rng = np.random.default_rng(1101)
-    signal = rng.beta(0.1, 8.0, size=60)
-    mixture = rng.permutation(np.r_[rng.uniform(size=440), signal])
-    strong = rng.permutation(np.r_[rng.uniform(size=150), rng.beta(0.05, 20, 150)])
-    rounded = np.round(rng.permutation(np.r_[rng.uniform(size=80), signal[:40]]), 2)
-    return [
-        (np.array([0.027, 0.6, 0.0008, 0.041, 0.016, 0.27, 0.030, 0.009]), 0.05),
-        ([0.0625, 0.5, 0.01, 0.07], 0.25),
-        ([0.04, 0.001, 0.039, 0.02], 0.05),
-        ([0.5, 0.2, 0.9], 0.05),
-        (np.array([0.035, 0.3, 0.012, 0.04, 0.001, 0.014]), 0.05),
-        ([0.03, 0.5, 0.03, 0.03], 0.05),
-        ([0.125, 0.5, 0.0625, 0.9], 0.25),
-        ([0.125, 0.9, 0.125, 0.03125, 0.6, 0.125, 0.2, 0.125], 0.25),
-        ([0.0, 1.0, 0.0125, 0.0125], 0.05),
-        ([0.05], 0.05),
-        ([0.3], 0.05),
-        ([0.001] * 5, 0.05),
-        (np.ones(6), 0.05),
-        (mixture, 0.05),
-        (mixture.tolist(), 0.2),
-        (strong, 0.01),
-        (rounded, 0.1),
-        (rng.uniform(0.2, 1.0, size=50), 0.1),
-    ]
+# (pvalues, alpha) cases shared by parts 1 and 2, fixed: the public checks' and
+# hand-written boundary cases (exact in binary), ties and small sizes.
+FIXED_PVALUE_CASES = [
+    (np.array([0.027, 0.6, 0.0008, 0.041, 0.016, 0.27, 0.030, 0.009]), 0.05),
+    ([0.0625, 0.5, 0.01, 0.07], 0.25),
+    ([0.04, 0.001, 0.039, 0.02], 0.05),
+    ([0.5, 0.2, 0.9], 0.05),
+    (np.array([0.035, 0.3, 0.012, 0.04, 0.001, 0.014]), 0.05),
+    ([0.03, 0.5, 0.03, 0.03], 0.05),
+    ([0.125, 0.5, 0.0625, 0.9], 0.25),
+    ([0.125, 0.9, 0.125, 0.03125, 0.6, 0.125, 0.2, 0.125], 0.25),
+    ([0.0, 1.0, 0.0125, 0.0125], 0.05),
+    ([0.05], 0.05),
+    ([0.3], 0.05),
+    ([0.001] * 5, 0.05),
+    (np.ones(6), 0.05),
+]
+#: Relative distance below which a p-value counts as on its threshold.
+THRESHOLD_GAP = 1e-9
+
+
+def clear_of_thresholds(pvalues, alpha) -> bool:
+    """Whether no p-value is within rounding of a threshold it is compared with.
+
+    BH compares the k-th smallest p-value with alpha k / m, Bonferroni every
+    p-value with alpha / m; one within ``THRESHOLD_GAP`` (relative) of its
+    threshold could be decided either way by two correct answers that compute
+    it differently (``p <= alpha k / m`` or ``p m / k <= alpha``).
+    """
+    ordered = np.sort(np.asarray(pvalues, dtype=float))
+    m = ordered.size
+    for threshold in (alpha * np.arange(1, m + 1) / m, np.full(m, alpha / m)):
+        if np.any(np.abs(ordered - threshold) <= THRESHOLD_GAP * threshold):
+            return False
+    return True
+
+
+def some_discoveries(pvalues, alpha) -> bool:
+    """Whether BH rejects some, but not all, of ``pvalues``."""
+    rejected = int(bh_reference(pvalues, alpha).sum())
+    return 0 < rejected < len(pvalues)
+
+
+def draw_pvalue_cases(rng: np.random.Generator) -> list[tuple]:
+    """(pvalues, alpha) cases drawn per submission, for parts 1 and 2.
+
+    Null p-values (uniform) mixed with signal (Beta(0.1, 8), Beta(0.05, 20)),
+    in random order, as an array and as a list; 119 of them rounded to two
+    decimals, which makes ties (119 so that no threshold 0.1 k / 119 below 0.1
+    is a multiple of 0.01); and 50 p-values above 0.2 that no procedure
+    rejects at 0.1. The mixed cases are redrawn until they are clear of every
+    threshold and BH rejects some but not all of their p-values.
+    """
+    while True:
+        signal = rng.beta(0.1, 8.0, size=60)
+        mixture = rng.permutation(np.r_[rng.uniform(size=440), signal])
+        strong = rng.permutation(np.r_[rng.uniform(size=150), rng.beta(0.05, 20, 150)])
+        rounded = np.round(rng.permutation(np.r_[rng.uniform(size=80), signal[:39]]), 2)
+        mixed = [
+            (mixture, 0.05),
+            (mixture.tolist(), 0.2),
+            (strong, 0.01),
+            (rounded, 0.1),
+        ]
+        if all(clear_of_thresholds(*c) and some_discoveries(*c) for c in mixed):
+            return [*mixed, (rng.uniform(0.2, 1.0, size=50), 0.1)]
+
+
+def pvalue_cases(rng: np.random.Generator) -> list[tuple]:
+    """Every (pvalues, alpha) case of parts 1 and 2: fixed ones first."""
+    return [*FIXED_PVALUE_CASES, *draw_pvalue_cases(rng)]
 
 
 # --------------------------------------------------------------------------
@@ -123,14 +204,13 @@ BONF_HINTS = {
 }
 
 
-def bonf_calls() -> list[Call]:
-    return [Call("bonferroni_reject", args) for args in pvalue_inputs()]
+def bonf_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("bonferroni_reject", args) for args in pvalue_cases(rng)]
 
 
-def bonf_check(outcomes: list[Outcome]) -> None:
-    for value, (pvalues, alpha) in zip(
-        returned_values(outcomes), pvalue_inputs(), strict=True
-    ):
+def bonf_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        pvalues, alpha = call.args
         want = bonf_reference(pvalues, alpha)
         got = _bool_array(value, "bonferroni_reject", want.size)
         if np.array_equal(got, want):
@@ -196,14 +276,13 @@ BH_HINTS = {
 }
 
 
-def bh_calls() -> list[Call]:
-    return [Call("bh_reject", args) for args in pvalue_inputs()]
+def bh_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("bh_reject", args) for args in pvalue_cases(rng)]
 
 
-def bh_check(outcomes: list[Outcome]) -> None:
-    for value, (pvalues, alpha) in zip(
-        returned_values(outcomes), pvalue_inputs(), strict=True
-    ):
+def bh_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        pvalues, alpha = call.args
         want = bh_reference(pvalues, alpha)
         got = _bool_array(value, "bh_reject", want.size)
         if np.array_equal(got, want):
@@ -230,15 +309,15 @@ def bh_check(outcomes: list[Outcome]) -> None:
 # Part 3: smallest_pvalue (statistical)
 # --------------------------------------------------------------------------
 
-# (n_studies, n_per_group, n_outcomes, rho, rng seed)
+# (n_studies, n_per_group, n_outcomes, rho); each call also gets a generator
+# seeded per submission.
 SMALLEST_CASES = [
-    (20_000, 5, 1, 0.0, 1131),
-    (20_000, 10, 5, 0.0, 1132),
-    (20_000, 20, 3, 0.5, 1133),
-    (20_000, 10, 5, 0.8, 1134),
+    (20_000, 5, 1, 0.0),
+    (20_000, 10, 5, 0.0),
+    (20_000, 20, 3, 0.5),
+    (20_000, 10, 5, 0.8),
 ]
 SMALLEST_ALPHA = ALPHA / 4
-N_REFERENCE = 60_000
 
 
 def simulate_smallest(n_studies, n_per_group, n_outcomes, rho, rng) -> np.ndarray:
@@ -253,18 +332,20 @@ def simulate_smallest(n_studies, n_per_group, n_outcomes, rho, rng) -> np.ndarra
     return (2 * stats.t.sf(np.abs(t), 2 * n - 2)).min(axis=1)
 
 
-@functools.cache
-def smallest_reference(n_per_group: int, n_outcomes: int, rho: float) -> np.ndarray:
-    seed = 11300 + 100 * n_outcomes + n_per_group + int(10 * rho)
-    return simulate_smallest(
-        N_REFERENCE, n_per_group, n_outcomes, rho, np.random.default_rng(seed)
-    )
+def smallest_reference(call: Call) -> np.ndarray:
+    """A reference simulation of as many studies as ``call`` asks for.
+
+    Drawn from a stream independent of the student's generator, so that the
+    two-sample test has its exact level over both samples.
+    """
+    n_studies, n_per_group, n_outcomes, rho, student = call.args
+    rng = independent_rng(student)
+    return simulate_smallest(n_studies, n_per_group, n_outcomes, rho, rng)
 
 
-def smallest_calls() -> list[Call]:
+def smallest_calls(rng: np.random.Generator) -> list[Call]:
     return [
-        Call("smallest_pvalue", (n_s, n_g, k, rho, np.random.default_rng(seed)))
-        for n_s, n_g, k, rho, seed in SMALLEST_CASES
+        Call("smallest_pvalue", (*case, student_rng(rng))) for case in SMALLEST_CASES
     ]
 
 
@@ -277,17 +358,21 @@ def _max_uniform_cdf(x, k: int):
 
 
 def _fits(sample: np.ndarray, k: int, reference: np.ndarray | None) -> bool:
+    """Exact Kolmogorov-Smirnov test at level ``SMALLEST_ALPHA``.
+
+    One-sample against the smallest of k uniforms, or two-sample against a
+    reference of the same size (for which scipy's exact method is fast).
+    """
     if reference is None:
-        pvalue = stats.kstest(sample, _min_uniform_cdf(k)).pvalue
+        pvalue = stats.kstest(sample, _min_uniform_cdf(k), method="exact").pvalue
     else:
-        pvalue = stats.ks_2samp(sample, reference).pvalue
+        pvalue = stats.ks_2samp(sample, reference, method="exact").pvalue
     return pvalue >= SMALLEST_ALPHA
 
 
-def smallest_check(outcomes: list[Outcome]) -> None:
-    for value, (n_s, n_g, k, rho, _) in zip(
-        returned_values(outcomes), SMALLEST_CASES, strict=True
-    ):
+def smallest_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        n_s, _, k, rho, _ = call.args
         try:
             got = np.asarray(value, dtype=float)
         except (TypeError, ValueError) as error:
@@ -303,7 +388,7 @@ def smallest_check(outcomes: list[Outcome]) -> None:
                 "every study needs its own independent data: many studies returned "
                 "the same p-value"
             )
-        reference = None if rho == 0 else smallest_reference(n_g, k, rho)
+        reference = None if rho == 0 else smallest_reference(call)
         if _fits(got, k, reference):
             continue
         # Diagnose (only once the answer has failed).
@@ -340,10 +425,11 @@ def smallest_check(outcomes: list[Outcome]) -> None:
 
 THRESH_TESTS = 6
 THRESH_ALPHA = ALPHA / (THRESH_TESTS + 1)  # 1/7 left for the near-certain cases
-THRESH_Z = float(stats.norm.isf(THRESH_ALPHA / 2))
 # Distances from the threshold of the "near" queries, in units of sigma.
 NEAR_OFFSETS = (-8.0, -3.0, 3.0, 8.0)
 NEAR_PER_OFFSET = 10_000
+# The cases of part 4, in the order of the calls.
+THRESH_CASES = ("below", "above", "budget", "near", "lists", "spent")
 
 
 def p_above(delta: float, sigma: float) -> float:
@@ -356,31 +442,40 @@ def p_above(delta: float, sigma: float) -> float:
     return 1 - tail if delta >= 0 else tail
 
 
-@functools.cache
-def thresh_inputs() -> dict[str, tuple]:
-    """Named cases: (train, holdout, threshold, sigma, budget, rng seed, extra)."""
-    rng = np.random.default_rng(1140)
-    cases = {}
+def balanced_signs(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n signs, half of them -1 and half +1 (one more +1 if n is odd), shuffled."""
+    return rng.permutation(np.where(np.arange(n) < n // 2, -1.0, 1.0))
+
+
+def draw_budget_order(rng: np.random.Generator, n: int, budget: int) -> np.ndarray:
+    """Which of n queries are far above the threshold: half of them, shuffled.
+
+    Redrawn until the query that spends the budget has queries of both kinds
+    before it and after it, so that the check sees every kind of answer.
+    """
+    while True:
+        far = rng.permutation(np.arange(n) < n // 2)
+        last = int(np.flatnonzero(np.cumsum(far) == budget)[0])
+        before, after = far[:last], far[last + 1 :]
+        if (~before).any() and after.any() and (~after).any():
+            return far
+
+
+def draw_thresh_cases(rng: np.random.Generator) -> list[tuple]:
+    """(train, holdout, threshold, sigma, budget) of the large cases, per submission."""
     # Far below: |h - t| <= T - 120 sigma, so every answer is the training value.
     t = rng.uniform(0.2, 0.8, 3000)
-    cases["below"] = (
-        t,
-        t + rng.uniform(-0.08, 0.08, t.size),
-        0.2,
-        0.001,
-        1,
-        1141,
-        None,
-    )
-    # Far above: |h - t| >= T + 120 sigma, so every answer is h + Lap(sigma).
+    below = (t, t + rng.uniform(-0.08, 0.08, t.size), 0.2, 0.001, 1)
+    # Far above: |h - t| >= T + 130 sigma, so every answer is h + Lap(sigma);
+    # half of the differences are negative.
     t = rng.uniform(0.3, 0.7, 5000)
-    gap = rng.uniform(0.3, 0.6, t.size) * rng.choice([-1, 1], t.size)
-    cases["above"] = (t, t + gap, 0.04, 0.002, t.size, 1142, None)
-    # Budget: a mix of far-below and far-above queries with budget 40.
+    gap = rng.uniform(0.3, 0.6, t.size) * balanced_signs(rng, t.size)
+    above = (t, t + gap, 0.04, 0.002, t.size)
+    # Budget: far-below (|h - t| <= T - 200 sigma) and far-above queries, budget 40.
     t = rng.uniform(0.3, 0.7, 200)
-    far = rng.random(t.size) < 0.5
+    far = draw_budget_order(rng, t.size, 40)
     gap = np.where(far, rng.uniform(0.3, 0.5, t.size), rng.uniform(0.0, 0.01, t.size))
-    cases["budget"] = (t, t - gap, 0.05, 0.0002, 40, 1143, far)
+    budget = (t, t - gap, 0.05, 0.0002, 40)
     # Near the threshold: each test query follows a far-above query (which draws
     # a new gamma), so every test query sees fresh gamma and eta.
     sigma, threshold = 0.001, 0.02
@@ -390,27 +485,40 @@ def thresh_inputs() -> dict[str, tuple]:
     gap = np.empty(q)
     gap[0::2] = threshold + 200 * sigma
     gap[1::2] = threshold + np.asarray(NEAR_OFFSETS)[level] * sigma
-    h = t + gap * rng.choice([-1, 1], q)
-    cases["near"] = (t, h, threshold, sigma, q, 1144, level)
-    # Small cases with lists.
-    cases["lists"] = ([0.7, 0.6, 0.8], [0.69, 0.1, 0.79], 0.04, 0.0002, 5, 1145, None)
-    cases["spent"] = ([0.9, 0.9, 0.9], [0.1, 0.5, 0.9], 0.04, 0.001, 1, 1146, None)
-    return cases
+    near = (t, t + gap * rng.choice([-1, 1], q), threshold, sigma, q)
+    return [below, above, budget, near]
 
 
-def thresh_calls() -> list[Call]:
-    calls = []
-    for t, h, threshold, sigma, budget, seed, _ in thresh_inputs().values():
-        args = (t, h, threshold, sigma, budget, np.random.default_rng(seed))
-        calls.append(Call("thresholdout_answers", args))
-    return calls
+# The public checks' small cases, with lists: fixed.
+FIXED_THRESH_CASES = [
+    ([0.7, 0.6, 0.8], [0.69, 0.1, 0.79], 0.04, 0.0002, 5),
+    ([0.9, 0.9, 0.9], [0.1, 0.5, 0.9], 0.04, 0.001, 1),
+]
+
+
+def thresh_calls(rng: np.random.Generator) -> list[Call]:
+    cases = [*draw_thresh_cases(rng), *FIXED_THRESH_CASES]
+    return [Call("thresholdout_answers", (*case, student_rng(rng))) for case in cases]
 
 
 def _laplace_ok(noise: np.ndarray, scale: float) -> bool:
-    if stats.kstest(noise, "laplace", args=(0.0, scale)).pvalue < THRESH_ALPHA:
+    """Exact tests at level ``THRESH_ALPHA`` each that noise is Lap(scale).
+
+    Kolmogorov-Smirnov, and the sum of |noise| / scale, which is Gamma(n, 1).
+    """
+    if stats.kstest(noise, "laplace", args=(0.0, scale), method="exact").pvalue < (
+        THRESH_ALPHA
+    ):
         return False
-    z = (np.abs(noise).mean() - scale) / (scale / math.sqrt(noise.size))
-    return abs(z) <= THRESH_Z
+    total = stats.gamma(noise.size)
+    s = float(np.abs(noise).sum() / scale)
+    return min(total.cdf(s), total.sf(s)) >= THRESH_ALPHA / 2
+
+
+def _binomial_ok(count: int, n: int, p: float) -> bool:
+    """Exact two-sided binomial test at level ``THRESH_ALPHA``: count ~ Bin(n, p)."""
+    low, high = stats.binom.cdf(count, n, p), stats.binom.sf(count - 1, n, p)
+    return min(low, high) >= THRESH_ALPHA / 2
 
 
 def _answers(value, size: int) -> np.ndarray:
@@ -498,32 +606,37 @@ def _check_budget(got, t, h, far, budget) -> None:
         raise Fail("queries far above the threshold get the holdout value plus noise")
 
 
-def _check_near(got, t, h, threshold, sigma, level) -> None:
+def near_levels(t, h, threshold, sigma) -> np.ndarray:
+    """Index in ``NEAR_OFFSETS`` of each test query (the odd ones) of the near case."""
+    distance = (np.abs(h[1::2] - t[1::2]) - threshold) / sigma
+    return np.abs(distance[:, None] - np.asarray(NEAR_OFFSETS)).argmin(axis=1)
+
+
+def _check_near(got, t, h, threshold, sigma) -> None:
     if np.isnan(got).any():
         raise Fail(
             "with a budget as large as the number of queries every query gets an "
             "answer (NaN only once the budget is spent)"
         )
-    test = got[1::2]
-    above = test != t[1::2]
-    rates = np.array([above[level == j].mean() for j in range(len(NEAR_OFFSETS))])
-    want = np.array([p_above(o * sigma, sigma) for o in NEAR_OFFSETS])
-    z = (rates - want) / np.sqrt(want * (1 - want) / NEAR_PER_OFFSET)
-    if np.all(np.abs(z) <= THRESH_Z):
+    level = near_levels(t, h, threshold, sigma)
+    above = got[1::2] != t[1::2]
+    counts = [int(above[level == j].sum()) for j in range(len(NEAR_OFFSETS))]
+    sizes = [int((level == j).sum()) for j in range(len(NEAR_OFFSETS))]
+
+    def rate_ok(fn) -> bool:
+        return all(
+            _binomial_ok(c, n, fn(o * sigma))
+            for c, n, o in zip(counts, sizes, NEAR_OFFSETS, strict=True)
+        )
+
+    if rate_ok(lambda d: p_above(d, sigma)):
         return
-    if np.all((rates == 0) | (rates == 1)):
+    if all(c in (0, n) for c, n in zip(counts, sizes, strict=True)):
         raise Fail(
             "the comparison must be noisy: compare |h - t| with T + gamma + eta, "
             "gamma ~ Lap(2 sigma) (redrawn after each holdout answer) and a new "
             "eta ~ Lap(4 sigma) for every query"
         )
-
-    def rate_ok(fn) -> bool:
-        exp = np.array([fn(o * sigma) for o in NEAR_OFFSETS])
-        zz = (rates - exp) / np.sqrt(
-            np.maximum(exp * (1 - exp), 1e-12) / NEAR_PER_OFFSET
-        )
-        return bool(np.all(np.abs(zz) <= THRESH_Z))
 
     def lap_cdf(scale):
         return lambda d: float(stats.laplace.cdf(d, scale=scale))
@@ -549,11 +662,26 @@ def _check_near(got, t, h, threshold, sigma, level) -> None:
     )
 
 
-def thresh_check(outcomes: list[Outcome]) -> None:
+def _check_lists(got, t, h) -> None:
+    if not (got[0] == t[0] and got[2] == t[2] and 0 < abs(got[1] - h[1]) < 0.01):
+        raise Fail(
+            "for train [0.7, 0.6, 0.8] and holdout [0.69, 0.1, 0.79] the "
+            "answers are 0.7, about 0.1 (noisy) and 0.8"
+        )
+
+
+def _check_spent(got, h) -> None:
+    if not (abs(got[0] - h[0]) < 0.02 and np.isnan(got[1:]).all()):
+        raise Fail(
+            "with budget 1 the first query is answered from the holdout and "
+            "the next two get NaN"
+        )
+
+
+def thresh_check(outcomes: list[Outcome], calls: list[Call]) -> None:
     values = returned_values(outcomes)
-    cases = thresh_inputs()
-    for value, (name, case) in zip(values, cases.items(), strict=True):
-        t, h, threshold, sigma, budget, _, extra = case
+    for value, name, call in zip(values, THRESH_CASES, calls, strict=True):
+        t, h, threshold, sigma, budget, _ = call.args
         t, h = np.asarray(t, dtype=float), np.asarray(h, dtype=float)
         got = _answers(value, t.size)
         if name == "below":
@@ -561,23 +689,13 @@ def thresh_check(outcomes: list[Outcome]) -> None:
         elif name == "above":
             _check_above(got, t, h, sigma)
         elif name == "budget":
-            _check_budget(got, t, h, extra, budget)
+            _check_budget(got, t, h, np.abs(h - t) > threshold, budget)
         elif name == "near":
-            _check_near(got, t, h, threshold, sigma, extra)
+            _check_near(got, t, h, threshold, sigma)
         elif name == "lists":
-            if not (
-                got[0] == t[0] and got[2] == t[2] and 0 < abs(got[1] - h[1]) < 0.01
-            ):
-                raise Fail(
-                    "for train [0.7, 0.6, 0.8] and holdout [0.69, 0.1, 0.79] the "
-                    "answers are 0.7, about 0.1 (noisy) and 0.8"
-                )
-        elif name == "spent":
-            if not (abs(got[0] - 0.1) < 0.02 and np.isnan(got[1:]).all()):
-                raise Fail(
-                    "with budget 1 the first query is answered from the holdout and "
-                    "the next two get NaN"
-                )
+            _check_lists(got, t, h)
+        else:
+            _check_spent(got, h)
 
 
 TESTS = {

@@ -2,7 +2,32 @@
 
 ``TESTS`` maps the grade id of each autograder test cell of hw12.ipynb to a
 Test: the calls made on the student's functions and the check of what they
-returned. Every part is deterministic (false-failure rate zero):
+returned. Each part's calls use only that part's function, and every check
+computes its reference answers from the calls it receives.
+
+Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
+
+- part 1: the random table of 400 rows (integers, one-decimal numbers and
+  colours), redrawn until every rule of its list decides some rows, some rows
+  get the default, and every value that a condition compares with occurs;
+- part 2: the synthetic data set (two noisy signals, pure noise, and a feature
+  that leaks the label in the training rows only), with both labels equally
+  frequent in the training and the test rows. It is not refitted at draw time
+  (that would cost six fits per submission): the fixed cases below catch each
+  recognised mistake whatever the draw, and this one adds a case that the
+  student has not seen;
+- part 3: three denied applicants of a random linear model (2 to 5 of 6
+  features mutable, recourse guaranteed, the cheapest change away from those
+  of the recognised mistakes) and one approved applicant;
+- part 4: the random model, rows, bounds and mutable features (3 and 5 of 8),
+  with intercepts that leave about 40% of the rows without recourse and no
+  row's best score within 1e-6 of 0.
+
+Fixed: the public checks' cases, the small hand-written cases, and the inputs
+built from the course's COMPAS and German credit data (including the splits
+and the shuffled COMPAS rows, whose seeds are part of those inputs).
+
+Every part is deterministic (false-failure rate zero):
 
 - part 1 (rule lists) and part 4 (recourse under bounds) are compared with
   reference answers exactly;
@@ -109,30 +134,25 @@ CORELS = [
 ]
 
 
+# The rule list of the random table; its rows get "F" by default.
+RAND_RULES = [
+    ([("u", ">=", 7), ("k", "==", "red")], "A"),
+    ([("v", "<", -0.5)], "B"),
+    ([("u", "<=", 2), ("v", ">", 0.0)], "C"),
+    ([("u", ">=", 5)], "D"),
+    ([("k", "==", "blue"), ("v", ">=", 0.3)], "E"),
+]
+
+
 @functools.cache
-def rule_inputs() -> list[tuple]:
+def fixed_rule_inputs() -> list[tuple]:
+    """The public checks' cases, small hand-written ones and COMPAS."""
     small = pd.DataFrame({"age": [19, 22, 30, 45], "priors": [0, 3, 5, 1]})
     line = pd.DataFrame({"x": [1, 2, 3, 4, 5]}, index=[50, 40, 30, 20, 10])
     both = pd.DataFrame(
         {"x": [0, 1, 0, 1], "z": [0, 0, 1, 1], "g": ["a", "b", "a", "b"]},
         index=["p", "q", "r", "s"],
     )
-    rng = np.random.default_rng(121)
-    n = 400
-    rand = pd.DataFrame(
-        {
-            "u": rng.integers(0, 10, n),
-            "v": rng.normal(size=n).round(1),
-            "k": rng.choice(["red", "green", "blue"], n),
-        }
-    )
-    rand_rules = [
-        ([("u", ">=", 7), ("k", "==", "red")], "A"),
-        ([("v", "<", -0.5)], "B"),
-        ([("u", "<=", 2), ("v", ">", 0.0)], "C"),
-        ([("u", ">=", 5)], "D"),
-        ([("k", "==", "blue"), ("v", ">=", 0.3)], "E"),
-    ]
     raw = compas_data()[0]
     shuffled = raw.sample(frac=1.0, random_state=12)
     return [
@@ -156,10 +176,35 @@ def rule_inputs() -> list[tuple]:
         (line, [([("x", ">=", 2)], 1), ([("x", ">=", 4)], 0)], 0),
         (both, [([("x", "==", 1), ("z", "==", 1)], 1), ([("g", "==", "a")], 0)], 1),
         (both, [([("x", "==", 0), ("z", "==", 0)], 0)], 1),
-        (rand, rand_rules, "F"),
         (raw, CORELS, 0),
         (shuffled, CORELS, 0),
     ]
+
+
+def exercises_rules(df: pd.DataFrame, rules: list, default) -> bool:
+    """Whether every rule decides some rows, some rows get the default, and
+    every value that a condition compares with occurs in its column."""
+    decided = set(rules_reference(df, rules, default))
+    if not all(prediction in decided for _, prediction in rules):
+        return False
+    if default not in decided:
+        return False
+    conditions = [c for rule, _ in rules for c in rule]
+    return all((df[column] == value).any() for column, _, value in conditions)
+
+
+def draw_rule_table(rng: np.random.Generator, n: int = 400) -> pd.DataFrame:
+    """A random table for ``RAND_RULES``, redrawn until it exercises them all."""
+    while True:
+        df = pd.DataFrame(
+            {
+                "u": rng.integers(0, 10, n),
+                "v": rng.normal(size=n).round(1),
+                "k": rng.choice(["red", "green", "blue"], n),
+            }
+        )
+        if exercises_rules(df, RAND_RULES, "F"):
+            return df
 
 
 def rules_reference(
@@ -201,14 +246,15 @@ def _same(got: list, want: list) -> bool:
     return len(got) == len(want) and all(g == w for g, w in zip(got, want, strict=True))
 
 
-def rule_calls() -> list[Call]:
-    return [Call("apply_rule_list", args) for args in rule_inputs()]
+def rule_calls(rng: np.random.Generator) -> list[Call]:
+    """The fixed cases, then a random table drawn from ``rng``."""
+    inputs = [*fixed_rule_inputs(), (draw_rule_table(rng), RAND_RULES, "F")]
+    return [Call("apply_rule_list", args) for args in inputs]
 
 
-def rule_check(outcomes: list[Outcome]) -> None:
-    for value, (df, rules, default) in zip(
-        returned_values(outcomes), rule_inputs(), strict=True
-    ):
+def rule_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        df, rules, default = call.args
         try:
             got = np.asarray(value).ravel().tolist()
         except (TypeError, ValueError) as error:
@@ -248,7 +294,8 @@ def rule_check(outcomes: list[Outcome]) -> None:
 
 
 @functools.cache
-def pair_inputs() -> list[tuple]:
+def fixed_pair_inputs() -> list[tuple]:
+    """The public checks' cases, COMPAS and German credit, and small tables."""
     _, features, target = compas_data()
     tr0, te0 = compas_split(0)
     tr1, te1 = compas_split(1)
@@ -256,20 +303,6 @@ def pair_inputs() -> list[tuple]:
     g = german_model()
     gX = g["X"][["duration", "credit_amount", "age", "installment_rate", "no_checking"]]
     labels = np.where(g["y"] == 1, "good", "bad")
-    rng = np.random.default_rng(122)
-    n = 600
-    y_syn = rng.integers(0, 2, n)
-    syn = pd.DataFrame(
-        {
-            "s1": y_syn + rng.normal(0, 1.2, n),
-            "n1": rng.normal(size=n),
-            "s2": y_syn + rng.normal(0, 1.2, n),
-            "leak": np.where(rng.random(n) < 0.9, y_syn, 1 - y_syn)
-            + rng.normal(0, 0.1, n),
-        }
-    )
-    syn_test = syn.iloc[300:].copy()
-    syn_test["leak"] = rng.normal(0.5, 0.5, 300)
     tiny = pd.DataFrame(
         {
             "a": [0.0, 1.0, 2.0, 3.0],
@@ -301,7 +334,6 @@ def pair_inputs() -> list[tuple]:
             gX.iloc[700:],
             labels[700:],
         ),
-        (LogisticRegression(), syn.iloc[:300], y_syn[:300], syn_test, y_syn[300:]),
         (
             DecisionTreeClassifier(random_state=0),
             tiny,
@@ -320,6 +352,35 @@ def pair_inputs() -> list[tuple]:
     ]
 
 
+def balanced_labels(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n labels 0 and 1, half of each (one more 1 if n is odd), shuffled."""
+    return rng.permutation(np.arange(n) >= n // 2).astype(int)
+
+
+def draw_leaky_input(rng: np.random.Generator, n: int = 300) -> tuple:
+    """A logistic regression on synthetic data where one feature leaks the label.
+
+    Two noisy signals of the label (s1, s2), pure noise (n1), and ``leak``,
+    which agrees with the label for 90% of the training rows but is noise in
+    the test rows: choosing by training accuracy picks a pair with ``leak``,
+    which is far from the best on the test rows. Both label sets are balanced,
+    so that both classes are always present.
+    """
+    y_train, y_test = balanced_labels(rng, n), balanced_labels(rng, n)
+    y = np.concatenate([y_train, y_test])
+    leak = np.where(rng.random(n) < 0.9, y_train, 1 - y_train) + rng.normal(0, 0.1, n)
+    data = pd.DataFrame(
+        {
+            "s1": y + rng.normal(0, 1.2, 2 * n),
+            "n1": rng.normal(size=2 * n),
+            "s2": y + rng.normal(0, 1.2, 2 * n),
+            "leak": np.concatenate([leak, rng.normal(0.5, 0.5, n)]),
+        },
+        index=pd.RangeIndex(2 * n),
+    )
+    return (LogisticRegression(), data.iloc[:n], y_train, data.iloc[n:], y_test)
+
+
 def pair_table(model, X_train, y_train, X_test, y_test) -> dict:
     """Held-out and training accuracy of every pair."""
     table = {}
@@ -334,12 +395,15 @@ def pair_table(model, X_train, y_train, X_test, y_test) -> dict:
     return table
 
 
-def pair_calls() -> list[Call]:
-    return [Call("best_pair", args) for args in pair_inputs()]
+def pair_calls(rng: np.random.Generator) -> list[Call]:
+    """The fixed cases, then synthetic data drawn from ``rng``."""
+    inputs = [*fixed_pair_inputs(), draw_leaky_input(rng)]
+    return [Call("best_pair", args) for args in inputs]
 
 
-def pair_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(returned_values(outcomes), pair_inputs(), strict=True):
+def pair_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        args = call.args
         columns = list(args[1].columns)
         try:
             pair, accuracy = value
@@ -383,7 +447,8 @@ def pair_check(outcomes: list[Outcome]) -> None:
 
 
 @functools.cache
-def cf_inputs() -> list[tuple]:
+def fixed_cf_inputs() -> list[tuple]:
+    """The public checks' cases, small hand-written ones and German applicants."""
     g = german_model()
     rows = g["X"].to_numpy()
     denied = np.flatnonzero(rows @ g["w"] + g["b"] < 0)
@@ -391,7 +456,6 @@ def cf_inputs() -> list[tuple]:
     wide = german_mask(
         "duration", "credit_amount", "installment_rate", "existing_credits"
     )
-    rng = np.random.default_rng(123)
     cases = [
         ([2.0, 1.0], -4.0, [0.0, 0.0], [True, True], [1.0, 1.0]),
         ([2.0, 1.0], -4.0, [0.0, 0.0], [False, True], [1.0, 1.0]),
@@ -406,27 +470,7 @@ def cf_inputs() -> list[tuple]:
     ]
     for i in denied[:4]:
         cases.append((g["w"], g["b"], rows[i], wide, g["sd"]))
-    for _ in range(3):
-        w = rng.normal(size=6)
-        x = rng.normal(size=6)
-        mask = rng.random(6) < 0.6
-        mask[rng.integers(6)] = True
-        scale = rng.exponential(size=6) + 0.1
-        b = -float(w @ x) - rng.exponential() - 0.5
-        cases.append((w, b, x, mask, scale))
-    cases.append(
-        (
-            rng.normal(size=6),
-            10.0 + 0.0,
-            rng.normal(size=6) * 0.1,
-            np.ones(6, dtype=bool),
-            np.ones(6),
-        )
-    )
-    return [
-        tuple(np.asarray(a) if isinstance(a, np.ndarray) else a for a in case)
-        for case in cases
-    ]
+    return cases
 
 
 def cf_reference(w, b, x, mutable, scale, *, scaled=True, masked=True):
@@ -443,18 +487,61 @@ def cf_reference(w, b, x, mutable, scale, *, scaled=True, masked=True):
     return x + s * need * a / (a @ a)
 
 
+def clear_of_mistakes(w, x, mutable, scale) -> bool:
+    """Whether a denied case tells the optimum apart from the recognised mistakes.
+
+    With ``a = w * scale``: the mutable part of ``a`` is not small (no huge
+    moves) and its norm is not near 1 (where dividing by the norm instead of
+    its square gives the same point); the immutable features carry at least 1%
+    of ``|a|^2`` (so that moving them, or masking afterwards, shows); and
+    ignoring the scale costs at least 0.1% more.
+    """
+    a = w * scale
+    norm = float(np.linalg.norm(a[mutable]))
+    share = float(a[~mutable] @ a[~mutable]) / float(a @ a)
+    if norm < 0.1 or abs(norm - 1) < 0.05 or share < 0.01:
+        return False
+    b = -float(w @ x) - 1.0  # the costs scale with the need, which cancels out
+    unscaled = cf_reference(w, b, x, mutable, scale, scaled=False)
+    optimum = cf_reference(w, b, x, mutable, scale)
+    return _cost(unscaled, x, scale) >= 1.001 * _cost(optimum, x, scale)
+
+
+def draw_denied(rng: np.random.Generator, p: int = 6) -> tuple:
+    """(w, b, x, mutable, scale): a denied applicant of a random linear model.
+
+    2 to 5 of the ``p`` features are mutable, the score is at most -0.5, and
+    the draw is repeated until :func:`clear_of_mistakes` holds.
+    """
+    while True:
+        w, x = rng.normal(size=p), rng.normal(size=p)
+        mutable = rng.permutation(p) < rng.integers(2, p)
+        scale = rng.exponential(size=p) + 0.1
+        if clear_of_mistakes(w, x, mutable, scale):
+            b = -float(w @ x) - rng.exponential() - 0.5
+            return (w, b, x, mutable, scale)
+
+
+def draw_approved(rng: np.random.Generator, p: int = 6) -> tuple:
+    """(w, b, x, mutable, scale): an applicant approved with a margin of 0.5 or more."""
+    w, x = rng.normal(size=p), 0.1 * rng.normal(size=p)
+    b = float(np.abs(w) @ np.abs(x)) + 0.5 + rng.exponential()
+    return (w, b, x, np.ones(p, dtype=bool), np.ones(p))
+
+
 def _cost(point, x, scale) -> float:
     return float(np.sqrt((((point - x) / scale) ** 2).sum()))
 
 
-def cf_calls() -> list[Call]:
-    return [Call("counterfactual_l2", args) for args in cf_inputs()]
+def cf_calls(rng: np.random.Generator) -> list[Call]:
+    """The fixed cases, then three denied applicants and one approved, drawn."""
+    drawn = [draw_denied(rng), draw_denied(rng), draw_denied(rng), draw_approved(rng)]
+    return [Call("counterfactual_l2", args) for args in [*fixed_cf_inputs(), *drawn]]
 
 
-def cf_check(outcomes: list[Outcome]) -> None:
-    for value, (w, b, x, mutable, scale) in zip(
-        returned_values(outcomes), cf_inputs(), strict=True
-    ):
+def cf_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        w, b, x, mutable, scale = call.args
         w, x = np.asarray(w, float), np.asarray(x, float)
         s, m = np.asarray(scale, float), np.asarray(mutable, bool)
         want = cf_reference(w, b, x, m, s)
@@ -504,23 +591,15 @@ def cf_check(outcomes: list[Outcome]) -> None:
 
 
 @functools.cache
-def rec_inputs() -> list[tuple]:
+def fixed_rec_inputs() -> list[tuple]:
+    """The public checks' cases, small hand-written ones and German credit."""
     g = german_model()
     rows = g["X"].to_numpy()
     loans = german_mask("duration", "credit_amount")
     wide = german_mask(
         "duration", "credit_amount", "installment_rate", "existing_credits"
     )
-    rng = np.random.default_rng(124)
     small = np.array([[0.0, 0.0], [1.0, 3.0], [3.0, 0.0]])
-    n, p = 300, 8
-    lo, hi = -rng.exponential(size=p), rng.exponential(size=p)
-    rand = lo + (hi - lo) * rng.random((n, p))
-    w_rand = rng.normal(size=p)
-    masks = [rng.random(p) < 0.4, rng.random(p) < 0.6]
-    # Intercepts that leave about 40% of the rows without recourse.
-    reach = [np.where(m, np.where(w_rand > 0, hi, lo), rand) @ w_rand for m in masks]
-    cuts = [-round(float(np.quantile(r, 0.4)), 3) for r in reach]
     none = np.zeros(len(loans), dtype=bool)
     return [
         ([1.0, -1.0], -2.0, small, [False, False], [0.0, 0.0], [3.0, 3.0]),
@@ -561,9 +640,44 @@ def rec_inputs() -> list[tuple]:
         (g["w"], g["b"], rows, wide, g["lower"], g["upper"]),
         (g["w"], g["b"], rows, german_mask("duration"), g["lower"], g["upper"]),
         (g["w"], g["b"], rows, none, g["lower"], g["upper"]),
-        (w_rand, cuts[0], rand, masks[0], lo, hi),
-        (w_rand, cuts[1], rand, masks[1], lo, hi),
     ]
+
+
+#: Smallest distance from 0 of a random row's best score.
+SCORE_GAP = 1e-6
+
+
+def clear_intercept(reach: np.ndarray, quantile: float) -> float:
+    """An intercept near ``-quantile`` (3 decimals) with no score within ``SCORE_GAP`` of 0.
+
+    ``reach`` holds each row's best score without intercept; a score that close
+    to 0 could be decided either way by correct answers that add it up in
+    another order.
+    """
+    cut = -round(quantile, 3)
+    while np.any(np.abs(reach + cut) < SCORE_GAP):
+        cut += 0.001
+    return cut
+
+
+def draw_recourse_inputs(rng: np.random.Generator, n: int = 300, p: int = 8):
+    """Two random cases sharing a model, rows and bounds: 3 and 5 mutable features.
+
+    Each intercept leaves about 40% of the rows without recourse; redrawn
+    until both cases have rows with and rows without recourse.
+    """
+    while True:
+        lo, hi = -rng.exponential(size=p), rng.exponential(size=p)
+        X = lo + (hi - lo) * rng.random((n, p))
+        w = rng.normal(size=p)
+        cases = []
+        for k in (3, 5):
+            mutable = rng.permutation(p) < k
+            reach = np.where(mutable, np.where(w > 0, hi, lo), X) @ w
+            cut = clear_intercept(reach, float(np.quantile(reach, 0.4)))
+            cases.append((w, cut, X, mutable, lo, hi))
+        if all(0 < rec_reference(*case).sum() < n for case in cases):
+            return cases
 
 
 def rec_reference(
@@ -580,12 +694,15 @@ def rec_reference(
     return best > 0 if strict else best >= 0
 
 
-def rec_calls() -> list[Call]:
-    return [Call("recourse_exists", args) for args in rec_inputs()]
+def rec_calls(rng: np.random.Generator) -> list[Call]:
+    """The fixed cases, then two random ones drawn from ``rng``."""
+    inputs = [*fixed_rec_inputs(), *draw_recourse_inputs(rng)]
+    return [Call("recourse_exists", args) for args in inputs]
 
 
-def rec_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(returned_values(outcomes), rec_inputs(), strict=True):
+def rec_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        args = call.args
         n = len(args[2])
         try:
             got = np.asarray(value).ravel()
