@@ -170,32 +170,33 @@ def _feedback(args: argparse.Namespace) -> int:
     )
 
     course = _course(args)
-    try:
-        assignment = Assignment(course, args.assignment)
-    except (CourseError, FileNotFoundError) as error:
-        print(f"course: {error}", file=sys.stderr)
-        return 2
-    students = args.student or graded_students(course, assignment)
     failed = 0
-    for student in students:
+    for assignment_id in args.assignment:
         try:
-            path = write_feedback(course, assignment, student)
-            print(printable(f"{student}: {path.relative_to(course.root)}", 300))
-        except CourseError as error:
-            failed += 1
+            assignment = Assignment(course, assignment_id)
+        except (CourseError, FileNotFoundError) as error:
             print(f"course: {printable(error, 600)}", file=sys.stderr)
-        except (Exception, RecursionError) as error:
-            # One student's feedback failing must not stop the others'.
-            failed += 1
-            print(
-                printable(
-                    f"course: {student}: no feedback written ({type(error).__name__}: "
-                    f"{error}); run `course feedback {args.assignment} --student "
-                    f"{student}` again",
-                    600,
-                ),
-                file=sys.stderr,
-            )
+            return 2
+        students = args.student or graded_students(course, assignment)
+        for student in students:
+            try:
+                path = write_feedback(course, assignment, student)
+                print(printable(f"{student}: {path.relative_to(course.root)}", 300))
+            except CourseError as error:
+                failed += 1
+                print(f"course: {printable(error, 600)}", file=sys.stderr)
+            except (Exception, RecursionError) as error:
+                # One student's feedback failing must not stop the others'.
+                failed += 1
+                print(
+                    printable(
+                        f"course: {student}: no feedback written "
+                        f"({type(error).__name__}: {error}); run `course feedback "
+                        f"{assignment_id} --student {student}` again",
+                        600,
+                    ),
+                    file=sys.stderr,
+                )
     return 1 if failed else 0
 
 
@@ -371,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write each student's feedback page",
         description="Write feedback/<student>/ASSIGNMENT/<notebook>.html: per part, pass or fail, points and a hint; never the hidden tests.",
     )
-    p.add_argument("assignment", help="assignment id, e.g. hw01")
+    p.add_argument("assignment", nargs="+", help="assignment ids, e.g. hw01")
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.add_argument("--db-url", help="gradebook URL (default: from nbgrader_config.py)")
     p.set_defaults(func=_feedback)

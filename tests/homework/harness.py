@@ -123,29 +123,63 @@ def make_submission(
 
 
 class Course:
-    """A throw-away nbgrader course folder with the project's configuration."""
+    """A throw-away nbgrader course folder with the project's configuration.
 
-    def __init__(self, root: Path, assignment: str, db_url: str | None = None):
+    ``assignment`` is one homework id or several: a course of a whole term
+    is released once, and ``course grade`` grades all of it in one pool.
+    Methods that concern one homework take ``hw`` (default: the first).
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        assignment: str | list[str],
+        db_url: str | None = None,
+        *,
+        _copy_of: Course | None = None,
+    ):
         root.mkdir(parents=True, exist_ok=True)
         self.root = root
-        self.assignment = assignment
-        self.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
-        shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-        shutil.copytree(SOLUTIONS / assignment, root / "solutions" / assignment)
-        self.nbgrader("generate_assignment", assignment, "--force")
-        self.notebook_name = source_notebook(assignment).name
-        self.released = nbformat.read(
-            root / "exercises" / assignment / self.notebook_name, as_version=4
+        self.assignments = (
+            [assignment] if isinstance(assignment, str) else list(assignment)
         )
+        self.assignment = self.assignments[0]
+        self.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+        if _copy_of is None:
+            shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+            for hw in self.assignments:
+                shutil.copytree(SOLUTIONS / hw, root / "solutions" / hw)
+            pattern = self.assignment if len(self.assignments) == 1 else "*"
+            self.nbgrader("generate_assignment", pattern, "--force")
+        self.notebook_names = {hw: source_notebook(hw).name for hw in self.assignments}
+        self.releases = {
+            hw: nbformat.read(
+                root / "exercises" / hw / self.notebook_names[hw], as_version=4
+            )
+            for hw in self.assignments
+        }
+        self.notebook_name = self.notebook_names[self.assignment]
+        self.released = self.releases[self.assignment]
+
+    def copy(self, root: Path) -> Course:
+        """A second course with the same releases and gradebook, and no submission."""
+        root.mkdir(parents=True)
+        for name in ("nbgrader_config.py", "gradebook.db"):
+            shutil.copy(self.root / name, root / name)
+        for folder in ("solutions", "exercises"):
+            shutil.copytree(self.root / folder, root / folder)
+        return Course(root, self.assignments, _copy_of=self)
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
         env["JUPYTER_PATH"] = str(BIN.parent / "share" / "jupyter")
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(name, "1")
         return env
 
     def nbgrader(
-        self, *args: str, timeout: float = 900, check: bool = True
+        self, *args: str, timeout: float = 3600, check: bool = True
     ) -> subprocess.CompletedProcess:
         proc = subprocess.run(
             [
@@ -167,23 +201,31 @@ class Course:
             )
         return proc
 
-    def submit(self, student: str, nb: nbformat.NotebookNode) -> Path:
-        path = self.root / "submitted" / student / self.assignment / self.notebook_name
+    def submit(
+        self, student: str, nb: nbformat.NotebookNode, hw: str | None = None
+    ) -> Path:
+        hw = hw or self.assignment
+        path = self.root / "submitted" / student / hw / self.notebook_names[hw]
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)
         return path
 
     def make(
-        self, answers: dict[str, str], *, drop: tuple[str, ...] = ()
+        self,
+        answers: dict[str, str],
+        *,
+        drop: tuple[str, ...] = (),
+        hw: str | None = None,
     ) -> nbformat.NotebookNode:
         """A submission made from this course's released notebook."""
-        return make_submission(self.released, answers, drop=drop)
+        return make_submission(self.releases[hw or self.assignment], answers, drop=drop)
 
-    def autograde(self, *extra: str) -> None:
-        """Stock ``nbgrader autograde`` of every submission."""
-        self.nbgrader("autograde", self.assignment, *extra)
+    def autograde(self, *extra: str, hw: str | None = None) -> None:
+        """Stock ``nbgrader autograde`` of every submission (of ``hw``, or all)."""
+        pattern = hw or (self.assignment if len(self.assignments) == 1 else "*")
+        self.nbgrader("autograde", pattern, *extra)
 
-    def course(self, *args: str, timeout: float = 900, check: bool = True):
+    def course(self, *args: str, timeout: float = 3600, check: bool = True):
         """Run the ``course`` command in this course."""
         proc = subprocess.run(
             [str(BIN / "course"), "--root", str(self.root), *args],
@@ -200,18 +242,19 @@ class Course:
             )
         return proc
 
-    def scores(self) -> dict[str, dict[str, tuple[float | None, bool]]]:
-        """Per student, per grade id: (score, needs manual grade)."""
+    def scores(
+        self, hw: str | None = None
+    ) -> dict[str, dict[str, tuple[float | None, bool]]]:
+        """Per student, per grade id: (score, needs manual grade), for ``hw``."""
         from nbgrader.api import Gradebook
 
+        hw = hw or self.assignment
         out: dict[str, dict[str, tuple[float | None, bool]]] = {}
-        notebook_id = Path(self.notebook_name).stem
+        notebook_id = Path(self.notebook_names[hw]).stem
         with Gradebook(self.db_url) as gb:
             for student in gb.students:
                 try:
-                    nb = gb.find_submission_notebook(
-                        notebook_id, self.assignment, student.id
-                    )
+                    nb = gb.find_submission_notebook(notebook_id, hw, student.id)
                 except Exception:
                     continue
                 out[student.id] = {
