@@ -5,22 +5,39 @@ Test: the calls made on the student's functions and the check of what they
 returned. Parts 1, 2 and 4 are deterministic and compared with references at a
 tolerance of 1e-9 (false-failure rate zero).
 
+Hidden inputs drawn per submission: every test cell keeps the cases of the
+notebook's public checks and a few small hand-written edge cases fixed, and
+draws its synthetic random data from the ``rng`` the grader seeds for each
+submission (``calls(rng)``): the random batches of part 1, the gradient matrix
+and the thresholds of part 2, every batch ``(X, y, w)`` of part 3 and the seeds
+of the Generators handed to the student's function, and the random losses of
+part 4. Each check computes its references from the calls it receives
+(``check(outcomes, calls)``), and every draw is valid by construction: both
+labels occur in every batch, part 2 always has rows far below and far above
+each threshold, part 3's noiseless batch is redrawn until its clipped sum is
+clearly apart from the batch-clipped, unclipped and averaged sums, and part 4
+has unequal group sizes and ties where its hints need them.
+
 Part 3 (``noisy_gradient_sum``) is randomised. Each statistical call returns a
 sum over d >= 2,000 coordinates; the check subtracts the exact sum of clipped
 gradients and tests that the d residuals are i.i.d. N(0, s^2) with
 s = noise_multiplier * clip_norm: their mean (z-test), their variance (chi-square
 test), their distribution (Kolmogorov-Smirnov against the exact normal CDF) and
-the number of distinct values. Each test has false-failure rate at most 5e-8 and
-there are 4 tests on each of 3 calls, so a correct answer fails the cell with
-probability at most 12 * 5e-8 = 6e-7 (Bonferroni). Only distributions are
-tested, never one order of draws: any correct way of drawing the noise from
-``rng`` passes.
+the number of distinct values. Each test has false-failure rate at most 5e-8
+for ANY inputs (given the batch, the residuals of a correct answer are exactly
+N(0, s^2) up to rounding), so also over the random batches; there are 4 tests
+on each of 3 calls, so a correct answer fails the cell with probability at
+most 12 * 5e-8 = 6e-7 (Bonferroni). The noiseless call is compared exactly
+(1e-6). Two more calls on one small batch, with Generators of two different
+seeds, must return different vectors (the public check that the noise comes
+from ``rng``); two independent N(0, 1) vectors of 200 coordinates are never
+within ``np.allclose`` of each other, so this adds nothing measurable. Only
+distributions are tested, never one order of draws: any correct way of drawing
+the noise from ``rng`` passes.
 See ``course_lib.grading.spec`` and the README's section for course authors.
 """
 
 from __future__ import annotations
-
-import functools
 
 import numpy as np
 from scipy import stats
@@ -51,23 +68,52 @@ def _gradients(X, y, w) -> np.ndarray:
     return X * residual[:, None]
 
 
+def _labels(rng: np.random.Generator, n: int, share: float) -> np.ndarray:
+    """n labels in {0, 1}, about ``share`` of them 1 and always both present.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The generator of this submission's inputs.
+    n : int
+        Number of labels, at least 2.
+    share : float
+        Expected share of 1s, in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n,)
+        A random arrangement of k ones, k drawn binomially and kept in [1, n-1].
+    """
+    k = int(np.clip(rng.binomial(n, share), 1, n - 1))
+    return (rng.permutation(n) < k).astype(int)
+
+
 # --------------------------------------------------------------------------
 # Part 1: per_example_gradients
 # --------------------------------------------------------------------------
 
+# The public check's case and a hand-written one; the rest is drawn.
+GRAD_FIXED = [
+    ([[1.0, 2.0], [0.5, -1.0]], [1, 0], [0.0, 0.0]),
+    ([[1.0, 2.0], [0.5, -1.0], [2.0, 0.0]], [1, 0, 1], [0.3, -0.2]),
+]
 
-@functools.cache
-def grad_inputs() -> list[tuple]:
-    rng = np.random.default_rng(91)
-    X = rng.normal(size=(50, 5))
-    y = (rng.random(50) < 0.4).astype(int)
-    w = rng.normal(size=5)
-    Xb = rng.normal(size=(300, 20)) * 3
-    yb = (rng.random(300) < 0.5).astype(int)
-    wb = rng.normal(size=20)
+
+def grad_random_inputs(rng: np.random.Generator) -> list[tuple]:
+    """Random batches ``(X, y, w)``: a small one, as arrays and as lists, a large
+    one with boolean labels, and the large one's first row alone.
+
+    The small batch has 30-79 examples of 3-8 features and the large one
+    250-349 of 15-29, so no gradient matrix is square (the transposed-result
+    hint needs n != d).
+    """
+    n, d = int(rng.integers(30, 80)), int(rng.integers(3, 9))
+    X, y, w = rng.normal(size=(n, d)), _labels(rng, n, 0.4), rng.normal(size=d)
+    nb, db = int(rng.integers(250, 350)), int(rng.integers(15, 30))
+    Xb = rng.normal(size=(nb, db)) * 3
+    yb, wb = _labels(rng, nb, 0.5), rng.normal(size=db)
     return [
-        ([[1.0, 2.0], [0.5, -1.0]], [1, 0], [0.0, 0.0]),
-        ([[1.0, 2.0], [0.5, -1.0], [2.0, 0.0]], [1, 0, 1], [0.3, -0.2]),
         (X, y, w),
         (X.tolist(), y.tolist(), w.tolist()),
         (Xb, yb.astype(bool), wb),
@@ -75,12 +121,14 @@ def grad_inputs() -> list[tuple]:
     ]
 
 
-def grad_calls() -> list[Call]:
-    return [Call("per_example_gradients", args) for args in grad_inputs()]
+def grad_calls(rng: np.random.Generator) -> list[Call]:
+    inputs = GRAD_FIXED + grad_random_inputs(rng)
+    return [Call("per_example_gradients", args) for args in inputs]
 
 
-def grad_check(outcomes: list[Outcome]) -> None:
-    for value, (X, y, w) in zip(returned_values(outcomes), grad_inputs(), strict=True):
+def grad_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        X, y, w = call.args
         want = _gradients(X, y, w)
         if _close(value, want):
             continue
@@ -111,32 +159,64 @@ def grad_check(outcomes: list[Outcome]) -> None:
 # Part 2: clip_each
 # --------------------------------------------------------------------------
 
-
-@functools.cache
-def clip_inputs() -> list[tuple]:
-    rng = np.random.default_rng(92)
-    big = rng.normal(size=(400, 30)) * rng.exponential(size=(400, 1))
-    return [
-        ([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0]], 1.0),
-        ([[6.0, 8.0], [-0.6, 0.8], [1.0, -1.0]], 2.0),
-        (big, 1.0),
-        (big, 5.0),
-        (big[:, :1], 0.7),
-        (np.zeros((3, 4)), 0.5),
-    ]
+# The public checks' cases and hand-written ones; the rest is drawn.
+CLIP_FIXED = [
+    ([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0]], 1.0),
+    ([[6.0, 8.0]], 5.0),
+    ([[6.0, 8.0], [-0.6, 0.8], [1.0, -1.0]], 2.0),
+    (np.zeros((3, 4)), 0.5),
+]
+# Row norms of the random matrix: log-uniform in [0.05, 50], and one row in
+# each of [0.1, 0.4] and [20, 50], below and above every threshold drawn in
+# [0.5, 8].
+CLIP_NORMS = (0.05, 50.0)
 
 
-def clip_calls() -> list[Call]:
+def clip_random_matrix(rng: np.random.Generator) -> np.ndarray:
+    """A (300-499, 20-39) gradient matrix whose row norms span [0.05, 50].
+
+    Random directions scaled to log-uniform norms; two rows (at random
+    positions) are forced to norms in [0.1, 0.4] and [20, 50], so every
+    threshold in [0.5, 8] leaves some rows unchanged and scales others down.
+    """
+    n, d = int(rng.integers(300, 500)), int(rng.integers(20, 40))
+    directions = rng.normal(size=(n, d))
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    norms = np.exp(rng.uniform(*np.log(CLIP_NORMS), size=n))
+    norms[:2] = rng.uniform(0.1, 0.4), rng.uniform(20.0, 50.0)
+    return (directions * norms[:, None])[rng.permutation(n)]
+
+
+def clip_random_column(rng: np.random.Generator, n: int, c: float) -> np.ndarray:
+    """n one-feature gradients (shape (n, 1)) of random signs: half of them
+    shorter than c (0.01 c to 0.9 c), half longer (1.1 c to 5 c), shuffled."""
+    short = rng.uniform(0.01, 0.9, size=n // 2)
+    long = rng.uniform(1.1, 5.0, size=n - n // 2)
+    sizes = rng.permutation(np.concatenate([short, long])) * c
+    return (rng.choice([-1.0, 1.0], size=n) * sizes)[:, None]
+
+
+def clip_random_inputs(rng: np.random.Generator) -> list[tuple]:
+    """The random matrix at a small (0.5-2) and a large (3-8) threshold, and a
+    random column at a threshold of 0.3-1."""
+    big = clip_random_matrix(rng)
+    small_c, large_c = float(rng.uniform(0.5, 2.0)), float(rng.uniform(3.0, 8.0))
+    c = float(rng.uniform(0.3, 1.0))
+    return [(big, small_c), (big, large_c), (clip_random_column(rng, len(big), c), c)]
+
+
+def clip_calls(rng: np.random.Generator) -> list[Call]:
     return [
         Call("clip_each", (np.array(g, dtype=float), c), observe_args=True)
-        for g, c in clip_inputs()
+        for g, c in CLIP_FIXED + clip_random_inputs(rng)
     ]
 
 
-def clip_check(outcomes: list[Outcome]) -> None:
-    for outcome, (g, c) in zip(outcomes, clip_inputs(), strict=True):
+def clip_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for outcome, call in zip(outcomes, calls, strict=True):
         if not outcome.ok:
             raise Fail(f"Your function raised an error: {outcome.error}")
+        g, c = call.args
         g = np.asarray(g, dtype=float)
         want = clip_gradients(g, c)
         value = outcome.value
@@ -174,31 +254,81 @@ def clip_check(outcomes: list[Outcome]) -> None:
 # Part 3: noisy_gradient_sum (statistical)
 # --------------------------------------------------------------------------
 
-# (n, d, clip_norm, noise_multiplier, data seed, rng seed); the last one is
-# (almost) noiseless and checks the clipped sum exactly.
+# (n, d, clip_norm, noise_multiplier); the batches (X, y, w) and the seed of
+# the student's Generator are drawn per submission (under a million normal
+# draws in all, a few hundredths of a second). The last case is (almost)
+# noiseless and checks the clipped sum exactly.
 NOISY_CASES = [
-    (200, 4000, 0.5, 1.0, 931, 9310),
-    (100, 3000, 2.0, 0.7, 932, 9320),
-    (300, 2000, 0.1, 3.0, 933, 9330),
-    (150, 50, 0.8, 1e-12, 934, 9340),
+    (100, 4000, 0.5, 1.0),
+    (50, 3000, 2.0, 0.7),
+    (150, 2000, 0.1, 3.0),
+    (150, 50, 0.8, 1e-12),
 ]
+NOISELESS = 1e-6  # noise multipliers below this are checked exactly
+# In the noiseless case the clipped sum must differ from the batch-clipped,
+# unclipped and averaged sums by at least this much in some coordinate, far
+# above the check's tolerance of 1e-6.
+SEPARATION = 1e-2
+# Two more calls on one small batch (n, d, clip_norm, noise_multiplier) with
+# two Generators of different seeds, as in the public check "different
+# generators must give different noise": an answer that ignores rng returns
+# the same vector twice. Only their difference is checked, not their
+# distribution (so the 12 statistical tests above stay the only ones).
+PAIR_CASE = (40, 200, 1.0, 1.0)
 
 
-@functools.cache
-def noisy_data(n: int, d: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d)) * rng.exponential(size=(n, 1))
-    y = (rng.random(n) < 0.5).astype(int)
-    w = rng.normal(size=d) / np.sqrt(d)
-    return X, y, w
+def noisy_batch(
+    rng: np.random.Generator, n: int, d: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A logistic batch: rows of random length (many clipped, some not),
+    both labels, weights of norm about 1."""
+    X = rng.standard_normal(size=(n, d))
+    X *= rng.exponential(size=(n, 1))
+    return X, _labels(rng, n, 0.5), rng.normal(size=d) / np.sqrt(d)
 
 
-def noisy_calls() -> list[Call]:
+def noisy_sums(X, y, w, clip_norm: float) -> dict[str, np.ndarray]:
+    """The right sum of clipped gradients and what the common mistakes give.
+
+    Returns
+    -------
+    dict
+        ``"clipped"`` (the reference), ``"batch"`` (the summed gradient
+        clipped as a whole), ``"raw"`` (not clipped) and ``"mean"`` (the
+        clipped sum over the batch size).
+    """
+    grads = _gradients(X, y, w)
+    clipped = clip_gradients(grads, clip_norm).sum(axis=0)
+    raw = grads.sum(axis=0)
+    batch = raw * min(1.0, clip_norm / np.linalg.norm(raw))
+    return {"clipped": clipped, "batch": batch, "raw": raw, "mean": clipped / len(X)}
+
+
+def _separated(sums: dict[str, np.ndarray]) -> bool:
+    """Whether every mistake is at least SEPARATION away from the clipped sum."""
+    want = sums["clipped"]
+    return all(
+        np.abs(sums[k] - want).max() >= SEPARATION for k in ("batch", "raw", "mean")
+    )
+
+
+def noisy_calls(rng: np.random.Generator) -> list[Call]:
     calls = []
-    for n, d, c, sigma, seed, rng_seed in NOISY_CASES:
-        X, y, w = noisy_data(n, d, seed)
-        args = (X, y, w, c, sigma, np.random.default_rng(rng_seed))
-        calls.append(Call("noisy_gradient_sum", args))
+    for n, d, c, sigma in NOISY_CASES:
+        X, y, w = noisy_batch(rng, n, d)
+        while sigma < NOISELESS and not _separated(noisy_sums(X, y, w, c)):
+            X, y, w = noisy_batch(rng, n, d)
+        student_rng = np.random.default_rng(int(rng.integers(2**63)))
+        calls.append(Call("noisy_gradient_sum", (X, y, w, c, sigma, student_rng)))
+    n, d, c, sigma = PAIR_CASE
+    X, y, w = noisy_batch(rng, n, d)
+    first = int(rng.integers(2**63))
+    second = first
+    while second == first:
+        second = int(rng.integers(2**63))
+    for seed in (first, second):
+        student_rng = np.random.default_rng(seed)
+        calls.append(Call("noisy_gradient_sum", (X, y, w, c, sigma, student_rng)))
     return calls
 
 
@@ -218,83 +348,111 @@ def _looks_normal(r: np.ndarray, s: float) -> str | None:
     return None
 
 
-def noisy_check(outcomes: list[Outcome]) -> None:
-    for value, (n, d, c, sigma, seed, _) in zip(
-        returned_values(outcomes), NOISY_CASES, strict=True
-    ):
-        X, y, w = noisy_data(n, d, seed)
-        grads = _gradients(X, y, w)
-        want = clip_gradients(grads, c).sum(axis=0)
-        try:
-            got = np.asarray(value, dtype=float)
-        except (TypeError, ValueError) as error:
-            raise Fail("noisy_gradient_sum must return a vector of numbers") from error
-        if got.shape != (d,):
-            raise Fail(
-                f"return one noisy coordinate per weight: shape ({d},); got {got.shape}"
-            )
-        if not np.all(np.isfinite(got)):
-            raise Fail("the result has NaN or infinite values")
-        raw = grads.sum(axis=0)
-        raw_norm = np.linalg.norm(raw)
-        batch = raw * min(1.0, c / raw_norm)
-        s = sigma * c
-        if sigma < 1e-6:  # noiseless: the clipped sum must be exact
-            if np.allclose(got, want, atol=1e-6, rtol=1e-9):
-                continue
-            if np.allclose(got, batch, atol=1e-6):
-                raise Fail(
-                    "clip each example's gradient before summing, not the summed "
-                    "(batch) gradient"
-                )
-            if np.allclose(got, raw, atol=1e-6):
-                raise Fail(
-                    "clip each example's gradient to norm clip_norm before summing"
-                )
-            if np.allclose(got, want / n, atol=1e-6):
-                raise Fail(
-                    "return the SUM of the clipped gradients (plus noise), not their mean"
-                )
-            raise Fail(
-                "with no noise, the result is not the sum of the clipped gradients"
-            )
-        reason = _looks_normal(got - want, s)
-        if reason is None:
-            continue
-        r = got - want
-        if np.unique(r).size < d // 2:
-            raise Fail(
-                "draw independent noise for every coordinate: one draw reused "
-                "across coordinates is not the Gaussian mechanism"
-            )
-        if _looks_normal(got - batch, s) is None or _looks_normal(got - raw, s) is None:
-            raise Fail(
-                "clip each example's gradient before summing; clipping the summed "
-                "(batch) gradient, or not clipping, does not bound one person's influence"
-            )
-        if _looks_normal(got - want / n, s / n) is None or np.allclose(
-            (got - want / n).std() * n, s, rtol=0.2
-        ):
-            raise Fail(
-                "return the SUM of the clipped gradients plus noise, not their mean"
-            )
-        if _looks_normal(r, np.sqrt(n) * s) is None:
-            raise Fail(
-                "add the noise once to the SUM, not to each example's gradient "
-                "(that multiplies the noise variance by the batch size)"
-            )
-        if _looks_normal(r, sigma) is None:
-            raise Fail(
-                "the noise standard deviation is noise_multiplier * clip_norm "
-                "(the sensitivity of the clipped sum), not noise_multiplier alone"
-            )
-        if _looks_normal(r, c) is None:
-            raise Fail(
-                "the noise standard deviation is noise_multiplier * clip_norm, not clip_norm"
-            )
+def _noiseless_check(got: np.ndarray, sums: dict[str, np.ndarray]) -> None:
+    """With (almost) no noise, the result must be the clipped sum itself."""
+    if np.allclose(got, sums["clipped"], atol=1e-6, rtol=1e-9):
+        return
+    if np.allclose(got, sums["batch"], atol=1e-6):
         raise Fail(
-            "the noise is not independent N(0, (noise_multiplier * clip_norm)^2) per "
-            f"coordinate around the sum of clipped gradients (failed: {reason})"
+            "clip each example's gradient before summing, not the summed "
+            "(batch) gradient"
+        )
+    if np.allclose(got, sums["raw"], atol=1e-6):
+        raise Fail("clip each example's gradient to norm clip_norm before summing")
+    if np.allclose(got, sums["mean"], atol=1e-6):
+        raise Fail(
+            "return the SUM of the clipped gradients (plus noise), not their mean"
+        )
+    raise Fail("with no noise, the result is not the sum of the clipped gradients")
+
+
+def _noisy_vector(value, d: int) -> np.ndarray:
+    """The returned value as a finite vector of d numbers, or Fail."""
+    try:
+        got = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise Fail("noisy_gradient_sum must return a vector of numbers") from error
+    if got.shape != (d,):
+        raise Fail(
+            f"return one noisy coordinate per weight: shape ({d},); got {got.shape}"
+        )
+    if not np.all(np.isfinite(got)):
+        raise Fail("the result has NaN or infinite values")
+    return got
+
+
+def _statistical_check(
+    got: np.ndarray, sums: dict[str, np.ndarray], n: int, c: float, sigma: float
+) -> None:
+    """The residuals around the clipped sum must look like N(0, (sigma c)^2).
+
+    Raises
+    ------
+    Fail
+        With a hint naming the first mistake whose residuals do look normal.
+    """
+    want, s = sums["clipped"], sigma * c
+    r = got - want
+    reason = _looks_normal(r, s)
+    if reason is None:
+        return
+    if np.unique(r).size < r.size // 2:
+        raise Fail(
+            "draw independent noise for every coordinate: one draw reused "
+            "across coordinates is not the Gaussian mechanism"
+        )
+    if (
+        _looks_normal(got - sums["batch"], s) is None
+        or _looks_normal(got - sums["raw"], s) is None
+    ):
+        raise Fail(
+            "clip each example's gradient before summing; clipping the summed "
+            "(batch) gradient, or not clipping, does not bound one person's influence"
+        )
+    if _looks_normal(got - sums["mean"], s / n) is None or np.allclose(
+        (got - sums["mean"]).std() * n, s, rtol=0.2
+    ):
+        raise Fail("return the SUM of the clipped gradients plus noise, not their mean")
+    if _looks_normal(r, np.sqrt(n) * s) is None:
+        raise Fail(
+            "add the noise once to the SUM, not to each example's gradient "
+            "(that multiplies the noise variance by the batch size)"
+        )
+    if _looks_normal(r, sigma) is None:
+        raise Fail(
+            "the noise standard deviation is noise_multiplier * clip_norm "
+            "(the sensitivity of the clipped sum), not noise_multiplier alone"
+        )
+    if _looks_normal(r, c) is None:
+        raise Fail(
+            "the noise standard deviation is noise_multiplier * clip_norm, not clip_norm"
+        )
+    raise Fail(
+        "the noise is not independent N(0, (noise_multiplier * clip_norm)^2) per "
+        f"coordinate around the sum of clipped gradients (failed: {reason})"
+    )
+
+
+def noisy_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    """Shapes first, then each case of NOISY_CASES, then the PAIR_CASE calls."""
+    values = returned_values(outcomes)
+    results = []
+    for value, call in zip(values, calls, strict=True):
+        X, y, w, c, sigma, _ = call.args
+        results.append(_noisy_vector(value, np.shape(X)[1]))
+    k = len(NOISY_CASES)
+    for got, call in zip(results[:k], calls[:k], strict=True):
+        X, y, w, c, sigma, _ = call.args
+        sums = noisy_sums(X, y, w, c)
+        if sigma < NOISELESS:
+            _noiseless_check(got, sums)
+        else:
+            _statistical_check(got, sums, len(X), c, sigma)
+    first, second = results[k:]
+    if np.allclose(first, second):
+        raise Fail(
+            "different generators must give different noise: draw the noise "
+            "from rng, the Generator passed to the function"
         )
 
 
@@ -302,24 +460,37 @@ def noisy_check(outcomes: list[Outcome]) -> None:
 # Part 4: best_advantage
 # --------------------------------------------------------------------------
 
+# The public checks' cases and a hand-written one with ties; the rest is drawn.
+ADV_FIXED = [
+    ([0.1, 0.2, 0.3, 2.0], [0.25, 1.0, 1.5, 3.0]),
+    ([1.0, 2.0], [0.5, 0.6]),
+    ([0.1, 0.2], [0.3, 0.4, 0.5]),
+    ([1.0, 1.0, 2.0, 3.0], [1.0, 2.0, 2.0]),
+]
 
-@functools.cache
-def adv_inputs() -> list[tuple]:
-    rng = np.random.default_rng(94)
-    members = rng.exponential(0.8, size=300)
-    outsiders = rng.exponential(1.0, size=1000)
-    ties_in = rng.integers(0, 6, size=80)
-    ties_out = rng.integers(1, 8, size=130)
+
+def adv_random_inputs(rng: np.random.Generator) -> list[tuple]:
+    """Random losses of members and non-members.
+
+    Exponential losses, members' smaller (200-399 members, 800-1199
+    non-members), then 100-199 of the non-members against the members;
+    integer losses full of ties (as lists and as arrays); and two normal
+    samples of the same size. The group sizes differ wherever the
+    wrong-denominator hint needs it.
+    """
+    n_in, n_out = int(rng.integers(200, 400)), int(rng.integers(800, 1200))
+    members = rng.exponential(rng.uniform(0.6, 0.9), size=n_in)
+    outsiders = rng.exponential(1.0, size=n_out)
+    few = int(rng.integers(100, 200))
+    ties_in = rng.integers(0, 6, size=int(rng.integers(60, 100)))
+    ties_out = rng.integers(1, 8, size=int(rng.integers(110, 150)))
+    n = int(rng.integers(400, 600))
     return [
-        ([0.1, 0.2, 0.3, 2.0], [0.25, 1.0, 1.5, 3.0]),
-        ([1.0, 2.0], [0.5, 0.6]),
-        ([0.1, 0.2], [0.3, 0.4, 0.5]),
-        ([1.0, 1.0, 2.0, 3.0], [1.0, 2.0, 2.0]),
         (members, outsiders),
-        (outsiders[:200], members),
+        (outsiders[:few], members),
         (ties_in.tolist(), ties_out.tolist()),
         (ties_out, ties_in),
-        (rng.normal(size=500), rng.normal(size=500)),
+        (rng.normal(size=n), rng.normal(size=n)),
     ]
 
 
@@ -338,14 +509,14 @@ def adv_reference(inside, outside, *, strict=False, reverse=False) -> float:
     return float(max(0.0, gap.max()))
 
 
-def adv_calls() -> list[Call]:
-    return [Call("best_advantage", args) for args in adv_inputs()]
+def adv_calls(rng: np.random.Generator) -> list[Call]:
+    inputs = ADV_FIXED + adv_random_inputs(rng)
+    return [Call("best_advantage", args) for args in inputs]
 
 
-def adv_check(outcomes: list[Outcome]) -> None:
-    for value, (inside, outside) in zip(
-        returned_values(outcomes), adv_inputs(), strict=True
-    ):
+def adv_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        inside, outside = call.args
         try:
             got = float(value)
         except (TypeError, ValueError) as error:
