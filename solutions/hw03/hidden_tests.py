@@ -7,6 +7,14 @@ raises ``Fail(hint)`` for a mistake it recognises. Every answer of this
 homework is deterministic (the bolt-on part asks for exact expectations), so
 the checks compare with reference values at a tolerance of 1e-9 and cannot fail
 a correct answer by chance: the false-failure rate is zero.
+
+Parts 1 to 4 draw their synthetic inputs per submission from the ``rng`` the
+grader passes to ``calls``: the scores, labels and groups of parts 1, 2 and 4
+(with part 2's target TPRs and part 4's randomised group and p) and the random
+point clouds of part 3. Their checks compute the reference answers from the
+calls that were made. The public checks' cases, the COMPAS inputs and the
+hand-written edge cases stay fixed, and so does all of part 5 (the FICO table
+and a toy table, with chosen thresholds).
 See ``course_lib.grading.spec`` and the README's section for course authors.
 """
 
@@ -23,6 +31,12 @@ from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ATOL = 1e-9
 
+#: The groups of the synthetic scores, their shares, and the fewest positives
+#: and negatives every group of a draw has.
+GROUPS = np.array(["u", "v", "w"])
+SHARES = [0.5, 0.3, 0.2]
+MIN_CLASS = 10
+
 
 @functools.cache
 def compas() -> pd.DataFrame:
@@ -30,13 +44,49 @@ def compas() -> pd.DataFrame:
 
 
 @functools.cache
-def random_scores() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scores with ties, three groups of different sizes and base rates."""
-    rng = np.random.default_rng(20261121)
-    groups = rng.choice(["u", "v", "w"], size=600, p=[0.5, 0.3, 0.2])
-    y = rng.random(600) < np.select([groups == "u", groups == "v"], [0.3, 0.5], 0.6)
-    scores = np.round(rng.normal(y * 1.0, 1.0), 1)
-    return scores, y.astype(int), groups
+def compas_scores(races: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """COMPAS decile scores, two-year recidivism and race, for ``races`` only."""
+    data = compas()
+    data = data[data["race"].isin(list(races))]
+    return (
+        data["decile_score"].to_numpy(),
+        data["two_year_recid"].to_numpy(),
+        data["race"].astype(str).to_numpy(),
+    )
+
+
+def random_scores(
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scores with ties, three groups of different sizes and base rates.
+
+    The size, the base rates and the separation of the two classes are drawn
+    too. Labels and groups are redrawn from ``rng`` until every group has at
+    least ``MIN_CLASS`` positives and negatives, so that every group's TPR and
+    FPR are defined.
+
+    Returns
+    -------
+    scores : ndarray of float
+        Rounded to one decimal, so that many are tied.
+    y : ndarray of int
+        Labels, 0 or 1.
+    groups : ndarray of str
+        ``"u"``, ``"v"`` or ``"w"``.
+    """
+    n = int(rng.integers(500, 801))
+    base_rates = rng.uniform(0.25, 0.65, size=len(GROUPS))
+    while True:
+        index = rng.choice(len(GROUPS), size=n, p=SHARES)
+        y = rng.random(n) < base_rates[index]
+        if all(
+            min((y & (index == k)).sum(), (~y & (index == k)).sum()) >= MIN_CLASS
+            for k in range(len(GROUPS))
+        ):
+            break
+    separation = rng.uniform(0.5, 1.5)
+    scores = np.round(rng.normal(y * separation, 1.0), 1)
+    return scores, y.astype(int), GROUPS[index]
 
 
 SMALL = (
@@ -46,25 +96,26 @@ SMALL = (
 )
 
 
+def _close(got, want, atol: float = ATOL) -> bool:
+    got = np.asarray(got, dtype=float)
+    want = np.asarray(want, dtype=float)
+    return got.shape == want.shape and np.allclose(got, want, atol=atol, rtol=0)
+
+
 # --------------------------------------------------------------------------
 # Part 1: roc_points
 # --------------------------------------------------------------------------
 
 
-@functools.cache
-def roc_inputs() -> list[tuple]:
-    data = compas()
-    data = data[data["race"].isin(["African-American", "Caucasian", "Hispanic"])]
-    scores, y, groups = random_scores()
+def roc_inputs(rng: np.random.Generator) -> list[tuple]:
+    """The public check's case, COMPAS, and two draws (as lists and as Series)."""
+    listed = random_scores(rng)
+    series = random_scores(rng)
     return [
         SMALL,
-        (
-            data["decile_score"].to_numpy(),
-            data["two_year_recid"].to_numpy(),
-            data["race"].astype(str).to_numpy(),
-        ),
-        (list(scores), list(y), list(groups)),
-        (pd.Series(scores), pd.Series(y), pd.Series(groups)),
+        compas_scores(("African-American", "Caucasian", "Hispanic")),
+        tuple(list(column) for column in listed),
+        tuple(pd.Series(column) for column in series),
     ]
 
 
@@ -94,18 +145,12 @@ def roc_reference(scores, y_true, groups) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["group", "threshold"]).sort_index()
 
 
-def roc_calls() -> list[Call]:
-    return [Call("roc_points", args) for args in roc_inputs()]
+def roc_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("roc_points", args) for args in roc_inputs(rng)]
 
 
-def _close(got, want, atol: float = ATOL) -> bool:
-    got = np.asarray(got, dtype=float)
-    want = np.asarray(want, dtype=float)
-    return got.shape == want.shape and np.allclose(got, want, atol=atol, rtol=0)
-
-
-def roc_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(returned_values(outcomes), roc_inputs(), strict=True):
+def roc_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
         if not isinstance(value, pd.DataFrame):
             raise Fail(
                 f"roc_points must return a DataFrame; got {type(value).__name__}"
@@ -116,7 +161,7 @@ def roc_check(outcomes: list[Outcome]) -> None:
             raise Fail(
                 f"the result needs the columns group, threshold, tpr, fpr; missing {missing}"
             )
-        want = roc_reference(*args)
+        want = roc_reference(*call.args)
         got = pd.DataFrame(
             {
                 "group": got["group"].astype(str).to_numpy(),
@@ -161,25 +206,42 @@ def roc_check(outcomes: list[Outcome]) -> None:
 # --------------------------------------------------------------------------
 
 
-@functools.cache
-def tpr_inputs() -> list[tuple]:
-    data = compas()
-    data = data[data["race"].isin(["African-American", "Caucasian"])]
-    scores, y, groups = random_scores()
-    compas_args = (
-        data["decile_score"].to_numpy(),
-        data["two_year_recid"].to_numpy(),
-        data["race"].astype(str).to_numpy(),
-    )
+def target_tpr(
+    rng: np.random.Generator, low: float, high: float, y: np.ndarray, groups: np.ndarray
+) -> float:
+    """A target TPR in [low, high) that no group reaches exactly.
+
+    Redrawn from ``rng`` until target * (positives of the group) is at least
+    1e-6 from a whole number in every group, so that float rounding cannot
+    decide whether a threshold reaches the target.
+    """
+    positives = np.array([(y.astype(bool) & (groups == g)).sum() for g in GROUPS])
+    while True:
+        target = float(rng.uniform(low, high))
+        needed = target * positives
+        if np.all(np.abs(needed - np.round(needed)) > 1e-6):
+            return target
+
+
+def tpr_inputs(rng: np.random.Generator) -> list[tuple]:
+    """The public check's case, COMPAS, and two draws with drawn targets."""
+    compas_args = compas_scores(("African-American", "Caucasian"))
+    scores, y, groups = random_scores(rng)
+    scores2, y2, groups2 = random_scores(rng)
     return [
         (*SMALL, 0.5),
         (*SMALL, 0.75),
         (*SMALL, 1.0),
         (*compas_args, 0.6),
         (*compas_args, 0.8),
-        (scores, y, groups, 0.5),
-        (list(scores), list(y), list(groups), 0.9),
-        (scores, y, groups, 0.05),
+        (scores, y, groups, target_tpr(rng, 0.3, 0.7, y, groups)),
+        (
+            list(scores2),
+            list(y2),
+            list(groups2),
+            target_tpr(rng, 0.8, 0.97, y2, groups2),
+        ),
+        (scores, y, groups, target_tpr(rng, 0.02, 0.1, y, groups)),
     ]
 
 
@@ -216,15 +278,15 @@ def _as_mapping(value) -> dict[str, float]:
         raise Fail("the thresholds must be numbers") from error
 
 
-def tpr_calls() -> list[Call]:
-    return [Call("thresholds_for_equal_tpr", args) for args in tpr_inputs()]
+def tpr_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("thresholds_for_equal_tpr", args) for args in tpr_inputs(rng)]
 
 
-def tpr_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(returned_values(outcomes), tpr_inputs(), strict=True):
+def tpr_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
         got = _as_mapping(value)
-        scores, y_true, groups, target = args
-        want = tpr_reference(*args)
+        scores, y_true, groups, target = call.args
+        want = tpr_reference(*call.args)
         if sorted(got) != sorted(want):
             raise Fail("return one threshold for every group, indexed by group label")
         s = np.asarray(scores, dtype=float)
@@ -255,17 +317,37 @@ def tpr_check(outcomes: list[Outcome]) -> None:
 # --------------------------------------------------------------------------
 
 
-@functools.cache
-def pareto_inputs() -> list:
-    rng = np.random.default_rng(3)
-    grid = rng.integers(0, 8, size=(300, 2)).astype(float)  # many ties
-    cloud = rng.random((1000, 2))
+def grid_points(rng: np.random.Generator) -> np.ndarray:
+    """Points on a small integer grid: many ties, and a duplicated front point.
+
+    One point of the front is copied (and the rows shuffled), so that every
+    draw has equal non-dominated points, which must all be kept.
+    """
+    n = int(rng.integers(200, 401))
+    size = int(rng.integers(5, 11))
+    grid = rng.integers(0, size, size=(n, 2)).astype(float)
+    front = np.flatnonzero(pareto_front(grid))
+    grid = np.vstack([grid, grid[rng.choice(front)]])
+    return grid[rng.permutation(len(grid))]
+
+
+def band_points(rng: np.random.Generator) -> np.ndarray:
+    """Points near the line x + y = 1: a long front, and many dominated points."""
+    n = int(rng.integers(300, 601))
+    x = rng.random(n)
+    return np.column_stack([x, 1 - x + np.abs(rng.normal(0, 0.05, n))])
+
+
+def pareto_inputs(rng: np.random.Generator) -> list:
+    """The public checks' cases, edge cases, and three drawn clouds of points."""
     anti = np.column_stack([np.linspace(0, 1, 50), np.linspace(1, 0, 50)])
     return [
         [[0.1, 0.3], [0.2, 0.1], [0.3, 0.2], [0.1, 0.3]],
+        [[1.0, 2.0], [1.0, 3.0]],
         [[1.0, 2.0], [1.0, 3.0], [2.0, 1.0], [3.0, 1.0], [0.5, 5.0]],
-        grid,
-        cloud,
+        grid_points(rng),
+        rng.random((int(rng.integers(500, 1001)), 2)),
+        band_points(rng),
         anti,
         np.vstack([anti, anti[::-1]]),
         [[0.4, 0.4]],
@@ -273,8 +355,8 @@ def pareto_inputs() -> list:
     ]
 
 
-def pareto_calls() -> list[Call]:
-    return [Call("pareto_mask", (pts,)) for pts in pareto_inputs()]
+def pareto_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("pareto_mask", (pts,)) for pts in pareto_inputs(rng)]
 
 
 def _strict_mask(pts: np.ndarray) -> np.ndarray:
@@ -288,9 +370,9 @@ def _weak_mask(pts: np.ndarray) -> np.ndarray:
     return ~le.any(axis=1)
 
 
-def pareto_check(outcomes: list[Outcome]) -> None:
-    for value, pts in zip(returned_values(outcomes), pareto_inputs(), strict=True):
-        pts = np.asarray(pts, dtype=float)
+def pareto_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        pts = np.asarray(call.args[0], dtype=float)
         got = np.asarray(value)
         if got.dtype.kind != "b":
             if got.dtype.kind in "iu" and got.ndim == 1 and len(got) != len(pts):
@@ -328,16 +410,25 @@ def pareto_check(outcomes: list[Outcome]) -> None:
 # --------------------------------------------------------------------------
 
 
-@functools.cache
-def bolt_inputs() -> list[tuple]:
-    data = compas()
-    data = data[data["race"].isin(["African-American", "Caucasian"])]
-    y = data["two_year_recid"].to_numpy()
-    pred = (data["decile_score"] >= 5).to_numpy().astype(int)
-    race = data["race"].astype(str).to_numpy()
-    scores, y3, g3 = random_scores()
-    pred3 = (scores > 0.5).astype(int)
+def random_bolt_on(rng: np.random.Generator) -> tuple:
+    """Labels, predictions and groups of :func:`random_scores`, a group and a p.
+
+    The predictions threshold the scores at a drawn cut; p is drawn away from
+    1/2 (where replacing with probability p or 1 - p would agree).
+    """
+    scores, y, groups = random_scores(rng)
+    pred = (scores > rng.uniform(0.0, 1.0)).astype(int)
+    p = float(rng.uniform(0.1, 0.4))
+    return y, pred, groups, str(rng.choice(GROUPS)), p if rng.random() < 0.5 else 1 - p
+
+
+def bolt_inputs(rng: np.random.Generator) -> list[tuple]:
+    """The public checks' cases, COMPAS, and two draws (as arrays and as Series)."""
+    score, y, race = compas_scores(("African-American", "Caucasian"))
+    pred = (score >= 5).astype(int)
     small = ([0, 0, 1, 1, 0, 0, 1, 1], [1, 0, 1, 1, 0, 0, 1, 0], list("aaaabbbb"))
+    y3, pred3, g3, group3, p3 = random_bolt_on(rng)
+    y4, pred4, g4, group4, p4 = random_bolt_on(rng)
     return [
         (*small, "b", 0.5),
         (*small, "b", 0.0),
@@ -345,8 +436,8 @@ def bolt_inputs() -> list[tuple]:
         (y, pred, race, "Caucasian", 0.3),
         (y, pred, race, "Caucasian", 0.7),
         (list(y), list(pred.astype(bool)), list(race), "African-American", 0.2),
-        (y3, pred3, g3, "v", 0.25),
-        (pd.Series(y3), pd.Series(pred3), pd.Series(g3), "w", 0.9),
+        (y3, pred3, g3, group3, p3),
+        (pd.Series(y4), pd.Series(pred4), pd.Series(g4), group4, p4),
     ]
 
 
@@ -363,12 +454,13 @@ def bolt_reference(y_true, y_pred, groups, group, p, metric="fpr", rate=0.5):
     return float(frame["error"].iloc[0]), float(frame["unfairness"].iloc[0])
 
 
-def bolt_calls() -> list[Call]:
-    return [Call("bolt_on_error_unfairness", args) for args in bolt_inputs()]
+def bolt_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("bolt_on_error_unfairness", args) for args in bolt_inputs(rng)]
 
 
-def bolt_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(returned_values(outcomes), bolt_inputs(), strict=True):
+def bolt_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        args = call.args
         try:
             got = [float(v) for v in value]
         except (TypeError, ValueError) as error:
@@ -426,9 +518,12 @@ def toy_fico() -> pd.DataFrame:
 
 @functools.cache
 def profit_inputs() -> list[tuple]:
+    """(fico, thresholds, break_even); None for break_even leaves the default."""
     fico = load_fico()
     every = dict.fromkeys(MAX_PROFIT, 41.0)
     return [
+        (toy_fico(), {"p": 90.0, "q": 90.0}, None),
+        (fico, dict.fromkeys(MAX_PROFIT, 0.0), None),
         (toy_fico(), {"p": 50.0, "q": 10.0}, 0.82),
         (toy_fico(), {"p": 90.0, "q": 50.0}, 0.5),
         (fico, MAX_PROFIT, 0.82),
@@ -439,6 +534,7 @@ def profit_inputs() -> list[tuple]:
 
 
 def profit_reference(fico, thresholds, break_even, *, mistake=None) -> float:
+    break_even = 0.82 if break_even is None else break_even
     frame = fico.copy()
     frame["group"] = frame["group"].astype(str)
     pdf = frame.groupby("group")["cdf"].diff().fillna(frame["cdf"])
@@ -456,7 +552,7 @@ def profit_reference(fico, thresholds, break_even, *, mistake=None) -> float:
 
 def profit_calls() -> list[Call]:
     return [
-        Call("profit_by_threshold", (f, t), {"break_even": b})
+        Call("profit_by_threshold", (f, t), {} if b is None else {"break_even": b})
         for f, t, b in profit_inputs()
     ]
 
@@ -489,7 +585,7 @@ def profit_check(outcomes: list[Outcome]) -> None:
                 atol=1e-6,
             ):
                 raise Fail(hint)
-        if break_even != 0.82 and np.isclose(
+        if break_even not in (None, 0.82) and np.isclose(
             got, profit_reference(fico, thresholds, 0.82), rtol=1e-9, atol=1e-6
         ):
             raise Fail("use the break_even argument instead of 0.82")

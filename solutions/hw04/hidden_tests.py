@@ -7,6 +7,14 @@ raises ``Fail(hint)`` for a mistake it recognises. Part 5 is checked by
 properties (the constraint within its slack, and no domination by the
 reference mixture), not by one exact answer. Everything here is
 deterministic: no check depends on a random draw of the student's code.
+
+Every part draws its synthetic inputs per submission from the ``rng`` the
+grader passes to ``calls``: the labels and groups of parts 1 and 2 (with part
+2's multipliers), the theta, gamma, eta and B of part 3, the predictions and
+weights of part 4, and the data sets and slacks of part 5. The checks compute
+their references (part 5's exponentiated-gradient mixture included) from the
+calls that were made. The public checks' cases (the notebook's data set of
+part 5 among them) and the hand-written edge cases stay fixed.
 See ``course_lib.grading.spec`` and the README's section for course authors.
 """
 
@@ -49,32 +57,93 @@ def _close(got, want) -> bool:
 
 
 # --------------------------------------------------------------------------
-# Inputs shared by parts 1 and 2
+# Inputs shared by several parts
 # --------------------------------------------------------------------------
 
 
-@functools.cache
-def label_group_inputs() -> list[tuple]:
-    rng = np.random.default_rng(20261121)
-    n = 300
-    g3 = rng.choice(np.array(["x", "y", "z"]), n, p=[0.5, 0.3, 0.2])
-    y3 = (rng.random(n) < np.select([g3 == "x", g3 == "y"], [0.6, 0.3], 0.15)).astype(
-        int
+def synthetic(
+    rng: np.random.Generator, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The recipe of the notebook's public data set, drawn from ``rng``.
+
+    Returns
+    -------
+    X : ndarray of shape (n, 3)
+        Three features, two of them shifted by group.
+    y : ndarray of int
+        Labels from a logistic model of the first two features.
+    g : ndarray of str
+        Group ``"a"`` (about 40%) or ``"b"``.
+    """
+    g = np.where(rng.random(n) < 0.4, "a", "b")
+    shift = np.where(g == "a", -0.8, 0.5)
+    X = np.column_stack(
+        [rng.normal(size=n) + shift, rng.normal(size=n), rng.normal(size=n) + shift / 2]
     )
-    g_num = rng.integers(0, 2, 80)
-    y_num = np.r_[[0, 1, 0, 1], rng.integers(0, 2, 76)]
-    g_num[:4] = [0, 0, 1, 1]
-    return [
-        ([1, 1, 1, 0, 1, 0, 0, 0], ["a", "a", "a", "a", "b", "b", "b", "b"]),
-        ([1, 0, 1, 0], ["a", "a", "b", "b"]),
-        (y3, g3),
-        (list(y_num), list(g_num)),
-    ]
+    logit = 1.5 * X[:, 0] + 0.8 * X[:, 1] - 0.3
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return X, y, g
+
+
+@functools.cache
+def public_data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The notebook's ``X_small``, ``y_small`` and ``g_small`` (seed 4, 1000 rows)."""
+    return synthetic(np.random.default_rng(4), 1000)
+
+
+#: The groups of the three-group draws, their shares, and the fewest people
+#: with each label in every group of a draw.
+GROUPS = np.array(["x", "y", "z"])
+SHARES = [0.5, 0.3, 0.2]
+MIN_LABEL = 5
+
+
+def three_groups(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and string groups with drawn size and base rates.
+
+    Redrawn from ``rng`` until every group has at least ``MIN_LABEL`` people
+    with each label (the notebook lets students assume both labels occur).
+    """
+    n = int(rng.integers(250, 401))
+    base_rates = rng.uniform(0.1, 0.7, size=len(GROUPS))
+    while True:
+        index = rng.choice(len(GROUPS), size=n, p=SHARES)
+        y = (rng.random(n) < base_rates[index]).astype(int)
+        counts = np.array(
+            [np.bincount(y[index == k], minlength=2) for k in range(len(GROUPS))]
+        )
+        if counts.min() >= MIN_LABEL:
+            return y, GROUPS[index]
+
+
+def two_numeric_groups(rng: np.random.Generator) -> tuple[list, list]:
+    """Labels and groups 0 and 1, as lists; both labels occur in both groups.
+
+    Four people, one of each (group, label), are put in by construction and
+    the rows shuffled.
+    """
+    n = int(rng.integers(60, 101))
+    y = np.r_[[0, 1, 0, 1], rng.integers(0, 2, n - 4)]
+    g = np.r_[[0, 0, 1, 1], rng.integers(0, 2, n - 4)]
+    order = rng.permutation(n)
+    return list(y[order]), list(g[order])
 
 
 # --------------------------------------------------------------------------
 # Part 1: reweighing_weights
 # --------------------------------------------------------------------------
+
+
+def reweighing_inputs(rng: np.random.Generator) -> list[tuple]:
+    """The public checks' cases, an edge case, and two draws."""
+    _, y_small, g_small = public_data()
+    return [
+        ([1, 1, 1, 0, 1, 0, 0, 0], ["a", "a", "a", "a", "b", "b", "b", "b"]),
+        (y_small, g_small),
+        ([1, 0, 1, 0], ["a", "a", "b", "b"]),
+        three_groups(rng),
+        two_numeric_groups(rng),
+    ]
 
 
 def _shares(y, groups):
@@ -86,14 +155,13 @@ def _shares(y, groups):
     return p_g, p_y, p_gy
 
 
-def reweighing_calls() -> list[Call]:
-    return [Call("reweighing_weights", args) for args in label_group_inputs()]
+def reweighing_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("reweighing_weights", args) for args in reweighing_inputs(rng)]
 
 
-def reweighing_check(outcomes: list[Outcome]) -> None:
-    for value, (y, groups) in zip(
-        returned_values(outcomes), label_group_inputs(), strict=True
-    ):
+def reweighing_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        y, groups = call.args
         got = _floats(value, "reweighing_weights", len(y))
         p_g, p_y, p_gy = _shares(y, groups)
         want = p_g * p_y / p_gy
@@ -113,16 +181,37 @@ def reweighing_check(outcomes: list[Outcome]) -> None:
 # --------------------------------------------------------------------------
 
 
-@functools.cache
-def lagrangian_inputs() -> list[tuple]:
-    (_, _), (y_a, g_a), (y3, g3), (y_num, g_num) = label_group_inputs()
+def multipliers(rng: np.random.Generator, y, groups, scale: float) -> dict:
+    """A net multiplier in [-scale, scale] for every group, that relabels someone.
+
+    Redrawn from ``rng`` until at least one person's new label (decided, with
+    s_i away from 0) differs from their label, so that keeping the labels
+    fails on every draw. Two groups of about equal shares relabel only when
+    their multipliers differ by more than 1: they need a larger ``scale``.
+    """
+    labels = sorted(set(np.asarray(groups).tolist()))
+    y = np.asarray(y)
+    while True:
+        values = rng.uniform(-scale, scale, len(labels))
+        mu = {k: float(v) for k, v in zip(labels, values, strict=True)}
+        signed = lagrangian_reference(y, groups, mu)
+        decided = np.abs(signed) > 1e-6
+        if np.any((signed > 0)[decided] != (y == 1)[decided]):
+            return mu
+
+
+def lagrangian_inputs(rng: np.random.Generator) -> list[tuple]:
+    """The public checks' cases, an edge case, and two draws with drawn mu."""
+    y_a, g_a = [1, 0, 1, 0], ["a", "a", "b", "b"]
+    y3, g3 = three_groups(rng)
+    y_num, g_num = two_numeric_groups(rng)
     return [
         (y_a, g_a, {"a": 0.0, "b": 0.0}),
         (y_a, g_a, {"a": -1.0, "b": 1.0}),
         (y_a, g_a, {"a": 0.3, "b": 0.2}),
-        (y3, g3, {"x": 0.4, "y": -0.25, "z": 0.1}),
-        (y3, g3, {"x": -0.05, "y": 0.6, "z": -0.3}),
-        (y_num, g_num, {0: 0.35, 1: -0.2}),
+        (y3, g3, multipliers(rng, y3, g3, 0.6)),
+        (y3, g3, multipliers(rng, y3, g3, 0.6)),
+        (y_num, g_num, multipliers(rng, y_num, g_num, 1.5)),
     ]
 
 
@@ -145,12 +234,13 @@ def lagrangian_reference(y, groups, mu, *, variant: str = "") -> np.ndarray:
     return (2 * y - 1) + total - own / share
 
 
-def lagrangian_calls() -> list[Call]:
-    return [Call("lagrangian_weights", args) for args in lagrangian_inputs()]
+def lagrangian_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("lagrangian_weights", args) for args in lagrangian_inputs(rng)]
 
 
-def lagrangian_check(outcomes: list[Outcome]) -> None:
-    for value, args in zip(returned_values(outcomes), lagrangian_inputs(), strict=True):
+def lagrangian_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        args = call.args
         labels, weights = _pair(value, "lagrangian_weights")
         n = len(args[0])
         labels = _floats(labels, "the labels", n)
@@ -188,19 +278,31 @@ def lagrangian_check(outcomes: list[Outcome]) -> None:
 # --------------------------------------------------------------------------
 
 
-@functools.cache
-def step_inputs() -> list[tuple]:
-    rng = np.random.default_rng(3)
+def random_step(rng: np.random.Generator, k: int) -> tuple:
+    """theta, gamma, eta and B of one update with ``k`` constraints.
+
+    Every gamma_k is at least 0.02 from 0 and B at least 2, so that the old
+    and the new theta, the two signs of the step, and B and 1 all give
+    different multipliers.
+    """
+    theta = rng.normal(size=k)
+    gamma = rng.choice([-1.0, 1.0], size=k) * rng.uniform(0.02, 0.4, size=k)
+    return theta, gamma, float(rng.uniform(0.2, 2.5)), float(rng.uniform(2.0, 100.0))
+
+
+def step_inputs(rng: np.random.Generator) -> list[tuple]:
+    """The public check's case, an edge case (gamma = 0), and two draws."""
+    theta, gamma, eta, B = random_step(rng, int(rng.integers(2, 6)))
     return [
         ([0.0, 0.0], [0.1, -0.1], 1.0, 10.0),
-        (list(rng.normal(size=4)), list(rng.normal(scale=0.2, size=4)), 0.5, 100.0),
-        (rng.normal(size=6), rng.normal(scale=0.1, size=6), 2.0, 20.0),
+        (list(theta), list(gamma), eta, B),
+        random_step(rng, int(rng.integers(5, 9))),
         (np.array([3.0, -2.0, 0.5]), np.array([0.0, 0.0, 0.0]), 0.1, 1.0),
     ]
 
 
-def step_calls() -> list[Call]:
-    return [Call("exponentiated_gradient_step", args) for args in step_inputs()]
+def step_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("exponentiated_gradient_step", args) for args in step_inputs(rng)]
 
 
 def _softmax_lambda(theta: np.ndarray, B: float, one: float = 1.0) -> np.ndarray:
@@ -208,10 +310,9 @@ def _softmax_lambda(theta: np.ndarray, B: float, one: float = 1.0) -> np.ndarray
     return B * e / (one + e.sum())
 
 
-def step_check(outcomes: list[Outcome]) -> None:
-    for value, (theta, gamma, eta, B) in zip(
-        returned_values(outcomes), step_inputs(), strict=True
-    ):
+def step_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        theta, gamma, eta, B = call.args
         new_theta, lam = _pair(value, "exponentiated_gradient_step")
         theta = np.asarray(theta, dtype=float)
         gamma = np.asarray(gamma, dtype=float)
@@ -243,28 +344,58 @@ def step_check(outcomes: list[Outcome]) -> None:
 # --------------------------------------------------------------------------
 
 
-@functools.cache
-def mixture_inputs() -> list[tuple]:
-    rng = np.random.default_rng(44)
-    square = rng.integers(0, 2, (4, 4))
-    w4 = np.array([0.1, 0.2, 0.3, 0.4])
+def _mixture_mistakes(preds: np.ndarray, weights: np.ndarray) -> list[np.ndarray]:
+    """What the common mistakes of part 4 return (transposed only if square)."""
+    want = weights @ preds
+    mistakes = [
+        preds.mean(axis=0),
+        (want >= 0.5).astype(float),
+        (want > 0.5).astype(float),
+        preds[np.argmax(weights)],
+    ]
+    if preds.shape[0] == preds.shape[1]:
+        mistakes.append(preds @ weights)
+    return mistakes
+
+
+def random_mixture(rng: np.random.Generator, m: int, n: int) -> tuple:
+    """0/1 predictions of shape (m, n) and weights that tell every mistake apart.
+
+    The weights are drawn from a flat Dirichlet; both are redrawn from ``rng``
+    until the heaviest classifier is heavier than the next by 0.02 and the
+    mixture's probabilities differ from every result of
+    :func:`_mixture_mistakes`.
+    """
+    while True:
+        preds = rng.integers(0, 2, (m, n))
+        weights = rng.dirichlet(np.ones(m))
+        top = np.sort(weights)[-2:]
+        if top[1] - top[0] < 0.02:
+            continue
+        want = weights @ preds
+        if not any(_close(want, wrong) for wrong in _mixture_mistakes(preds, weights)):
+            return preds, weights
+
+
+def mixture_inputs(rng: np.random.Generator) -> list[tuple]:
+    """The public check's case, one classifier, and three draws (one square)."""
+    wide, wide_weights = random_mixture(rng, 5, int(rng.integers(30, 51)))
     return [
         ([[1, 0, 1], [0, 0, 1]], [0.25, 0.75]),
-        (rng.integers(0, 2, (3, 7)), np.array([0.5, 0.3, 0.2])),
-        (square, w4),
-        (rng.integers(0, 2, (5, 40)).tolist(), [0.05, 0.05, 0.1, 0.2, 0.6]),
+        random_mixture(rng, 3, int(rng.integers(6, 11))),
+        random_mixture(rng, 4, 4),
+        (wide.tolist(), wide_weights.tolist()),
         ([[0, 1, 1, 0, 1]], [1.0]),
     ]
 
 
-def mixture_calls() -> list[Call]:
-    return [Call("mixture_predict_proba", args) for args in mixture_inputs()]
+def mixture_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("mixture_predict_proba", args) for args in mixture_inputs(rng)]
 
 
-def mixture_check(outcomes: list[Outcome]) -> None:
-    for value, (preds, weights) in zip(
-        returned_values(outcomes), mixture_inputs(), strict=True
-    ):
+def mixture_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        preds, weights = call.args
         preds = np.asarray(preds, dtype=float)
         weights = np.asarray(weights, dtype=float)
         got = _floats(value, "mixture_predict_proba", preds.shape[1])
@@ -291,35 +422,46 @@ def mixture_check(outcomes: list[Outcome]) -> None:
 # --------------------------------------------------------------------------
 
 
-def synthetic(seed: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The recipe of the notebook's public data set, with another seed and size."""
-    rng = np.random.default_rng(seed)
-    g = np.where(rng.random(n) < 0.4, "a", "b")
-    shift = np.where(g == "a", -0.8, 0.5)
-    X = np.column_stack(
-        [rng.normal(size=n) + shift, rng.normal(size=n), rng.normal(size=n) + shift / 2]
-    )
-    logit = 1.5 * X[:, 0] + 0.8 * X[:, 1] - 0.3
-    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
-    return X, y, g
+#: The fewest people in each group, and with each label in each group, of a
+#: drawn data set of part 5.
+MIN_GROUP = 200
+MIN_FIT_LABEL = 40
 
 
-@functools.cache
-def fair_inputs() -> list[tuple]:
-    X0, y0, g0 = synthetic(4, 1000)  # the public check's data
-    X1, y1, g1 = synthetic(101, 1500)
-    X2, y2, g2 = synthetic(202, 2000)
+def fair_data(rng: np.random.Generator, n: int) -> tuple:
+    """A data set of :func:`synthetic`'s recipe, with both groups well filled.
+
+    Redrawn from ``rng`` until each group has at least ``MIN_GROUP`` people
+    and ``MIN_FIT_LABEL`` of each label, so that every fit is well posed.
+    """
+    while True:
+        X, y, g = synthetic(rng, n)
+        counts = [np.bincount(y[g == v], minlength=2) for v in ("a", "b")]
+        if min(len(y[g == v]) for v in ("a", "b")) >= MIN_GROUP and (
+            np.min(counts) >= MIN_FIT_LABEL
+        ):
+            return X, y, g
+
+
+def fair_inputs(rng: np.random.Generator) -> list[tuple]:
+    """The public check's case, and two drawn data sets with drawn slacks.
+
+    The first draw is fitted with a small and a large eps: ignoring eps shows
+    at one of the two.
+    """
+    X0, y0, g0 = public_data()
+    X1, y1, g1 = fair_data(rng, int(rng.integers(1200, 2001)))
+    X2, y2, g2 = fair_data(rng, int(rng.integers(1200, 2001)))
     return [
         (X0, y0, g0, 0.05),
-        (X1, y1, g1, 0.02),
-        (X1, y1, g1, 0.1),
-        (X2, y2, g2, 0.03),
+        (X1, y1, g1, round(float(rng.uniform(0.02, 0.04)), 3)),
+        (X1, y1, g1, round(float(rng.uniform(0.08, 0.12)), 3)),
+        (X2, y2, g2, round(float(rng.uniform(0.03, 0.06)), 3)),
     ]
 
 
-@functools.cache
-def fair_reference(index: int) -> np.ndarray:
-    X, y, g, eps = fair_inputs()[index]
+def fair_reference(X, y, g, eps: float) -> np.ndarray:
+    """The probabilities of the exponentiated-gradient mixture of the notebook."""
     reference = ExponentiatedGradient(
         LogisticRegression(), DemographicParity(difference_bound=eps), eps=eps
     )
@@ -330,32 +472,41 @@ def _violation(p: np.ndarray, g: np.ndarray) -> float:
     return max(abs(p[g == v].mean() - p.mean()) for v in np.unique(g))
 
 
-def fair_calls() -> list[Call]:
-    return [Call("fair_probabilities", args) for args in fair_inputs()]
+def fair_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("fair_probabilities", args) for args in fair_inputs(rng)]
 
 
-def fair_check(outcomes: list[Outcome]) -> None:
-    values = returned_values(outcomes)
-    for index, (value, (_, y, g, eps)) in enumerate(
-        zip(values, fair_inputs(), strict=True)
-    ):
+def fair_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        X, y, g, eps = call.args
+        y, g = np.asarray(y), np.asarray(g)
         p = _floats(value, "fair_probabilities", len(y))
         if not np.all((p >= -TOL) & (p <= 1 + TOL)):
             raise Fail("return probabilities, between 0 and 1")
+        reference = fair_reference(X, y, g, eps)
+        # The stated bound; should the reference mixture itself exceed eps on
+        # some draw (beyond rounding), its own violation is allowed instead:
+        # doing what the notebook asks never fails.
+        reference_violation = _violation(reference, g)
+        bound = eps if reference_violation <= eps + TOL else reference_violation
         violation = _violation(p, g)
-        if violation > eps + SLACK:
+        if violation > bound + SLACK:
+            allowed = (
+                f"eps + {SLACK} = {eps + SLACK:.3f}"
+                if bound == eps
+                else (f"{bound + SLACK:.3f}")
+            )
             if np.isin(p, [0, 1]).all():
                 raise Fail(
-                    f"the constraint is violated (gap {violation:.3f} > eps + {SLACK}); "
+                    f"the constraint is violated (gap {violation:.3f} > {allowed}); "
                     "return the mixture's probabilities, not one random draw or a 0/1 rule"
                 )
             raise Fail(
                 f"the constraint is violated: a group's mean probability is "
-                f"{violation:.3f} from the overall mean, above eps + {SLACK} = "
-                f"{eps + SLACK:.3f}"
+                f"{violation:.3f} from the overall mean, above {allowed}"
             )
         error = float(np.mean(np.abs(y - p)))
-        best = float(np.mean(np.abs(y - fair_reference(index))))
+        best = float(np.mean(np.abs(y - reference)))
         if error > best + ERROR_MARGIN:
             raise Fail(
                 f"the result is dominated: its expected error {error:.3f} is more than "
