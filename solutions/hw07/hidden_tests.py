@@ -105,19 +105,13 @@ def rr_calls(rng: np.random.Generator) -> list[Call]:
         Call("randomized_response", (bits, eps, _student_rng(rng)))
         for bits, eps in zip(large, RR_EPSILONS, strict=True)
     ]
-    return [
-        *calls,
-        # The public checks' cases, with their seeds.
-        Call(
-            "randomized_response",
-            (np.zeros(20_000, dtype=int), 1.0, np.random.default_rng(0)),
-        ),
-        Call("randomized_response", ([1, 1, 1, 1], 50.0, np.random.default_rng(1))),
-        Call(
-            "randomized_response",
-            (np.array([1, 0, 1, 1, 0], dtype=np.int8), 0.5, _student_rng(rng)),
-        ),
+    # The public checks' cases, with their seeds, and a tiny int8 case.
+    public = [
+        (np.zeros(20_000, dtype=int), 1.0, np.random.default_rng(0)),
+        ([1, 1, 1, 1], 50.0, np.random.default_rng(1)),
+        (np.array([1, 0, 1, 1, 0], dtype=np.int8), 0.5, _student_rng(rng)),
     ]
+    return [*calls, *(Call("randomized_response", args) for args in public)]
 
 
 def _rate_ok(flips: np.ndarray, q: float) -> bool:
