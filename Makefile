@@ -17,11 +17,22 @@ DP_VENV := .venv-dp
 DP_STAMP := $(DP_VENV)/.installed
 HOMEWORK := $(notdir $(wildcard solutions/hw*))
 
-.PHONY: help venv book test lint format exercises bench publish clean clean-venv
+# Tests run on every core (pytest-xdist; tests that share the graded term or the
+# smoke course stay in one worker), each process with one BLAS thread: the
+# sandboxes, checks and workers already share the cores.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+PYTEST := $(TEST_ENV) $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+HW ?=
+
+.PHONY: help venv book test check test-homework lint format exercises bench publish clean clean-venv
 
 help:
 	@echo "make book       build the site into _build/html, executing every page (-W)"
 	@echo "make test       run the whole test suite (builds the book first)"
+	@echo "make check      the inner loop: lint, unit tests, doctests, static homework"
+	@echo "                checks and a smoke grading of every homework (no book build)"
+	@echo "make test-homework HW=hw03   grade one homework's whole bank (both graders)"
 	@echo "make exercises  regenerate the student versions in exercises/ from solutions/"
 	@echo "make bench      run the benchmarks and write bench/RESULTS.md"
 	@echo "make publish    write the student repository and its site into DIR (default _build/student)"
@@ -56,7 +67,19 @@ test: book $(DP_STAMP)
 	bash scripts/system_deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(PYTEST) -m "not smoke"
+
+# The inner loop: everything but the slow tier (the graded term, the sandbox's
+# attack suites, the site and the browser), with a smoke grading instead.
+check: $(STAMP)
+	bash scripts/system_deps.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PYTEST) -m "not slow"
+
+test-homework: $(STAMP)
+	@test -n "$(HW)" || { echo "make test-homework needs HW=hwNN (e.g. HW=hw03)" >&2; exit 2; }
+	HW=$(HW) $(PYTEST) tests/homework -m "not smoke"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

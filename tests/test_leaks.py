@@ -58,12 +58,14 @@ def test_no_secret_in_exercises(secrets):
     assert find_leaks(released, secrets) == []
 
 
+@pytest.mark.slow
 def test_no_secret_on_the_built_site(secrets):
     if not (SITE / "index.html").is_file():
         pytest.fail("the site is not built: run `make book` (make test does it first)")
     assert find_leaks(SITE, secrets) == []
 
 
+@pytest.mark.slow
 def test_site_offers_only_the_pages_of_the_book():
     """Graded notebooks never enter the build; downloads are the pages' own sources."""
     if not (SITE / "index.html").is_file():

@@ -25,6 +25,9 @@ from .conftest import (
     visit,
 )
 
+# The browser tier reads the built site: make test, never make check.
+pytestmark = pytest.mark.slow
+
 TRACEBACK = "Traceback (most recent call last)"
 
 
