@@ -53,6 +53,7 @@ from course_lib.grading.sandbox import (
     SandboxError,
     SandboxResult,
     check_sandbox,
+    close_warm_sandboxes,
     host_support,
     run_sandboxed,
 )
@@ -292,6 +293,41 @@ def _source(cell: Any) -> str:
     return source if isinstance(source, str) else ""
 
 
+#: Modules every warm sandbox preloads, whatever the notebook imports.
+BASE_PRELOAD = ("numpy", "pandas")
+
+
+def imported_modules(notebook: NotebookNode) -> tuple[str, ...]:
+    """The modules the code cells of a (released, trusted) notebook import.
+
+    What a warm sandbox's zygote imports once, so that no submission pays for
+    it; names that do not import there are skipped.
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "import numpy as np\nfrom sklearn.linear_model import LogisticRegression")])
+    >>> imported_modules(nb)
+    ('numpy', 'pandas', 'sklearn.linear_model')
+    """
+    import ast
+
+    found = list(BASE_PRELOAD)
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.append(node.module)
+    return tuple(dict.fromkeys(found))
+
+
 class Assignment:
     """The released notebook and hidden tests of one assignment."""
 
@@ -332,6 +368,7 @@ class Assignment:
                 f"got no Test for {missing} and Tests for unknown cells {extra}."
             )
         self.fingerprint = _sha256(release_bytes + hidden.read_bytes())
+        self.preload = imported_modules(self.release)
 
     # ---------------------------------------------------------------- cells
     def cells_to_run(self, submitted: NotebookNode) -> list[dict[str, str]]:
@@ -398,6 +435,7 @@ class Assignment:
             seed=seed,
             limits=limits,
             points=dict(self.points),
+            preload=self.preload,
         )
 
 
@@ -469,6 +507,7 @@ class Job:
     seed: int
     limits: Limits
     points: dict[str, float]
+    preload: tuple[str, ...] | None = None  # None: a cold sandbox of its own
 
 
 @dataclass
@@ -560,7 +599,7 @@ def grade_job(job: Job) -> JobResult:
             [], {}, [], None, 0.0, f"the hidden tests failed to load: {error}"
         )
     try:
-        raw = run_sandboxed(job.cells, calls, job.limits)
+        raw = run_sandboxed(job.cells, calls, job.limits, preload=job.preload)
     except SandboxError as error:
         return JobResult([], {}, [], None, 0.0, str(error))
     except Exception as error:
@@ -1239,6 +1278,7 @@ def grade_assignments(
         bar.close()
     finally:
         pool.close()
+        close_warm_sandboxes()
     return summaries
 
 

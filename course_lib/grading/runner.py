@@ -129,10 +129,23 @@ def _describe(error: BaseException) -> str:
     return (f"{name}: {line}" if line else name)[:300]
 
 
+def _address_space() -> int:
+    """Bytes of address space this process holds now (0 if unknown)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def set_limits(memory_mb: int, file_mb: int, cpu_seconds: int) -> None:
-    """Lower this process's hard limits; student code can never raise them again."""
+    """Lower this process's hard limits; student code can never raise them again.
+
+    The address space allowed is ``memory_mb`` beyond what the process already
+    holds, so that a warm sandbox's preloaded modules do not eat the budget.
+    """
     for which, value in (
-        (resource.RLIMIT_AS, memory_mb * 2**20),
+        (resource.RLIMIT_AS, _address_space() + memory_mb * 2**20),
         (resource.RLIMIT_FSIZE, file_mb * 2**20),
         (resource.RLIMIT_CPU, cpu_seconds),
         (resource.RLIMIT_CORE, 0),
@@ -282,9 +295,9 @@ def run_test(
     ).encode()
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course_lib.grading.runner")
-    parser.add_argument("--channel-fd", type=int, required=True)
+    parser.add_argument("--channel-fd", type=int, default=-1)
     parser.add_argument("--cell-timeout", type=float, default=30.0)
     parser.add_argument("--call-timeout", type=float, default=60.0)
     parser.add_argument("--memory-mb", type=int, default=3072)
@@ -292,8 +305,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu-seconds", type=int, default=605)
     parser.add_argument("--result-mb", type=int, default=32)
     parser.add_argument("--output-chars", type=int, default=1_000_000)
-    args = parser.parse_args(argv)
-    channel = args.channel_fd
+    parser.add_argument("--zygote-fd", type=int, default=-1)
+    parser.add_argument("--preload", default="")
+    parser.add_argument("--tmpfs-mb", type=int, default=1024)
+    return parser
+
+
+def serve(args: argparse.Namespace, channel: int) -> int:
+    """Run one submission: limits, then the cells from stdin, then each test's calls."""
     os.set_inheritable(channel, False)  # no program the student starts gets it
     set_limits(args.memory_mb, args.file_mb, args.cpu_seconds)
     # A write past the file-size limit must fail, not kill the process.
@@ -325,6 +344,148 @@ def main(argv: list[str] | None = None) -> int:
             channel, b"R", run_test(shell.user_ns, k, calls, args.call_timeout, limit)
         )
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.zygote_fd >= 0:
+        return zygote(args)
+    return serve(args, args.channel_fd)
+
+
+# ---------------------------------------------------------------------------
+# The warm sandbox: a zygote that forks each submission into namespaces of its own
+# ---------------------------------------------------------------------------
+
+
+def _preload(modules: str) -> None:
+    """Import what the homework's notebooks import, once, before any fork."""
+    import importlib
+
+    for name in [m for m in modules.split(",") if m]:
+        try:
+            importlib.import_module(name)
+        except BaseException:
+            continue
+    try:  # build matplotlib's font cache once, in the zygote
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot
+    except BaseException:
+        pass
+    from IPython.core import interactiveshell  # noqa: F401
+
+    import course_lib.grading.spec  # noqa: F401
+
+
+def _submission(
+    args: argparse.Namespace, fds: list[int], runner_args: list[str]
+) -> None:
+    """The child of the zygote for one submission; never returns."""
+    from course_lib.grading import _namespaces
+
+    status = 1
+    try:
+        _namespaces.die_with_parent()
+        stdin_fd, channel = fds
+        _namespaces.isolate(args.tmpfs_mb)
+        pid = os.fork()  # process 1 of the new PID namespace
+        if pid == 0:
+            try:
+                _namespaces.die_with_parent()
+                _namespaces.mount_proc()
+                # A session of its own: kill(0) cannot reach the zygote's group.
+                os.setsid()
+                os.chdir("/sandbox")
+                os.dup2(stdin_fd, 0)
+                os.close(stdin_fd)
+                os.closerange(3, channel)
+                os.closerange(channel + 1, 1024)
+                _namespaces.drop_privileges()
+                os._exit(serve(_parser().parse_args(runner_args), channel))
+            except BaseException as exc:
+                try:
+                    _send(channel, b"F", _describe(exc).encode())
+                finally:
+                    os._exit(1)
+        os.closerange(0, 1024)
+        _, raw = os.waitpid(pid, 0)
+        status = os.waitstatus_to_exitcode(raw) if raw else 0
+    except BaseException as exc:
+        try:
+            _send(fds[1], b"F", _describe(exc).encode())
+        except BaseException:
+            pass
+    finally:
+        os._exit(status if 0 <= status < 256 else 1)
+
+
+def zygote(args: argparse.Namespace) -> int:
+    """Preload, then fork one isolated process per submission the grader asks for.
+
+    The grader talks on a SOCK_SEQPACKET socket: ``run`` with the runner's
+    arguments and two descriptors (the submission's standard input and its
+    channel) starts one; ``kill`` ends the running one; this process answers
+    ``ready`` once, then ``started`` and ``exited <code>`` for each. No student
+    code ever runs in this process.
+    """
+    import socket
+
+    from course_lib.grading import _namespaces
+
+    control = socket.socket(fileno=args.zygote_fd)
+    _namespaces.set_no_dump()
+    _preload(args.preload)
+    control.send(b"ready")
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 65536, 2)
+        except OSError:
+            return 0
+        if not message:
+            return 0
+        if not message.startswith(b"run ") or len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
+            continue
+        runner_args = json.loads(message[4:])
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            _submission(args, fds, runner_args)
+        for fd in fds:
+            os.close(fd)
+        control.send(b"started")
+        code = _watch_child(control, pid)
+        control.send(f"exited {code}".encode())
+
+
+def _watch_child(control: Any, pid: int) -> int:
+    """Wait for the submission's process; kill it if the grader says so."""
+    pidfd = os.pidfd_open(pid)
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    poller.register(control.fileno(), select.POLLIN)
+    try:
+        while True:
+            for fd, _ in poller.poll():
+                if fd == pidfd:
+                    _, raw = os.waitpid(pid, 0)
+                    return os.waitstatus_to_exitcode(raw)
+                try:
+                    message = control.recv(64)
+                except OSError:
+                    message = b""
+                if message in (b"kill", b""):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                    if not message:
+                        poller.unregister(control.fileno())
+    finally:
+        os.close(pidfd)
 
 
 if __name__ == "__main__":

@@ -30,17 +30,21 @@ cell it was running is skipped and the notebook is run again (up to
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import itertools
 import json
 import os
 import pickle
+import select
 import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -173,8 +177,13 @@ def _command(limits: Limits, channel_fd: int) -> list[str]:
     return [*_wall(), *_runner(limits, channel_fd)]
 
 
-def _wall() -> list[str]:
-    """bubblewrap and its options: everything up to the program it runs."""
+def _wall(*, warm: bool = False) -> list[str]:
+    """bubblewrap and its options: everything up to the program it runs.
+
+    A warm sandbox's zygote keeps its capabilities inside a user namespace of
+    its own, to make the namespaces of each submission; the submission drops
+    them all before any of its code runs (:mod:`course_lib.grading._namespaces`).
+    """
     env = {
         "HOME": "/sandbox",
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
@@ -190,10 +199,9 @@ def _wall() -> list[str]:
     command = [
         bwrap_path(),
         "--unshare-all",
+        *(["--unshare-user", "--cap-add", "ALL"] if warm else ["--cap-drop", "ALL"]),
         "--die-with-parent",
         "--new-session",
-        "--cap-drop",
-        "ALL",
         "--clearenv",
         *_system_binds(),
         # Mounts apply in order: the private /tmp comes before the Python binds,
@@ -216,19 +224,23 @@ def _wall() -> list[str]:
     return command
 
 
-def _runner(limits: Limits, channel_fd: int) -> list[str]:
+def _bootstrap() -> list[str]:
     # The grader's own course_lib, wherever it is installed (editable or not),
     # is the one that runs inside: its folder is bound and put first on sys.path.
     parent = str(Path(course_lib.__file__).resolve().parent.parent)
-    bootstrap = (
+    code = (
         f"import sys; sys.path.insert(0, {parent!r}); "
         "from course_lib.grading.runner import main; raise SystemExit(main())"
     )
+    return [sys.executable, "-s", "-c", code]
+
+
+def _runner(limits: Limits, channel_fd: int) -> list[str]:
+    return [*_bootstrap(), *_runner_args(limits, channel_fd)]
+
+
+def _runner_args(limits: Limits, channel_fd: int) -> list[str]:
     return [
-        sys.executable,
-        "-s",
-        "-c",
-        bootstrap,
         "--channel-fd",
         str(channel_fd),
         "--cell-timeout",
@@ -386,61 +398,95 @@ def _kill(proc: subprocess.Popen, cgroup: _cgroups.Cgroup | None) -> None:
         cgroup.kill()
 
 
+class _Cold:
+    """A submission in a sandbox of its own: one bubblewrap process."""
+
+    def __init__(self, limits: Limits, write_end: int):
+        support = host_support()
+        self.cgroup = support.create(
+            f"{os.getpid()}-{next(_SERIAL)}-{time.monotonic_ns()}",
+            memory_mb=limits.memory_mb,
+            max_processes=limits.max_processes,
+            cpus=limits.cpus,
+        )
+        if self.cgroup is None and support.kind is not None:
+            raise SandboxError(
+                "the sandbox's control group could not be made; run `course grade` again"
+            )
+        # The channel keeps its descriptor number inside the sandbox.
+        command = _command(limits, write_end)
+        if self.cgroup is not None:
+            command = self.cgroup.wrap(command)
+        try:
+            self.proc = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(write_end,),
+                start_new_session=True,
+                close_fds=True,
+            )
+        except BaseException:
+            if self.cgroup is not None:
+                self.cgroup.remove()
+            raise
+        self.stdin = self.proc.stdin.fileno()  # type: ignore[union-attr]
+        try:
+            self.exit_fd: int | None = os.pidfd_open(self.proc.pid)
+        except (AttributeError, OSError):
+            self.exit_fd = None
+
+    def exited(self) -> bool:
+        return self.proc.poll() is not None
+
+    def exit_code(self) -> int | None:
+        return self.proc.poll()
+
+    def kill(self) -> None:
+        _kill(self.proc, self.cgroup)
+
+    def close(self) -> None:
+        self.kill()
+        self.proc.wait()
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()  # type: ignore[union-attr]
+        if self.exit_fd is not None:
+            os.close(self.exit_fd)
+        if self.cgroup is not None:
+            self.cgroup.remove()
+
+
 def _run_once(
     cells: list[dict[str, Any]],
     calls: dict[str, list[Any]],
     limits: Limits,
     deadline: float,
+    zygote: _Zygote | None = None,
 ) -> _Run:
     protocol = _Protocol(cells, calls, limits, deadline)
-    support = host_support()
-    cgroup = support.create(
-        f"{os.getpid()}-{next(_SERIAL)}-{time.monotonic_ns()}",
-        memory_mb=limits.memory_mb,
-        max_processes=limits.max_processes,
-        cpus=limits.cpus,
-    )
-    if cgroup is None and support.kind is not None:
-        raise SandboxError(
-            "the sandbox's control group could not be made; run `course grade` again"
-        )
     read_end, write_end = os.pipe()
     try:
-        # The channel keeps its descriptor number inside the sandbox.
-        command = _command(limits, write_end)
-        if cgroup is not None:
-            command = cgroup.wrap(command)
-        proc = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            pass_fds=(write_end,),
-            start_new_session=True,
-            close_fds=True,
+        handle: _Cold | _Warm = (
+            _Cold(limits, write_end)
+            if zygote is None
+            else zygote.start(limits, write_end)
         )
     except BaseException:
         os.close(read_end)
         os.close(write_end)
-        if cgroup is not None:
-            cgroup.remove()
         raise
     os.close(write_end)
     try:
-        _drive(proc, read_end, protocol, cells)
+        _drive(handle, read_end, protocol, cells)
     finally:
-        _kill(proc, cgroup)
-        proc.wait()
-        with contextlib.suppress(OSError):
-            proc.stdin.close()  # type: ignore[union-attr]
+        handle.close()
         os.close(read_end)
-        if cgroup is not None:
-            cgroup.remove()
     return protocol.run
 
 
 def _drive(
-    proc: subprocess.Popen,
+    proc: _Cold | _Warm,
     read_end: int,
     protocol: _Protocol,
     cells: list[dict[str, Any]],
@@ -448,21 +494,16 @@ def _drive(
     """Exchange frames with the sandbox until it is done, dead, late or rogue."""
     limits = protocol.limits
     reader = FrameReader(limits.result_mb * 2**20 + 65536)
-    stdin = proc.stdin.fileno()  # type: ignore[union-attr]
+    stdin = proc.stdin
     os.set_blocking(read_end, False)
     os.set_blocking(stdin, False)
     protocol.outbox += _frame(json.dumps(cells).encode())
-    try:
-        pidfd = os.pidfd_open(proc.pid)
-    except (AttributeError, OSError):
-        pidfd = None
     run = protocol.run
     with selectors.DefaultSelector() as selector:
         selector.register(read_end, selectors.EVENT_READ, "channel")
-        if pidfd is not None:
-            selector.register(pidfd, selectors.EVENT_READ, "exit")
+        if proc.exit_fd is not None:
+            selector.register(proc.exit_fd, selectors.EVENT_READ, "exit")
         writing = False
-        exited = False
         try:
             while not protocol.done:
                 if protocol.outbox and not writing:
@@ -474,7 +515,7 @@ def _drive(
                     run.how = late
                     break
                 timeout = protocol.wake(now)
-                if pidfd is None:
+                if proc.exit_fd is None:
                     timeout = min(timeout, 0.05)
                 events = selector.select(timeout)
                 for key, _ in events:
@@ -491,27 +532,20 @@ def _drive(
                             writing = False
                     elif key.data == "channel":
                         _read_frames(read_end, reader, protocol)
-                    elif key.data == "exit":
-                        exited = True
-                if pidfd is None and proc.poll() is not None:
-                    exited = True
-                if exited and not protocol.done:
+                if proc.exited() and not protocol.done:
                     # Whatever it sent before it ended is still in the pipe.
                     _read_frames(read_end, reader, protocol)
                     if not protocol.done:
                         run.how = "ended the process"
                         if not run.started:
                             run.failed = (
-                                f"exited with code {proc.wait()} before it started"
+                                f"exited with code {proc.exit_code()} before it started"
                             )
                     break
         except ChannelError as error:
             run.violation = first_line(error, 200)
         except (ValueError, TypeError, RecursionError) as error:
             run.violation = f"malformed message ({type(error).__name__})"
-        finally:
-            if pidfd is not None:
-                os.close(pidfd)
     if run.failed:
         return
     if protocol.cell is not None:
@@ -557,6 +591,201 @@ def _read_frames(fd: int, reader: FrameReader, protocol: _Protocol) -> None:
 
 
 # ---------------------------------------------------------------------------
+# Warm sandboxes: one zygote per grading thread, one fork per submission
+# ---------------------------------------------------------------------------
+
+#: Memory a zygote holds of its own (its preloaded modules), on top of a
+#: submission's limit, in its control group.
+ZYGOTE_MB = 768
+
+
+class _Zygote:
+    """A bubblewrap sandbox whose first process preloads modules and forks submissions.
+
+    Every submission still gets new namespaces, new in-memory folders and no
+    capabilities (see :mod:`course_lib.grading._namespaces`), but not the
+    second or so it takes to start Python and import IPython, numpy and
+    pandas: that was done once, in a process that never runs student code.
+    """
+
+    def __init__(self, limits: Limits, preload: tuple[str, ...]):
+        self.key = (limits, preload)
+        support = host_support()
+        self.cgroup = support.create(
+            f"{os.getpid()}-{next(_SERIAL)}-{time.monotonic_ns()}",
+            memory_mb=limits.memory_mb + ZYGOTE_MB,
+            max_processes=limits.max_processes + 2,  # the zygote and its fork
+            cpus=limits.cpus,
+        )
+        if self.cgroup is None and support.kind is not None:
+            raise SandboxError("the warm sandbox's control group could not be made")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        command = [
+            *_wall(warm=True),
+            *_bootstrap(),
+            "--zygote-fd",
+            str(theirs.fileno()),
+            "--preload",
+            ",".join(preload),
+            "--tmpfs-mb",
+            str(limits.memory_mb),
+        ]
+        if self.cgroup is not None:
+            command = self.cgroup.wrap(command)
+        try:
+            self.proc = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+                close_fds=True,
+            )
+        except BaseException:
+            ours.close()
+            theirs.close()
+            if self.cgroup is not None:
+                self.cgroup.remove()
+            raise
+        theirs.close()
+        self.sock = ours
+        try:
+            self.sock.settimeout(180)
+            ready = self.sock.recv(64)
+        except OSError:
+            ready = b""
+        if ready != b"ready":
+            self.close()
+            raise SandboxError("the warm sandbox did not start")
+        self.sock.settimeout(None)
+        self.busy = False
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def start(self, limits: Limits, write_end: int) -> _Warm:
+        return _Warm(self, limits, write_end)
+
+    def close(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.cgroup is not None:
+            self.cgroup.kill()
+        self.proc.wait()
+        self.sock.close()
+        if self.cgroup is not None:
+            self.cgroup.remove()
+
+
+class _Warm:
+    """One submission forked by a zygote (the same interface as :class:`_Cold`)."""
+
+    def __init__(self, zygote: _Zygote, limits: Limits, write_end: int):
+        self.zygote = zygote
+        read_in, self.stdin = os.pipe()
+        try:
+            args = _runner_args(limits, write_end)
+            message = b"run " + json.dumps(args).encode()
+            zygote.sock.settimeout(30)
+            socket.send_fds(zygote.sock, [message], [read_in, write_end])
+            started = zygote.sock.recv(64)
+        except OSError as error:
+            os.close(self.stdin)
+            raise SandboxError(
+                f"the warm sandbox stopped answering ({error})"
+            ) from None
+        finally:
+            os.close(read_in)
+        if started != b"started":
+            os.close(self.stdin)
+            raise SandboxError("the warm sandbox did not start the submission")
+        zygote.sock.settimeout(None)
+        zygote.busy = True
+        self.exit_fd: int | None = zygote.sock.fileno()
+        self.code: int | None = None
+
+    def exited(self) -> bool:
+        if self.code is not None:
+            return True
+        try:
+            self.zygote.sock.setblocking(False)
+            message = self.zygote.sock.recv(64)
+        except BlockingIOError:
+            return False
+        except OSError:
+            message = b""
+        finally:
+            with contextlib.suppress(OSError):
+                self.zygote.sock.setblocking(True)
+        if message.startswith(b"exited "):
+            self.code = int(message.split()[1])
+        else:  # the zygote itself is gone
+            self.code = -1
+        return True
+
+    def exit_code(self) -> int | None:
+        return self.code
+
+    def kill(self) -> None:
+        if self.code is None:
+            with contextlib.suppress(OSError):
+                self.zygote.sock.send(b"kill")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.stdin)
+        self.kill()
+        deadline = time.monotonic() + 10
+        while self.code is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.zygote.sock], [], [], 0.1)
+            if ready:
+                self.exited()
+        if self.code is None or self.code == -1:
+            # A zygote that cannot end a submission is not trusted with another.
+            self.zygote.close()
+        self.zygote.busy = False
+
+
+_LOCAL = threading.local()
+_ZYGOTES: list[_Zygote] = []
+_ZYGOTES_LOCK = threading.Lock()
+_WARM_OFF: list[str] = []  # why warm sandboxes do not work on this host, if they do not
+
+
+def _zygote_for(limits: Limits, preload: tuple[str, ...]) -> _Zygote | None:
+    """This thread's zygote for these limits (started, or restarted, if needed)."""
+    if _WARM_OFF:
+        return None
+    zygote: _Zygote | None = getattr(_LOCAL, "zygote", None)
+    if zygote is not None and (zygote.key != (limits, preload) or not zygote.alive()):
+        zygote.close()
+        zygote = None
+    if zygote is None:
+        try:
+            zygote = _Zygote(limits, preload)
+        except (SandboxError, OSError) as error:
+            _WARM_OFF.append(str(error))
+            return None
+        with _ZYGOTES_LOCK:
+            _ZYGOTES.append(zygote)
+        _LOCAL.zygote = zygote
+    return zygote
+
+
+def close_warm_sandboxes() -> None:
+    """End every zygote this process started (grading is over)."""
+    with _ZYGOTES_LOCK:
+        zygotes, _ZYGOTES[:] = list(_ZYGOTES), []
+    for zygote in zygotes:
+        with contextlib.suppress(OSError):
+            zygote.close()
+
+
+atexit.register(close_warm_sandboxes)
+
+
+# ---------------------------------------------------------------------------
 # The whole submission
 # ---------------------------------------------------------------------------
 
@@ -565,6 +794,8 @@ def run_sandboxed(
     cells: list[dict[str, Any]],
     calls: dict[str, list[Any]],
     limits: Limits | None = None,
+    *,
+    preload: tuple[str, ...] | None = None,
 ) -> SandboxResult:
     """Run ``cells`` in a fresh sandbox, then make ``calls``; return the records.
 
@@ -577,6 +808,10 @@ def run_sandboxed(
         or :class:`~course_lib.grading.spec.Read`.
     limits : Limits, optional
         Resource limits; the defaults of :class:`Limits` otherwise.
+    preload : tuple of str, optional
+        Run in this thread's warm sandbox, whose zygote imports these modules
+        once (where the host allows warm sandboxes); None starts a sandbox of
+        its own for this submission.
 
     Returns
     -------
@@ -595,7 +830,12 @@ def run_sandboxed(
     remaining = list(cells)
     result = SandboxResult()
     for _attempt in range(limits.retries + 1):
-        run = _run_once(remaining, calls, limits, deadline)
+        zygote = None if preload is None else _zygote_for(limits, tuple(preload))
+        run = _run_once(remaining, calls, limits, deadline, zygote)
+        if run.failed and zygote is not None:
+            # Warm sandboxes do not work here after all: say why once, go cold.
+            _WARM_OFF.append(run.failed)
+            run = _run_once(remaining, calls, limits, deadline)
         if run.failed:
             raise SandboxError(f"the sandbox could not run the notebook: {run.failed}")
         result.cell_errors = run.cell_errors

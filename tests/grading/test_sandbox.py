@@ -1,4 +1,9 @@
-"""What student code can and cannot do inside the sandbox."""
+"""What student code can and cannot do inside the sandbox.
+
+Every test runs twice: in a sandbox started for the submission (cold), and
+in a submission forked by a warm sandbox's zygote, which must confine it
+exactly as well.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,24 @@ from course_lib.grading.spec import Call, Read
 
 ROOT = Path(__file__).resolve().parents[2]
 MEMORY_CGROUP = "memory" in host_support().controllers
+_RUN_SANDBOXED = run_sandboxed
+
+
+@pytest.fixture(autouse=True, params=["cold", "warm"])
+def mode(request, monkeypatch):
+    """Run the test's submissions cold, or warm in this thread's zygote."""
+    if request.param == "warm":
+        import functools
+
+        from course_lib.grading import sandbox
+
+        warm = functools.partial(_RUN_SANDBOXED, preload=("numpy",))
+        monkeypatch.setitem(globals(), "run_sandboxed", warm)
+        yield "warm"
+        assert not sandbox._WARM_OFF, sandbox._WARM_OFF  # it really ran warm
+        sandbox.close_warm_sandboxes()
+    else:
+        yield "cold"
 
 
 def run(source: str, *reads: str, limits: Limits | None = None, calls=None):
@@ -165,6 +188,9 @@ def test_a_fork_bomb_stops_at_the_process_limit():
 
     (started,) = values(run(source, "started", limits=Limits(max_processes=64)))
     assert 10 < started < 64
+    from course_lib.grading import sandbox
+
+    sandbox.close_warm_sandboxes()  # a warm sandbox's groups last as long as it
     assert mine() == [], "the sandbox's cgroups must be removed after it"
 
 
@@ -302,5 +328,55 @@ def test_files_in_the_sandbox_count_against_its_memory():
     result = run_sandboxed(
         _cells(flood, "after = 1"), {"t": [Read("after"), Read("wrote")]}, limits
     )
-    assert result.skipped_cells == ["c0: ended the process"]
+    # Cold, the memory group ends the process; warm, the tmpfs is full first.
+    assert result.skipped_cells in ([], ["c0: ended the process"])
     assert values(result) == [1, "NameError: name 'wrote' is not defined"]
+
+
+def test_two_submissions_in_one_warm_sandbox_share_nothing(mode):
+    """What one submission leaves behind, the next one in the same zygote never sees."""
+    leave = (
+        "import os, time\n"
+        "for folder in ('.', '/tmp', '/dev/shm'):\n"
+        "    try:\n"
+        "        open(os.path.join(folder, 'left-behind'), 'w').write('secret')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "os.environ['LEFT'] = 'behind'\n"
+        "import numpy\n"
+        "numpy.LEFT_BEHIND = True\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    time.sleep(600)\n"
+        "    os._exit(0)\n"
+        "for target in {1, os.getppid()} - {0}:\n"
+        "    try:\n"
+        "        os.kill(target, 9)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "done = True\n"
+    )
+    look = (
+        "import os, numpy\n"
+        "seen = []\n"
+        "for folder in ('.', '/tmp', '/dev/shm'):\n"
+        "    if os.path.exists(os.path.join(folder, 'left-behind')):\n"
+        "        seen.append(folder)\n"
+        "seen.append(os.environ.get('LEFT'))\n"
+        "seen.append(getattr(numpy, 'LEFT_BEHIND', None))\n"
+        "seen.append(sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))\n"
+    )
+    kill_all = (
+        "import os\n"
+        "for target in (0, -1):\n"
+        "    try:\n"
+        "        os.kill(target, 9)\n"
+        "    except OSError:\n"
+        "        pass\n"
+    )
+    first = run_sandboxed(_cells(leave, kill_all), {"t": [Read("done")]})
+    second = run_sandboxed(_cells(look), {"t": [Read("seen")]})
+    assert values(first) == [True]
+    (seen,) = values(second)
+    assert seen[:-1] == [None, None]  # no file, variable or module state
+    assert seen[-1][0] == 1 and len(seen[-1]) <= 3  # only its own processes
