@@ -306,7 +306,7 @@ def imported_modules(notebook: NotebookNode) -> tuple[str, ...]:
     Examples
     --------
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-    ...     "import numpy as np\nfrom sklearn.linear_model import LogisticRegression")])
+    ...     "import numpy as np\\nfrom sklearn.linear_model import LogisticRegression")])
     >>> imported_modules(nb)
     ('numpy', 'pandas', 'sklearn.linear_model')
     """
