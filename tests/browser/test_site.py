@@ -26,7 +26,9 @@ from .conftest import (
 )
 
 # The browser tier reads the built site: make test, never make check.
-pytestmark = pytest.mark.slow
+# One xdist worker visits the site once for every test (a session fixture
+# would otherwise be built again in each worker that runs one of them).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 TRACEBACK = "Traceback (most recent call last)"
 

@@ -159,7 +159,7 @@ def test_grades_on_an_existing_dask_scheduler(tmp_path):
     course = Course(tmp_path, HW)
     expected = expected_class(course, 3)
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, dashboard_address=None
+        n_workers=2, threads_per_worker=1, dashboard_address=":0"
     ) as cluster:
         course.course("grade", HW, "--scheduler", cluster.scheduler_address, "--quiet")
     assert {s: total(g) for s, g in course.scores().items()} == expected

@@ -21,7 +21,8 @@ import pytest
 
 from ..homework.harness import Course, parts_of, source_notebook
 
-pytestmark = pytest.mark.slow
+# One xdist worker grades the module's class once for all of its tests.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sealed")]
 
 HW = "hw01"
 PARTS = parts_of(source_notebook(HW))
