@@ -540,6 +540,13 @@ def _check_imports(destination: Path) -> None:
         )
 
 
+def _seed_cache(source: Path, destination: Path) -> None:
+    """Start the copy's jupyter-cache from the course's, so unchanged pages do not run again."""
+    cache = source / "_build" / ".jupyter_cache"
+    if cache.is_dir() and not cache.is_symlink():
+        shutil.copytree(cache, destination / "_build" / ".jupyter_cache", symlinks=True)
+
+
 def _build(destination: Path) -> None:
     """``jupyter-book build`` with ``make book``'s flags, of the published copy."""
     bin_dir = Path(sys.executable).parent
@@ -609,8 +616,11 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
         left alone). Nothing outside it is written or deleted.
     build : bool, default True
         Build the site into ``destination/_build/html`` with ``make book``'s
-        flags (``--all --warningiserror --nitpick --keep-going``), executing
-        every page against the published ``course_lib``.
+        flags (``--all --warningiserror --nitpick --keep-going``). A page
+        whose code ``make book`` already executed is taken from the course's
+        jupyter-cache (``_build/.jupyter_cache``, matched by the hash of the
+        page's code, as Jupyter Book matches it); any other page is executed
+        against the published ``course_lib``.
 
     Returns
     -------
@@ -715,6 +725,7 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
     _check_imports(destination)
     secrets = course_secrets(source, destination / "course_lib")
     if build:
+        _seed_cache(source, destination)
         _build(destination)
     scanned = readable_files(destination)
     leaks = find_leaks(destination, secrets)
