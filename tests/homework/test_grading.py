@@ -39,6 +39,17 @@ RIGHT = [case for hw in HOMEWORK for case in bank(hw, "right")]
 TERM = [pytest.mark.slow, pytest.mark.xdist_group("term")]
 
 
+@pytest.mark.xdist_group("term")
+def test_the_graded_term_is_one_xdist_group(request):
+    """pytest-xdist tags a grouped test's id; untagged, every worker grades the term."""
+    if not getattr(request.config.option, "loadgroup", False):
+        pytest.skip("not run by pytest-xdist with --dist loadgroup (make test does)")
+    assert request.node.nodeid.endswith("@term"), (
+        "pytest-xdist did not group this test (pytest 9.2 breaks loadgroup: "
+        "pytest-xdist issue #1386); install the pinned versions with `make venv`"
+    )
+
+
 def _auto(parts: Parts, grades: dict, part: str) -> float:
     return sum(grades[t][0] or 0.0 for t in parts.tests[part])
 
