@@ -754,18 +754,86 @@ def _graded_notebook(
     return nb
 
 
-def _answer_unchanged(notebook: Any, mine: Any, gradebook_cell: Any) -> bool:
-    """Whether the student left a hand-graded answer as released (or deleted it)."""
+def _answer_unchanged(
+    mine: Any, name: str, points: float | None, checksum: str | None
+) -> bool:
+    """Whether the student left answer cell ``name`` as released (or deleted it).
+
+    ``points`` is the cell's score if it is graded (by hand), else None;
+    ``checksum`` is the released cell's, as the gradebook holds it.
+    """
     from nbgrader import utils
 
     if mine is None:
         return True
     try:
-        return utils.compute_checksum(
-            _with_meta(mine, gradebook_cell)
-        ) == _source_checksum(notebook, gradebook_cell.name)
+        return utils.compute_checksum(_with_meta(mine, name, points)) == checksum
     except Exception:
         return False
+
+
+def _open_submission(
+    gb: Any, assignment: Assignment, student: str, timestamp: Any
+) -> Any:
+    """The student's submitted notebook in ``gb``'s session, made if new; no commit.
+
+    nbgrader's ``update_or_create_*`` helpers commit after each row; building
+    the rows as its ``add_submission`` does, and committing once with the
+    grades, writes a submission in one transaction instead of three.
+    """
+    from nbgrader.api import (
+        Assignment as GbAssignment,
+    )
+    from nbgrader.api import (
+        Comment,
+        Grade,
+        Student,
+        SubmittedAssignment,
+        SubmittedNotebook,
+    )
+
+    db = gb.db
+    gb_assignment = (
+        db.query(GbAssignment).filter(GbAssignment.name == assignment.id).first()
+    )
+    if gb_assignment is None:
+        raise CourseError(
+            f"the gradebook has no assignment {assignment.id!r}; release it first "
+            f"(`course release {assignment.id}`) with this gradebook ({assignment.course.db_url})"
+        )
+    person = db.get(Student, student)
+    if person is None:
+        person = Student(id=student)
+        db.add(person)
+    submission = (
+        db.query(SubmittedAssignment)
+        .filter(
+            SubmittedAssignment.assignment_id == gb_assignment.id,
+            SubmittedAssignment.student_id == student,
+        )
+        .first()
+    )
+    if submission is None:
+        submission = SubmittedAssignment(assignment=gb_assignment, student=person)
+        for notebook in gb_assignment.notebooks:
+            nb = SubmittedNotebook(notebook=notebook, assignment=submission)
+            for grade_cell in notebook.grade_cells:
+                Grade(cell=grade_cell, notebook=nb)
+            for solution_cell in notebook.solution_cells:
+                Comment(cell=solution_cell, notebook=nb)
+            for task_cell in notebook.task_cells:
+                Comment(cell=task_cell, notebook=nb)
+                Grade(cell=task_cell, notebook=nb)
+        db.add(submission)
+    if timestamp is not None:
+        submission.timestamp = timestamp
+    for nb in submission.notebooks:
+        if nb.notebook.name == assignment.notebook_id:
+            return nb
+    raise CourseError(
+        f"the gradebook's assignment {assignment.id!r} has no notebook "
+        f"{assignment.notebook_id!r}; release it again (`course release {assignment.id}`)"
+    )
 
 
 def record(
@@ -775,16 +843,23 @@ def record(
     submitted_path: Path,
     result: StudentResult,
     submitted: NotebookNode | None = None,
+    gradebook: Any = None,
 ) -> None:
     """Write ``result`` to the gradebook, then the graded notebook, then the ledger.
 
     Everything written is made first, so that a submission that cannot be
-    recorded leaves the gradebook as it was.
+    recorded leaves the gradebook as it was; the gradebook's rows are
+    written in one transaction. ``gradebook`` is an open nbgrader
+    ``Gradebook`` to write with (one is opened if it is None).
     """
+    if gradebook is None:
+        with course.gradebook() as gb:
+            record(course, assignment, student, submitted_path, result, submitted, gb)
+        return
     data = read_regular(submitted_path, MAX_NOTEBOOK_BYTES)
     if submitted is None:
         submitted = read_notebook(submitted_path)
-    graded_text = nbformat.writes(_graded_notebook(assignment, submitted, result))
+    graded_text = _notebook_json(_graded_notebook(assignment, submitted, result))
     ledger_text = json.dumps(
         {
             "submission_sha256": _sha256(data),
@@ -804,80 +879,65 @@ def record(
             answers[gid] = cell
     parts = {p.grade_id: p for p in result.parts}
     timestamp = _timestamp(submitted_path.parent)
-    with course.gradebook() as gb:
-        try:
-            gb.update_or_create_student(student)
-            try:
-                gb.find_assignment(assignment.id)
-            except Exception as error:  # nbgrader.api.MissingEntry
-                raise CourseError(
-                    f"the gradebook has no assignment {assignment.id!r}; release it first "
-                    f"(`course release {assignment.id}`) with this gradebook ({course.db_url})"
-                ) from error
-            with warnings.catch_warnings():
-                # nbgrader builds a new submission's rows before adding it to the
-                # session, and SQLAlchemy 2 warns about that on autoflush; harmless.
-                warnings.filterwarnings(
-                    "ignore", message=".*not in session, add operation"
-                )
-                if timestamp is not None:
-                    gb.update_or_create_submission(
-                        assignment.id, student, timestamp=timestamp
-                    )
-                else:
-                    gb.update_or_create_submission(assignment.id, student)
-            notebook = gb.find_notebook(assignment.notebook_id, assignment.id)
-            for grade_cell in notebook.grade_cells:
-                grade = gb.find_grade(
-                    grade_cell.name, assignment.notebook_id, assignment.id, student
-                )
-                if grade_cell.name in parts:
-                    grade.auto_score = parts[grade_cell.name].points
-                else:
-                    # Graded by hand: no answer (unchanged) scores 0, else a human grades it.
-                    unchanged = _answer_unchanged(
-                        notebook, answers.get(grade_cell.name), grade_cell
-                    )
-                    grade.auto_score = 0.0 if unchanged else None
-                grade.needs_manual_grade = (
-                    grade.manual_score is not None or grade.auto_score is None
-                )
-            for solution_cell in notebook.solution_cells:
-                comment = gb.find_comment(
-                    solution_cell.name, assignment.notebook_id, assignment.id, student
-                )
-                unchanged = _answer_unchanged(
-                    notebook, answers.get(solution_cell.name), solution_cell
-                )
-                comment.auto_comment = "No response." if unchanged else None
-            gb.db.commit()
-        except BaseException:
-            gb.db.rollback()
-            raise
+    db = gradebook.db
+    try:
+        nb = _open_submission(gradebook, assignment, student, timestamp)
+        checksums = {cell.name: cell.checksum for cell in nb.notebook.source_cells}
+        points = {grade.cell.name: grade.cell.max_score for grade in nb.grades}
+        unchanged = {
+            name: _answer_unchanged(
+                answers.get(name), name, points.get(name), checksums.get(name)
+            )
+            for name in {*points, *(comment.cell.name for comment in nb.comments)}
+            if name not in parts
+        }
+        for grade in nb.grades:
+            name = grade.cell.name
+            if name in parts:
+                grade.auto_score = parts[name].points
+            else:
+                # Graded by hand: no answer (unchanged) scores 0, else a human grades it.
+                grade.auto_score = 0.0 if unchanged[name] else None
+            grade.needs_manual_grade = (
+                grade.manual_score is not None or grade.auto_score is None
+            )
+        for comment in nb.comments:
+            comment.auto_comment = (
+                "No response." if unchanged[comment.cell.name] else None
+            )
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
     out = course.path("autograded", student, assignment.id)
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / assignment.notebook, graded_text)
     _atomic_write(out / LEDGER, ledger_text)
 
 
-def _source_checksum(notebook: Any, name: str) -> str | None:
-    for cell in notebook.source_cells:
-        if cell.name == name:
-            return cell.checksum
-    return None
+def _notebook_json(nb: NotebookNode) -> str:
+    """``nb`` as nbformat writes it, without validating again what we built."""
+    from nbformat.v4.nbjson import writes
+
+    return writes(nb) + "\n"
 
 
-def _with_meta(cell: NotebookNode, gradebook_cell: Any) -> NotebookNode:
-    """The student's cell with the gradebook's metadata, as nbgrader checks it."""
+def _with_meta(cell: NotebookNode, name: str, points: float | None) -> NotebookNode:
+    """The student's answer cell with its released metadata, as nbgrader checks it.
+
+    nbgrader restores an answer cell's metadata from the gradebook before it
+    compares checksums, so nothing the student wrote in it counts.
+    """
     copy = nbformat.from_dict(json.loads(json.dumps(cell)))
-    meta = copy.setdefault("metadata", {}).setdefault("nbgrader", {})
-    if not isinstance(meta, dict):
-        meta = copy["metadata"]["nbgrader"] = {}
-    meta.update({"grade_id": gradebook_cell.name, "solution": True})
-    if hasattr(gradebook_cell, "max_score"):
-        meta.update({"grade": True, "points": gradebook_cell.max_score})
-    else:
-        meta["grade"] = False
+    meta: dict[str, Any] = {
+        "grade_id": name,
+        "solution": True,
+        "grade": points is not None,
+        "locked": False,
+    }
+    if points is not None:
+        meta["points"] = points
+    copy.setdefault("metadata", {})["nbgrader"] = meta
     return copy
 
 
@@ -1161,6 +1221,7 @@ def _finish(
     prep: _Prepared,
     outcome: JobResult,
     summary: GradeSummary,
+    gradebook: Any = None,
 ) -> StudentResult | None:
     """Record one graded submission; its error in ``summary`` if that fails."""
     student = prep.student
@@ -1185,7 +1246,7 @@ def _finish(
         seed=format(prep.job.seed, "x"),
     )
     try:
-        record(course, assignment, student, prep.path, result, prep.notebook)
+        record(course, assignment, student, prep.path, result, prep.notebook, gradebook)
     except CourseError:
         raise
     except (Exception, RecursionError) as error:
@@ -1251,31 +1312,36 @@ def grade_assignments(
     size = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     pool = _Pool(size, scheduler)
     try:
-        futures = {
-            pool.submit(prep.job, f"grade-{aid}-{prep.student}"): (aid, prep)
-            for aid, prep in jobs
-        }
-        names = ", ".join(assignments)
-        bar = tqdm(
-            total=len(futures),
-            desc=f"grading {names}",
-            unit="submission",
-            file=sys.stderr,
-            disable=not progress,
-        )
-        for future in pool.as_completed(futures):
-            aid, prep = futures[future]
-            bar.update()
-            try:
-                outcome: JobResult = future.result()
-            except Exception as error:
-                outcome = JobResult(
-                    [], {}, [], None, 0.0, f"{type(error).__name__}: {error}"
+        with course.gradebook() as gradebook:
+            futures = {
+                pool.submit(prep.job, f"grade-{aid}-{prep.student}"): (aid, prep)
+                for aid, prep in jobs
+            }
+            names = ", ".join(assignments)
+            bar = tqdm(
+                total=len(futures),
+                desc=f"grading {names}",
+                unit="submission",
+                file=sys.stderr,
+                disable=not progress,
+            )
+            for future in pool.as_completed(futures):
+                aid, prep = futures[future]
+                bar.update()
+                try:
+                    outcome: JobResult = future.result()
+                except Exception as error:
+                    outcome = JobResult(
+                        [], {}, [], None, 0.0, f"{type(error).__name__}: {error}"
+                    )
+                result = _finish(
+                    course, assignments[aid], prep, outcome, summaries[aid], gradebook
                 )
-            result = _finish(course, assignments[aid], prep, outcome, summaries[aid])
-            if result is not None:
-                bar.set_postfix_str(f"{printable(prep.student, 40)}: {result.score:g}")
-        bar.close()
+                if result is not None:
+                    bar.set_postfix_str(
+                        f"{printable(prep.student, 40)}: {result.score:g}"
+                    )
+            bar.close()
     finally:
         pool.close()
         close_warm_sandboxes()

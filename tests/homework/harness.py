@@ -262,6 +262,22 @@ class Course:
                 }
         return out
 
+    def comments(self, hw: str | None = None) -> dict[str, dict[str, str | None]]:
+        """Per student, per answer cell: the grader's comment ("No response." or None)."""
+        from nbgrader.api import Gradebook
+
+        hw = hw or self.assignment
+        out: dict[str, dict[str, str | None]] = {}
+        notebook_id = Path(self.notebook_names[hw]).stem
+        with Gradebook(self.db_url) as gb:
+            for student in gb.students:
+                try:
+                    nb = gb.find_submission_notebook(notebook_id, hw, student.id)
+                except Exception:
+                    continue
+                out[student.id] = {c.name: c.auto_comment for c in nb.comments}
+        return out
+
 
 def answer_namespace(assignment: str, answers: dict[str, str]) -> dict:
     """Run the instructor notebook's code cells, with ``answers`` in place, here.

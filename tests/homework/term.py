@@ -110,6 +110,8 @@ class Graded:
     stock: dict
     course: Course
     stock_course: Course
+    ours_comments: dict  # student -> answer cell -> "No response." or None
+    stock_comments: dict
 
 
 class Term:
@@ -143,4 +145,6 @@ class Term:
             self.stock_course.scores(hw),
             self.course,
             self.stock_course,
+            self.course.comments(hw),
+            self.stock_course.comments(hw),
         )

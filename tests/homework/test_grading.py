@@ -150,6 +150,7 @@ def test_stock_nbgrader_gives_the_sample_the_same_scores(term, hw):
             assert g.ours[student][cell][0] == stock_grades[cell][0], (student, cell)
         for cell in g.parts.manual:
             assert g.ours[student][cell] == stock_grades[cell], (student, cell)
+        assert g.ours_comments[student] == g.stock_comments[student], student
 
 
 @_on_term

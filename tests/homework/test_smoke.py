@@ -53,3 +53,16 @@ def test_solution_full_release_zero_wrong_answer_loses_its_part(smoke, hw):
             assert auto("wrong", part) < points, part
         else:
             assert auto("wrong", part) == points, part
+
+
+@pytest.mark.parametrize("hw", HOMEWORK)
+def test_untouched_answers_are_no_response_and_written_ones_go_to_a_human(smoke, hw):
+    """As nbgrader records them: "No response." and 0 only for what is unchanged."""
+    course, wrong = smoke
+    parts = wrong[hw][0]
+    scores, comments = course.scores(hw), course.comments(hw)
+    assert set(comments[RELEASED].values()) == {"No response."}
+    assert set(comments[SOLUTION].values()) == {None}
+    for cell in parts.manual:
+        assert scores[RELEASED][cell] == (0.0, False), cell  # no answer: 0, done
+        assert scores[SOLUTION][cell][1] is True, cell  # an answer: a human grades it
