@@ -327,16 +327,27 @@ def _dec_array(rec: dict[str, Any], budget: _Budget) -> np.ndarray:
     if not isinstance(data, list) or len(data) != size:
         raise DecodeError("array data must be a list matching its shape")
     budget.spend(len(data))
+    # The type of every element, found in C: a column of 6,000 strings is
+    # checked without a Python loop.
+    kinds = set(map(type, data))
     if dtype == "str":
-        if not all(x is None or type(x) is str for x in data):
+        if not kinds <= _STR_KINDS:
             raise DecodeError("str array holds a non-str")
-        arr = np.array(data, dtype=object)
+        arr = np.empty(len(data), dtype=object)
+        arr[:] = data
     elif dtype == "object":
         arr = np.empty(len(data), dtype=object)
-        arr[:] = [_dec_scalar(x, budget) for x in data]
+        if kinds <= _PLAIN_KINDS:
+            arr[:] = data
+        else:
+            arr[:] = [_dec_scalar(x, budget) for x in data]
     else:
         raise DecodeError(f"unknown array dtype {dtype!r}")
     return arr.reshape(shape)
+
+
+_STR_KINDS = {str, type(None)}
+_PLAIN_KINDS = {str, type(None), bool, int, float}
 
 
 def _dec_scalar(x: Any, budget: _Budget, _depth: int = 0) -> Any:
