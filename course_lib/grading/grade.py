@@ -56,6 +56,7 @@ from course_lib.grading.sandbox import (
     close_warm_sandboxes,
     host_support,
     run_sandboxed,
+    start_warm_sandbox,
 )
 from course_lib.grading.scan import scan_source
 from course_lib.grading.spec import (
@@ -301,14 +302,17 @@ def imported_modules(notebook: NotebookNode) -> tuple[str, ...]:
     """The modules the code cells of a (released, trusted) notebook import.
 
     What a warm sandbox's zygote imports once, so that no submission pays for
-    it; names that do not import there are skipped.
+    it; names that do not import there are skipped. A dataset loader imported
+    from ``course_lib.datasets`` is listed as ``course_lib.datasets:load_x``:
+    the zygote parses its data once, too.
 
     Examples
     --------
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-    ...     "import numpy as np\\nfrom sklearn.linear_model import LogisticRegression")])
+    ...     "import numpy as np\\nfrom sklearn.linear_model import LogisticRegression\\n"
+    ...     "from course_lib.datasets import load_compas")])
     >>> imported_modules(nb)
-    ('numpy', 'pandas', 'sklearn.linear_model')
+    ('numpy', 'pandas', 'sklearn.linear_model', 'course_lib.datasets', 'course_lib.datasets:load_compas')
     """
     import ast
 
@@ -325,6 +329,8 @@ def imported_modules(notebook: NotebookNode) -> tuple[str, ...]:
                 found += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 found.append(node.module)
+                if node.module == "course_lib.datasets":
+                    found += [f"{node.module}:{alias.name}" for alias in node.names]
     return tuple(dict.fromkeys(found))
 
 
@@ -1132,6 +1138,12 @@ class _Pool:
                 ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade")
             )
 
+    def warm(self, limits: Limits, preload: tuple[str, ...], workers: int) -> None:
+        """Start each worker thread's warm sandbox while the submissions are read."""
+        if not self.scheduler:
+            for _ in range(workers):
+                self.client.submit(start_warm_sandbox, limits, preload)
+
     def submit(self, job: Job, key: str) -> Any:
         if self.scheduler:
             return self.client.submit(grade_job, job, key=key, pure=False)
@@ -1302,16 +1314,20 @@ def grade_assignments(
         for warning in warnings_:
             on_warning(warning)
     secret = course.secret()
-    prepared = {
-        aid: _prepare_all(course, a, todo[aid], limits, secret, summaries[aid])
-        for aid, a in assignments.items()
-    }
-    jobs = [(aid, prep) for aid, preps in prepared.items() for prep in preps.values()]
-    if not jobs:
-        return summaries
-    size = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    size = max(1, min(workers or os.cpu_count() or 1, sum(map(len, todo.values()))))
     pool = _Pool(size, scheduler)
     try:
+        first = next(aid for aid in assignments if todo[aid])
+        pool.warm(limits, assignments[first].preload, size)
+        prepared = {
+            aid: _prepare_all(course, a, todo[aid], limits, secret, summaries[aid])
+            for aid, a in assignments.items()
+        }
+        jobs = [
+            (aid, prep) for aid, preps in prepared.items() for prep in preps.values()
+        ]
+        if not jobs:
+            return summaries
         with course.gradebook() as gradebook:
             futures = {
                 pool.submit(prep.job, f"grade-{aid}-{prep.student}"): (aid, prep)

@@ -359,14 +359,29 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _preload(modules: str) -> None:
-    """Import what the homework's notebooks import, once, before any fork."""
+    """Import what the homework's notebooks import, once, before any fork.
+
+    ``course_lib.datasets:load_x`` entries parse that loader's data (see
+    ``imported_modules`` in ``grade``).
+    """
     import importlib
 
-    for name in [m for m in modules.split(",") if m]:
+    names = [m for m in modules.split(",") if m]
+    for name in [n for n in names if ":" not in n]:
         try:
             importlib.import_module(name)
         except BaseException:
             continue
+    loaders = [
+        n.partition(":")[2] for n in names if n.startswith("course_lib.datasets:")
+    ]
+    if loaders:
+        try:
+            from course_lib import datasets
+
+            datasets._warm(loaders)
+        except BaseException:
+            pass
     try:  # build matplotlib's font cache once, in the zygote
         import matplotlib
 
