@@ -22,6 +22,13 @@ __all__ = ["main"]
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
+# jsonschema (under nbformat's validator) imports rfc3987_syntax if it is
+# installed, to check the "iri" string format, and that import compiles a
+# grammar: 0.8 s of every `course` command. No schema this command validates
+# (nbformat's) uses a string format, so it is marked absent, as if not
+# installed; jsonschema then simply has no "iri" checker.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
 
 def _course(args: argparse.Namespace):
     from course_lib.grading.grade import Course
