@@ -773,6 +773,11 @@ def _zygote_for(limits: Limits, preload: tuple[str, ...]) -> _Zygote | None:
     return zygote
 
 
+def start_warm_sandbox(limits: Limits, preload: tuple[str, ...]) -> None:
+    """Start this thread's zygote now, so that its first submission does not wait."""
+    _zygote_for(limits, tuple(preload))
+
+
 def close_warm_sandboxes() -> None:
     """End every zygote this process started (grading is over)."""
     with _ZYGOTES_LOCK:
