@@ -128,6 +128,9 @@ def test_too_deep_nesting_is_refused_both_ways():
         '{"__ndarray__": "bool", "shape": [1], "b64": "Ag=="}',
         '{"__ndarray__": "float64", "shape": [1099511627776, 1099511627776], "b64": ""}',
         '{"__ndarray__": "str", "shape": [1], "data": [["nested"]]}',
+        '{"__ndarray__": "str", "shape": [2], "data": ["a", 1]}',
+        '{"__ndarray__": "str", "shape": [2], "data": [null, {"x": 1}]}',
+        '{"__ndarray__": "object", "shape": [2], "data": ["a", {"x": 1}]}',
         '{"__ndarray__": "pickle", "shape": [0], "data": []}',
         '{"__frame__": [], "columns": 1, "index": 2}',
         '{"unknown": 1}',
@@ -204,3 +207,10 @@ def test_decoding_spends_a_budget_of_values():
     assert decode(many, max_items=2000) == many
     with pytest.raises(DecodeError, match="at most"):
         decode(many, max_items=500)
+
+
+def test_object_columns_keep_each_values_type():
+    arr = np.array(["a", None, 1, 2.5, True], dtype=object)
+    got = decode(encode(arr))
+    assert got.dtype == object and list(got) == list(arr)
+    assert [type(x) for x in got] == [type(x) for x in arr]
