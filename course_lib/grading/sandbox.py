@@ -398,39 +398,69 @@ def _kill(proc: subprocess.Popen, cgroup: _cgroups.Cgroup | None) -> None:
         cgroup.kill()
 
 
+def _launch(
+    command: list[str],
+    *,
+    memory_mb: int,
+    max_processes: int,
+    cpus: float,
+    stdin: int,
+    fd: int,
+    failed: str,
+) -> tuple[subprocess.Popen, Any]:
+    """Start ``command`` in a session and a control group of its own.
+
+    ``fd`` is the one descriptor it inherits; the control group (None where
+    the host has none) is removed again if the process cannot start.
+
+    Raises
+    ------
+    SandboxError
+        With ``failed`` as its message, if the host has control groups but
+        this one could not be made.
+    """
+    support = host_support()
+    cgroup = support.create(
+        f"{os.getpid()}-{next(_SERIAL)}-{time.monotonic_ns()}",
+        memory_mb=memory_mb,
+        max_processes=max_processes,
+        cpus=cpus,
+    )
+    if cgroup is None and support.kind is not None:
+        raise SandboxError(failed)
+    if cgroup is not None:
+        command = cgroup.wrap(command)
+    try:
+        proc = subprocess.Popen(
+            command,
+            stdin=stdin,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(fd,),
+            start_new_session=True,
+            close_fds=True,
+        )
+    except BaseException:
+        if cgroup is not None:
+            cgroup.remove()
+        raise
+    return proc, cgroup
+
+
 class _Cold:
     """A submission in a sandbox of its own: one bubblewrap process."""
 
     def __init__(self, limits: Limits, write_end: int):
-        support = host_support()
-        self.cgroup = support.create(
-            f"{os.getpid()}-{next(_SERIAL)}-{time.monotonic_ns()}",
+        # The channel keeps its descriptor number inside the sandbox.
+        self.proc, self.cgroup = _launch(
+            _command(limits, write_end),
             memory_mb=limits.memory_mb,
             max_processes=limits.max_processes,
             cpus=limits.cpus,
+            stdin=subprocess.PIPE,
+            fd=write_end,
+            failed="the sandbox's control group could not be made; run `course grade` again",
         )
-        if self.cgroup is None and support.kind is not None:
-            raise SandboxError(
-                "the sandbox's control group could not be made; run `course grade` again"
-            )
-        # The channel keeps its descriptor number inside the sandbox.
-        command = _command(limits, write_end)
-        if self.cgroup is not None:
-            command = self.cgroup.wrap(command)
-        try:
-            self.proc = subprocess.Popen(
-                command,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                pass_fds=(write_end,),
-                start_new_session=True,
-                close_fds=True,
-            )
-        except BaseException:
-            if self.cgroup is not None:
-                self.cgroup.remove()
-            raise
         self.stdin = self.proc.stdin.fileno()  # type: ignore[union-attr]
         try:
             self.exit_fd: int | None = os.pidfd_open(self.proc.pid)
@@ -610,15 +640,6 @@ class _Zygote:
 
     def __init__(self, limits: Limits, preload: tuple[str, ...]):
         self.key = (limits, preload)
-        support = host_support()
-        self.cgroup = support.create(
-            f"{os.getpid()}-{next(_SERIAL)}-{time.monotonic_ns()}",
-            memory_mb=limits.memory_mb + ZYGOTE_MB,
-            max_processes=limits.max_processes + 2,  # the zygote and its fork
-            cpus=limits.cpus,
-        )
-        if self.cgroup is None and support.kind is not None:
-            raise SandboxError("the warm sandbox's control group could not be made")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         command = [
             *_wall(warm=True),
@@ -630,25 +651,21 @@ class _Zygote:
             "--tmpfs-mb",
             str(limits.memory_mb),
         ]
-        if self.cgroup is not None:
-            command = self.cgroup.wrap(command)
         try:
-            self.proc = subprocess.Popen(
+            self.proc, self.cgroup = _launch(
                 command,
+                memory_mb=limits.memory_mb + ZYGOTE_MB,
+                max_processes=limits.max_processes + 2,  # the zygote and its fork
+                cpus=limits.cpus,
                 stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                pass_fds=(theirs.fileno(),),
-                start_new_session=True,
-                close_fds=True,
+                fd=theirs.fileno(),
+                failed="the warm sandbox's control group could not be made",
             )
         except BaseException:
             ours.close()
-            theirs.close()
-            if self.cgroup is not None:
-                self.cgroup.remove()
             raise
-        theirs.close()
+        finally:
+            theirs.close()
         self.sock = ours
         try:
             self.sock.settimeout(180)
