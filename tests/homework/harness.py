@@ -16,6 +16,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -246,28 +247,25 @@ class Course:
         self, hw: str | None = None
     ) -> dict[str, dict[str, tuple[float | None, bool]]]:
         """Per student, per grade id: (score, needs manual grade), for ``hw``."""
-        from nbgrader.api import Gradebook
-
-        hw = hw or self.assignment
-        out: dict[str, dict[str, tuple[float | None, bool]]] = {}
-        notebook_id = Path(self.notebook_names[hw]).stem
-        with Gradebook(self.db_url) as gb:
-            for student in gb.students:
-                try:
-                    nb = gb.find_submission_notebook(notebook_id, hw, student.id)
-                except Exception:
-                    continue
-                out[student.id] = {
-                    g.name: (g.score, bool(g.needs_manual_grade)) for g in nb.grades
-                }
-        return out
+        return self._per_submission(
+            hw,
+            lambda nb: {
+                g.name: (g.score, bool(g.needs_manual_grade)) for g in nb.grades
+            },
+        )
 
     def comments(self, hw: str | None = None) -> dict[str, dict[str, str | None]]:
         """Per student, per answer cell: the grader's comment ("No response." or None)."""
+        return self._per_submission(
+            hw, lambda nb: {c.name: c.auto_comment for c in nb.comments}
+        )
+
+    def _per_submission(self, hw: str | None, read: Any) -> dict[str, Any]:
+        """``read(submitted notebook)`` for each student with a submission of ``hw``."""
         from nbgrader.api import Gradebook
 
         hw = hw or self.assignment
-        out: dict[str, dict[str, str | None]] = {}
+        out: dict[str, Any] = {}
         notebook_id = Path(self.notebook_names[hw]).stem
         with Gradebook(self.db_url) as gb:
             for student in gb.students:
@@ -275,7 +273,7 @@ class Course:
                     nb = gb.find_submission_notebook(notebook_id, hw, student.id)
                 except Exception:
                     continue
-                out[student.id] = {c.name: c.auto_comment for c in nb.comments}
+                out[student.id] = read(nb)
         return out
 
 
