@@ -820,17 +820,20 @@ def _open_submission(
         .first()
     )
     if submission is None:
-        submission = SubmittedAssignment(assignment=gb_assignment, student=person)
-        for notebook in gb_assignment.notebooks:
-            nb = SubmittedNotebook(notebook=notebook, assignment=submission)
-            for grade_cell in notebook.grade_cells:
-                Grade(cell=grade_cell, notebook=nb)
-            for solution_cell in notebook.solution_cells:
-                Comment(cell=solution_cell, notebook=nb)
-            for task_cell in notebook.task_cells:
-                Comment(cell=task_cell, notebook=nb)
-                Grade(cell=task_cell, notebook=nb)
-        db.add(submission)
+        # No autoflush while the rows are built: they join the session together,
+        # when the submission is added, not one by one half-made.
+        with db.no_autoflush:
+            submission = SubmittedAssignment(assignment=gb_assignment, student=person)
+            for notebook in gb_assignment.notebooks:
+                nb = SubmittedNotebook(notebook=notebook, assignment=submission)
+                for grade_cell in notebook.grade_cells:
+                    Grade(cell=grade_cell, notebook=nb)
+                for solution_cell in notebook.solution_cells:
+                    Comment(cell=solution_cell, notebook=nb)
+                for task_cell in notebook.task_cells:
+                    Comment(cell=task_cell, notebook=nb)
+                    Grade(cell=task_cell, notebook=nb)
+            db.add(submission)
     if timestamp is not None:
         submission.timestamp = timestamp
     for nb in submission.notebooks:
