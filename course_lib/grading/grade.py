@@ -145,6 +145,17 @@ def read_notebook(path: str | os.PathLike[str]) -> NotebookNode:
         data = read_regular(path, MAX_NOTEBOOK_BYTES)
     except OSError as error:
         raise ValueError(f"cannot be read ({first_line(error, 200)})") from None
+    return parse_notebook(data)
+
+
+def parse_notebook(data: bytes) -> NotebookNode:
+    """The notebook in ``data`` (a submission's bytes), as :func:`read_notebook` reads it.
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is not a valid notebook; the message says why.
+    """
     try:
         raw = json.loads(data)
     except (ValueError, RecursionError) as error:
@@ -853,25 +864,37 @@ def record(
     result: StudentResult,
     submitted: NotebookNode | None = None,
     gradebook: Any = None,
+    digest: str | None = None,
 ) -> None:
     """Write ``result`` to the gradebook, then the graded notebook, then the ledger.
 
     Everything written is made first, so that a submission that cannot be
     recorded leaves the gradebook as it was; the gradebook's rows are
     written in one transaction. ``gradebook`` is an open nbgrader
-    ``Gradebook`` to write with (one is opened if it is None).
+    ``Gradebook`` to write with (one is opened if it is None). ``submitted``
+    and ``digest`` are the notebook that was graded and the SHA-256 of its
+    bytes; without them, the file is read again.
     """
     if gradebook is None:
         with course.gradebook() as gb:
-            record(course, assignment, student, submitted_path, result, submitted, gb)
+            record(
+                course,
+                assignment,
+                student,
+                submitted_path,
+                result,
+                submitted,
+                gb,
+                digest,
+            )
         return
-    data = read_regular(submitted_path, MAX_NOTEBOOK_BYTES)
-    if submitted is None:
-        submitted = read_notebook(submitted_path)
+    if submitted is None or digest is None:
+        data = read_regular(submitted_path, MAX_NOTEBOOK_BYTES)
+        submitted, digest = parse_notebook(data), _sha256(data)
     graded_text = _notebook_json(_graded_notebook(assignment, submitted, result))
     ledger_text = json.dumps(
         {
-            "submission_sha256": _sha256(data),
+            "submission_sha256": digest,
             "grader_sha256": assignment.fingerprint,
             "db_url": _safe_url(course.db_url),
             "graded_at": dt.datetime.now(dt.UTC).isoformat(),
@@ -1046,7 +1069,7 @@ def _prepare(
 ) -> _Prepared:
     data = read_regular(path, MAX_NOTEBOOK_BYTES)
     digest = _sha256(data)
-    nb = read_notebook(path)
+    nb = parse_notebook(data)  # the bytes hashed are the bytes graded
     cells = assignment.cells_to_run(nb)
     findings = []
     for c in cells:
@@ -1261,7 +1284,16 @@ def _finish(
         seed=format(prep.job.seed, "x"),
     )
     try:
-        record(course, assignment, student, prep.path, result, prep.notebook, gradebook)
+        record(
+            course,
+            assignment,
+            student,
+            prep.path,
+            result,
+            prep.notebook,
+            gradebook,
+            prep.digest,
+        )
     except CourseError:
         raise
     except (Exception, RecursionError) as error:

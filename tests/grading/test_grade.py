@@ -341,3 +341,31 @@ def test_answers_left_as_released_are_no_response_as_nbgrader_records_them(tmp_p
     assert comments["coded"][first] is None
     assert comments["coded"][written] == "No response."
     assert scores["coded"][written] == (0.0, False)
+
+
+def test_a_resubmission_during_grading_is_not_taken_as_graded(tmp_path, monkeypatch):
+    """The ledger holds the hash of the bytes graded, not of what the file holds later."""
+    import hashlib
+
+    course = Course(tmp_path, HW)
+    course.submit("ada", course.released)
+    path = course.root / "submitted" / "ada" / HW / course.notebook_name
+    graded_bytes = path.read_bytes()
+    resubmitted = course.make(PARTS.answers)
+    real = grade.grade_job
+
+    def grade_then_resubmit(job):
+        outcome = real(job)
+        course.submit("ada", resubmitted)  # collect runs while the class is graded
+        return outcome
+
+    monkeypatch.setattr(grade, "grade_job", grade_then_resubmit)
+    summary = grade.grade_class(CourseDir.load(course.root), HW, progress=False)
+    assert [r.student for r in summary.graded] == ["ada"], summary.errors
+    ledger = json.loads((course.root / "autograded" / "ada" / HW / LEDGER).read_text())
+    assert ledger["submission_sha256"] == hashlib.sha256(graded_bytes).hexdigest()
+    # So the next run grades the new notebook instead of calling it unchanged.
+    monkeypatch.setattr(grade, "grade_job", real)
+    again = grade.grade_class(CourseDir.load(course.root), HW, progress=False)
+    assert [r.student for r in again.graded] == ["ada"]
+    assert total(course.scores()["ada"]) == FULL
