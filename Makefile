@@ -79,7 +79,7 @@ check: $(STAMP)
 
 test-homework: $(STAMP)
 	@test -n "$(HW)" || { echo "make test-homework needs HW=hwNN (e.g. HW=hw03)" >&2; exit 2; }
-	HW=$(HW) $(PYTEST) tests/homework -m "not smoke"
+	HW="$(HW)" $(PYTEST) tests/homework -m "not smoke"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
