@@ -34,6 +34,7 @@ import math
 import numpy as np
 from scipy import special, stats
 
+from course_lib.grading.checks import binomial_ok, signs_independent
 from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ALPHA = 1e-6  # total false-failure rate of each randomised test cell
@@ -65,18 +66,6 @@ def _shuffled_bits(rng: np.random.Generator, n: int, low: int, high: int) -> np.
     bits = np.zeros(n, dtype=int)
     bits[: int(rng.integers(low, high + 1))] = 1
     return rng.permutation(bits)
-
-
-def _binomial_ok(k: int, n: int, p: float, alpha: float) -> bool:
-    """Whether ``k`` successes in ``n`` trials fit the probability ``p``.
-
-    An exact two-sided binomial test: fails with probability at most
-    ``alpha`` (``alpha / 2`` in each tail) when the probability is ``p``.
-    """
-    return bool(
-        stats.binom.cdf(k, n, p) >= alpha / 2
-        and stats.binom.sf(k - 1, n, p) >= alpha / 2
-    )
 
 
 # --------------------------------------------------------------------------
@@ -116,7 +105,7 @@ def rr_calls(rng: np.random.Generator) -> list[Call]:
 
 def _rate_ok(flips: np.ndarray, q: float) -> bool:
     """Whether the share of flips fits the flip probability ``q``."""
-    return _binomial_ok(int(flips.sum()), flips.size, q, RR_ALPHA)
+    return binomial_ok(int(flips.sum()), flips.size, q, RR_ALPHA)
 
 
 def _log_comb(n: np.ndarray | int, k: np.ndarray | int) -> np.ndarray:
@@ -383,19 +372,6 @@ def _ks_ok(noise: np.ndarray, scale: float) -> bool:
     return stats.kstest(noise, "laplace", args=(0.0, scale)).pvalue >= SUMS_ALPHA
 
 
-def _signs_independent(noise: np.ndarray, alpha: float) -> bool:
-    """Whether neighbouring noise values have independent signs: a sign test.
-
-    Independent noise from a continuous distribution symmetric about 0 has
-    independent fair signs, so the products of neighbouring signs are
-    independent fair signs too: the number of neighbours with the same sign
-    is Binomial(m - 1, 1/2) over the m non-zero values, exactly.
-    """
-    positive = noise[noise != 0] > 0
-    same = int(np.sum(positive[1:] == positive[:-1]))
-    return _binomial_ok(same, positive.size - 1, 0.5, alpha)
-
-
 def _sums_noise_hint(
     noise: np.ndarray,
     raw_noise: np.ndarray,
@@ -459,7 +435,7 @@ def sums_check(outcomes: list[Outcome], calls: list[Call]) -> None:
         if not _ks_ok(noise, scale):
             raw_noise = got - x.sum(axis=1)
             raise Fail(_sums_noise_hint(noise, raw_noise, lo, hi, eps, x.shape[1]))
-        if not _signs_independent(noise, SUMS_ALPHA):
+        if not signs_independent(noise, SUMS_ALPHA):
             raise Fail("the noise on different sums must be independent")
 
 

@@ -38,6 +38,7 @@ import numpy as np
 from scipy import stats
 
 from course_lib.datasets import load_adult
+from course_lib.grading.checks import binomial_ok, signs_independent
 from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 from course_lib.privacy import (
     classic_gaussian_sigma,
@@ -62,19 +63,6 @@ def _float_array(value, name: str, shape: tuple[int, ...]) -> np.ndarray:
 def _student_rng(rng: np.random.Generator) -> np.random.Generator:
     """A Generator for the student's function, its seed drawn from ``rng``."""
     return np.random.default_rng(int(rng.integers(2**63)))
-
-
-def _binomial_ok(k: int, n: int, p_low: float, p_high: float, alpha: float) -> bool:
-    """Whether ``k`` successes in ``n`` trials fit a probability in [p_low, p_high].
-
-    An exact two-sided binomial test: fails with probability at most
-    ``alpha`` (``alpha / 2`` in each tail) when the probability is in the
-    interval (one point, if ``p_low == p_high``).
-    """
-    return bool(
-        stats.binom.cdf(k, n, p_low) >= alpha / 2
-        and stats.binom.sf(k - 1, n, p_high) >= alpha / 2
-    )
 
 
 # --------------------------------------------------------------------------
@@ -149,19 +137,6 @@ def _gauss_hint(sigma_hat: float, sens: float, eps: float, delta: float) -> str:
     )
 
 
-def _signs_independent(noise: np.ndarray, alpha: float) -> bool:
-    """Whether neighbouring noise values have independent signs: a sign test.
-
-    Independent noise from a continuous distribution symmetric about 0 has
-    independent fair signs, so the products of neighbouring signs are
-    independent fair signs too: the number of neighbours with the same sign
-    is Binomial(m - 1, 1/2) over the m non-zero values, exactly.
-    """
-    positive = noise[noise != 0] > 0
-    same = int(np.sum(positive[1:] == positive[:-1]))
-    return _binomial_ok(same, positive.size - 1, 0.5, 0.5, alpha)
-
-
 def gauss_check(outcomes: list[Outcome], calls: list[Call]) -> None:
     for value, call in zip(returned_values(outcomes), calls, strict=True):
         values, sens, eps, delta = call.args[:4]
@@ -191,7 +166,7 @@ def gauss_check(outcomes: list[Outcome], calls: list[Call]) -> None:
         if stats.kstest(noise, stats.norm(0, sigma).cdf).pvalue < GAUSS_ALPHA:
             raise Fail("the noise must be Gaussian (normal), not another distribution")
         # Independence of neighbouring entries: their signs.
-        if not _signs_independent(noise, GAUSS_ALPHA):
+        if not signs_independent(noise, GAUSS_ALPHA):
             raise Fail(
                 "the noise of neighbouring entries is correlated: draw it independently"
             )
@@ -418,12 +393,12 @@ def _counts_fit(counts: np.ndarray, p: np.ndarray) -> bool:
     """Whether each candidate's count of wins fits its win probability ``p``."""
     n = int(counts.sum())
     return all(
-        _binomial_ok(
+        binomial_ok(
             int(k),
             n,
             pi * (1 - WIN_RTOL),
-            min(pi * (1 + WIN_RTOL), 1.0),
             NOISY_MAX_ALPHA,
+            p_high=min(pi * (1 + WIN_RTOL), 1.0),
         )
         for k, pi in zip(counts, p, strict=True)
     )

@@ -58,6 +58,7 @@ import math
 import numpy as np
 from scipy import stats
 
+from course_lib.grading.checks import binomial_ok
 from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ALPHA = 1e-6  # total false-failure rate of each randomised test cell
@@ -515,12 +516,6 @@ def _laplace_ok(noise: np.ndarray, scale: float) -> bool:
     return min(total.cdf(s), total.sf(s)) >= THRESH_ALPHA / 2
 
 
-def _binomial_ok(count: int, n: int, p: float) -> bool:
-    """Exact two-sided binomial test at level ``THRESH_ALPHA``: count ~ Bin(n, p)."""
-    low, high = stats.binom.cdf(count, n, p), stats.binom.sf(count - 1, n, p)
-    return min(low, high) >= THRESH_ALPHA / 2
-
-
 def _answers(value, size: int) -> np.ndarray:
     try:
         got = np.asarray(value, dtype=float)
@@ -625,7 +620,7 @@ def _check_near(got, t, h, threshold, sigma) -> None:
 
     def rate_ok(fn) -> bool:
         return all(
-            _binomial_ok(c, n, fn(o * sigma))
+            binomial_ok(c, n, fn(o * sigma), THRESH_ALPHA)
             for c, n, o in zip(counts, sizes, NEAR_OFFSETS, strict=True)
         )
 
