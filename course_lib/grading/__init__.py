@@ -3,11 +3,15 @@
 - :mod:`course_lib.grading.spec`: how hidden tests are written (:class:`Test`,
   :class:`Call`, :class:`Read`, :class:`Fail`) and :func:`run_hidden_tests`,
   which a notebook's hidden test region calls.
+- :mod:`course_lib.grading.checks`: exact statistical checks that the hidden
+  tests of randomised answers share (binomial and sign tests).
+- :mod:`course_lib.grading.inputs`: random inputs that the hidden tests of
+  several homework draw alike.
 - :mod:`course_lib.grading.codec`: the plain-data format in which results
   leave the sandbox.
 - :mod:`course_lib.grading.sandbox`: running a notebook under bubblewrap.
-- :mod:`course_lib.grading.grade`: grading a class on Dask and recording the
-  scores in nbgrader's gradebook.
+- :mod:`course_lib.grading.grade`: grading a class (in worker threads, or on
+  an existing Dask cluster) and recording the scores in nbgrader's gradebook.
 - :class:`~course_lib.grading.feedback.HideHiddenTests`: an nbgrader
   preprocessor that keeps hidden tests out of stock nbgrader's feedback.
 - :mod:`course_lib.grading.collect`: putting an LMS zip (Canvas, Moodle, one

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from course_lib.datasets import load_compas
+from course_lib.grading.inputs import group_confusion
 from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 # --------------------------------------------------------------------------
@@ -189,28 +190,12 @@ def fixed_rate_inputs() -> list[tuple]:
     ]
 
 
-def group_confusion(
-    rng: np.random.Generator, n: int, base_rate: float, tpr: float, fpr: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Outcomes and predictions of one group of ``n >= 4`` people.
-
-    The first four people are one of each (y_true, y_pred) in {0, 1}^2, so that
-    every rate of the group has a non-zero denominator whatever the draw; the
-    others reoffend with probability ``base_rate`` and are predicted 1 with
-    probability ``tpr`` if they do, ``fpr`` if they do not.
-    """
-    y = rng.random(n - 4) < base_rate
-    p = np.where(y, rng.random(n - 4) < tpr, rng.random(n - 4) < fpr)
-    y = np.concatenate([[0, 0, 1, 1], y]).astype(int)
-    p = np.concatenate([[0, 1, 0, 1], p]).astype(int)
-    return y, p
-
-
 def random_rate_input(rng: np.random.Generator) -> tuple[list, list, list]:
     """Lists of outcomes, predictions and labels of 2 to 5 groups, shuffled.
 
     Each group has its own random label, size (60 to 199), base rate, TPR and
-    FPR; see :func:`group_confusion` for why every rate is defined.
+    FPR; see :func:`course_lib.grading.inputs.group_confusion` for why every
+    rate is defined.
     """
     k = int(rng.integers(2, 6))
     ys, ps, gs = [], [], []

@@ -39,6 +39,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from course_lib.datasets import load_compas
+from course_lib.grading.inputs import group_confusion
 from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 BLACK, WHITE = "African-American", "Caucasian"
@@ -225,28 +226,11 @@ def fixed_report_inputs() -> list[tuple]:
     ]
 
 
-def group_confusion(
-    rng: np.random.Generator, n: int, base_rate: float, tpr: float, fpr: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Outcomes and predictions of one group of ``n >= 4`` people.
-
-    The first four people are one of each (y_true, y_pred) in {0, 1}^2, so that
-    every rate of the group (and the NPV of a common mistake) has a non-zero
-    denominator whatever the draw; the others have y_true = 1 with probability
-    ``base_rate`` and are predicted 1 with probability ``tpr`` if so, ``fpr``
-    if not.
-    """
-    y = rng.random(n - 4) < base_rate
-    p = np.where(y, rng.random(n - 4) < tpr, rng.random(n - 4) < fpr)
-    y = np.concatenate([[0, 0, 1, 1], y]).astype(int)
-    p = np.concatenate([[0, 1, 0, 1], p]).astype(int)
-    return y, p
-
-
 def random_report_input(rng: np.random.Generator) -> tuple[list, list, list]:
     """Outcomes, predictions and labels of 2 to 5 groups (80 to 249 people), shuffled.
 
-    Each group has its own base rate, TPR and FPR; see :func:`group_confusion`.
+    Each group has its own base rate, TPR and FPR; see
+    :func:`course_lib.grading.inputs.group_confusion`.
     """
     ys, ps, gs = [], [], []
     for label in group_labels(rng):
