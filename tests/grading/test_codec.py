@@ -132,6 +132,12 @@ def test_too_deep_nesting_is_refused_both_ways():
         '{"__ndarray__": "str", "shape": [2], "data": [null, {"x": 1}]}',
         '{"__ndarray__": "object", "shape": [2], "data": ["a", {"x": 1}]}',
         '{"__ndarray__": "pickle", "shape": [0], "data": []}',
+        '{"__ndarray__": "str", "shape": [2], "levels": ["a"], "codes": "AAAAAAEAAAA="}',
+        '{"__ndarray__": "str", "shape": [2], "levels": ["a"], "codes": "AAAAAP7///8="}',
+        '{"__ndarray__": "str", "shape": [2], "levels": ["a"], "codes": "AAAAAA=="}',
+        '{"__ndarray__": "str", "shape": [1], "levels": [1], "codes": "AAAAAA=="}',
+        '{"__ndarray__": "str", "shape": [1], "levels": "a", "codes": "AAAAAA=="}',
+        '{"__ndarray__": "str", "shape": [1], "levels": ["a"], "codes": [0]}',
         '{"__frame__": [], "columns": 1, "index": 2}',
         '{"unknown": 1}',
     ],
@@ -214,3 +220,51 @@ def test_object_columns_keep_each_values_type():
     got = decode(encode(arr))
     assert got.dtype == object and list(got) == list(arr)
     assert [type(x) for x in got] == [type(x) for x in arr]
+
+
+def test_string_columns_cross_as_distinct_strings_and_codes():
+    race = np.array(["Black", "White", None, "Hispanic"] * 1500, dtype=object)
+    frame = pd.DataFrame(
+        {
+            "race": race,
+            "cat": pd.Categorical(race),
+            "when": pd.to_datetime(
+                [
+                    "2013-01-02 00:00:00",
+                    None,
+                    "2014-05-06 07:08:09",
+                    "2013-01-02 00:00:00",
+                ]
+                * 1500
+            ),
+            "u": np.array(["a", "b", "a", "c"] * 1500),
+        }
+    )
+    text = dumps(frame)
+    assert len(text) < 200_000  # not 6,000 strings per column
+    assert text.count('"Hispanic"') == 2  # once per column that holds it
+    back = loads(text)
+
+    def values(column):
+        return [None if pd.isna(x) else x for x in back[column]]
+
+    assert values("race") == values("cat") == race.tolist()
+    assert values("when")[:4] == [
+        "2013-01-02T00:00:00",
+        None,
+        "2014-05-06T07:08:09",
+        "2013-01-02T00:00:00",
+    ]
+    assert back["u"].tolist() == ["a", "b", "a", "c"] * 1500
+    column = loads(dumps(race))
+    assert column.dtype == object and {type(x) for x in column} == {str, type(None)}
+    column[0] = "changed"  # a check may modify what it receives
+    numbers = pd.Series(pd.Categorical([3, 1, None]))
+    assert loads(dumps(numbers)).tolist()[:2] == [3, 1]
+
+
+def test_coded_strings_spend_the_budget_of_their_elements():
+    text = dumps(np.array(["a"] * 1000))
+    assert len(loads(text)) == 1000
+    with pytest.raises(DecodeError, match="at most"):
+        loads(text, max_items=500)
