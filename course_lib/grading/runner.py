@@ -81,6 +81,32 @@ class CappedStream(io.TextIOBase):
             pass
 
 
+class NoInput(io.TextIOBase):
+    """Standard input as a grading kernel has it: asking for input is an error.
+
+    nbgrader runs notebooks in a kernel that refuses input requests; here
+    the process's real standard input carries the grader's frames, which no
+    cell may read or wait on.
+    """
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        raise _no_input_error()
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        raise _no_input_error()
+
+
+def _no_input_error() -> Exception:
+    from IPython.core.error import StdinNotImplementedError
+
+    return StdinNotImplementedError(
+        "raw_input was called, but this frontend does not support input requests."
+    )
+
+
 class CellTimeout(KeyboardInterrupt):
     """Raised in a cell that runs past its time limit."""
 
@@ -311,6 +337,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The shell a warm sandbox's zygote made before its first fork (see ``zygote``):
+#: each submission runs in its own copy of it, which no other submission sees.
+_SHELL: Any = None
+
+
+def _make_shell() -> Any:
+    """A fresh IPython shell whose ``__name__`` is ``"__main__"``, without history."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    class GradingShell(InteractiveShell):
+        """A kernel's shell without a front end."""
+
+        def enable_gui(self, gui: Any = None) -> None:
+            # ``%matplotlib inline`` asks for an event loop, as in a kernel;
+            # there is none to start, and the figures need none.
+            pass
+
+    config = Config()
+    # Cells run with store_history=False, so the history database (a file
+    # and a thread of its own) would record nothing.
+    config.HistoryManager.enabled = False
+    shell = GradingShell.instance(config=config)
+    shell.user_ns["__name__"] = "__main__"
+    return shell
+
+
 def serve(args: argparse.Namespace, channel: int) -> int:
     """Run one submission: limits, then the cells from stdin, then each test's calls."""
     os.set_inheritable(channel, False)  # no program the student starts gets it
@@ -319,16 +372,19 @@ def serve(args: argparse.Namespace, channel: int) -> int:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     sys.stdout = CappedStream(sys.stdout, args.output_chars)
     sys.stderr = CappedStream(sys.stderr, args.output_chars)
+    sys.stdin = NoInput()
     try:
         setup = _recv(0)
         if setup is None:
             return 1
         cells = json.loads(setup)
-
-        from IPython.core.interactiveshell import InteractiveShell
-
-        shell = InteractiveShell.instance()
-        shell.user_ns["__name__"] = "__main__"
+        if _SHELL is None:
+            shell = _make_shell()
+        else:
+            shell = _SHELL
+            # The zygote's home was replaced by this submission's empty one.
+            os.makedirs(shell.profile_dir.location, exist_ok=True)
+            shell.profile_dir.check_dirs()
     except BaseException as exc:
         _send(channel, b"F", _describe(exc).encode())
         return 1
@@ -452,6 +508,11 @@ def zygote(args: argparse.Namespace) -> int:
     control = socket.socket(fileno=args.zygote_fd)
     _namespaces.set_no_dump()
     _preload(args.preload)
+    global _SHELL
+    try:  # made here, once, it costs a submission nothing
+        _SHELL = _make_shell()
+    except BaseException:
+        _SHELL = None
     control.send(b"ready")
     while True:
         try:

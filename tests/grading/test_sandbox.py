@@ -380,3 +380,34 @@ def test_two_submissions_in_one_warm_sandbox_share_nothing(mode):
     (seen,) = values(second)
     assert seen[:-1] == [None, None]  # no file, variable or module state
     assert seen[-1][0] == 1 and len(seen[-1]) <= 3  # only its own processes
+
+
+def test_notebook_magics_and_plots_run_as_in_a_kernel():
+    """Cells written for Jupyter run: line magics, plots, and IPython's own folders."""
+    cells = _cells(
+        "%matplotlib inline\nimport matplotlib.pyplot as plt",
+        "plt.plot([1, 2], [3, 4])\nplt.show()",
+        "%time total = sum(range(10))",
+        "import os\nprofile = os.path.isdir(get_ipython().profile_dir.location)",
+        "x = 41\nx + 1",
+    )
+    result = run_sandboxed(cells, {"t": [Read("total"), Read("profile"), Read("x")]})
+    assert result.cell_errors == {cell["id"]: None for cell in cells}
+    assert values(result) == [45, True, 41]
+
+
+def test_asking_for_input_fails_at_once_as_in_a_grading_kernel():
+    source = (
+        "import sys\n"
+        "try:\n"
+        "    input('your name? ')\n"
+        "except Exception as error:\n"
+        "    asked = type(error).__name__\n"
+        "try:\n"
+        "    sys.stdin.read()\n"
+        "except Exception as error:\n"
+        "    read = type(error).__name__\n"
+    )
+    # Waiting for an answer would end the cell at its time limit, unfinished.
+    result = run(source, "asked", "read", limits=Limits(cell_timeout=5))
+    assert values(result) == ["StdinNotImplementedError"] * 2
