@@ -582,7 +582,8 @@ def score_records(
             and isinstance(record.get("outcomes"), list)
             and len(record["outcomes"]) == n_calls
         ):
-            outcomes = [outcome_from_record(r) for r in record["outcomes"]]
+            buffers = record.get("buffers")
+            outcomes = [outcome_from_record(r, buffers) for r in record["outcomes"]]
         else:
             why = record.get("error") if isinstance(record, dict) else None
             why = first_line(why or result.error or "no result", 300)

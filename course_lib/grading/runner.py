@@ -258,7 +258,12 @@ def _wait_child(
 def run_test(
     namespace: dict[str, Any], k: int, calls: list[Any], timeout: float, limit: int
 ) -> bytes:
-    """Make one test's calls in a child process; the JSON of what they produced."""
+    """Make one test's calls in a child process; the body of its result frame.
+
+    The body is laid out by :func:`course_lib.grading._channel.pack_record`:
+    the JSON of what the calls produced, then the bytes of its arrays.
+    """
+    from course_lib.grading._channel import pack_record
     from course_lib.grading.spec import outcome_record
 
     read_end, write_end = os.pipe()
@@ -270,14 +275,12 @@ def run_test(
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
             signal.alarm(max(1, int(timeout)))
-            records = [outcome_record(namespace, call) for call in calls]
-            text = json.dumps(
-                {"k": k, "outcomes": records}, allow_nan=False, separators=(",", ":")
-            )
-            payload = text.encode()
+            buffers: list[bytes] = []
+            records = [outcome_record(namespace, call, buffers) for call in calls]
+            payload = pack_record({"k": k, "outcomes": records}, buffers)
         except BaseException as exc:
             try:
-                payload = json.dumps({"k": k, "error": _describe(exc)}).encode()
+                payload = pack_record({"k": k, "error": _describe(exc)})
             except BaseException:
                 payload = b""
         try:
@@ -297,16 +300,16 @@ def run_test(
         except ProcessLookupError:
             pass
         os.waitpid(pid, 0)
-        return json.dumps(
+        return pack_record(
             {
                 "k": k,
                 "error": f"TimeoutError: the calls ran for more than {timeout:g} s",
             }
-        ).encode()
+        )
     if len(data) > limit:
-        return json.dumps(
+        return pack_record(
             {"k": k, "error": f"the result is larger than {limit // 2**20} MB"}
-        ).encode()
+        )
     if data:
         return data
     signum = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
@@ -316,9 +319,7 @@ def run_test(
         how = f"was killed by signal {signum}"
     else:
         how = "ended without returning"
-    return json.dumps(
-        {"k": k, "error": f"the process running the calls {how}"}
-    ).encode()
+    return pack_record({"k": k, "error": f"the process running the calls {how}"})
 
 
 def _parser() -> argparse.ArgumentParser:

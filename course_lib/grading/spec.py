@@ -36,7 +36,7 @@ import hmac
 import importlib.util
 import inspect
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -310,27 +310,42 @@ def describe(error: BaseException) -> str:
     return first_line(f"{name}: {message}" if message else name, MAX_ERROR)
 
 
-def outcome_record(namespace: Mapping[str, Any], call: Call | Read) -> dict[str, Any]:
-    """Make ``call`` and encode what happened as a JSON-ready record."""
+def outcome_record(
+    namespace: Mapping[str, Any],
+    call: Call | Read,
+    buffers: list[bytes] | None = None,
+) -> dict[str, Any]:
+    """Make ``call`` and encode what happened as a JSON-ready record.
+
+    With ``buffers``, arrays' bytes are appended there instead of written
+    into the record (see :func:`course_lib.grading.codec.encode`).
+    """
+    mark = None if buffers is None else len(buffers)
     try:
         value, args = perform(namespace, call)
-        record = {"value": codec.encode(value)}
+        record = {"value": codec.encode(value, buffers=buffers)}
         if args is not None:
-            record["args"] = codec.encode(args)
+            record["args"] = codec.encode(args, buffers=buffers)
         return record
     except Exception as error:
+        if mark is not None:
+            del buffers[mark:]  # type: ignore[index]
         return {"error": describe(error)}
 
 
-def outcome_from_record(record: Any) -> Outcome:
+def outcome_from_record(record: Any, buffers: Sequence[bytes] | None = None) -> Outcome:
     """Decode a record made by :func:`outcome_record` (untrusted input)."""
     if not isinstance(record, dict):
         return Outcome(error="the grader received no result for this call")
     if "error" in record:
         return Outcome(error=first_line(record["error"], MAX_ERROR) or "error")
     try:
-        args = codec.decode(record["args"]) if "args" in record else None
-        return Outcome(value=codec.decode(record.get("value")), args=args)
+        args = (
+            codec.decode(record["args"], buffers=buffers) if "args" in record else None
+        )
+        return Outcome(
+            value=codec.decode(record.get("value"), buffers=buffers), args=args
+        )
     except (Exception, RecursionError) as error:
         return Outcome(error=f"the result could not be read: {first_line(error, 120)}")
 

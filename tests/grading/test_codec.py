@@ -132,12 +132,12 @@ def test_too_deep_nesting_is_refused_both_ways():
         '{"__ndarray__": "str", "shape": [2], "data": [null, {"x": 1}]}',
         '{"__ndarray__": "object", "shape": [2], "data": ["a", {"x": 1}]}',
         '{"__ndarray__": "pickle", "shape": [0], "data": []}',
-        '{"__ndarray__": "str", "shape": [2], "levels": ["a"], "codes": "AAAAAAEAAAA="}',
-        '{"__ndarray__": "str", "shape": [2], "levels": ["a"], "codes": "AAAAAP7///8="}',
-        '{"__ndarray__": "str", "shape": [2], "levels": ["a"], "codes": "AAAAAA=="}',
-        '{"__ndarray__": "str", "shape": [1], "levels": [1], "codes": "AAAAAA=="}',
-        '{"__ndarray__": "str", "shape": [1], "levels": "a", "codes": "AAAAAA=="}',
-        '{"__ndarray__": "str", "shape": [1], "levels": ["a"], "codes": [0]}',
+        '{"__ndarray__": "str", "shape": [2], "levels": ["a"], "b64": "AAAAAAEAAAA="}',
+        '{"__ndarray__": "str", "shape": [2], "levels": ["a"], "b64": "AAAAAP7///8="}',
+        '{"__ndarray__": "str", "shape": [2], "levels": ["a"], "b64": "AAAAAA=="}',
+        '{"__ndarray__": "str", "shape": [1], "levels": [1], "b64": "AAAAAA=="}',
+        '{"__ndarray__": "str", "shape": [1], "levels": "a", "b64": "AAAAAA=="}',
+        '{"__ndarray__": "str", "shape": [1], "levels": ["a"], "b64": [0]}',
         '{"__frame__": [], "columns": 1, "index": 2}',
         '{"unknown": 1}',
     ],
@@ -268,3 +268,38 @@ def test_coded_strings_spend_the_budget_of_their_elements():
     assert len(loads(text)) == 1000
     with pytest.raises(DecodeError, match="at most"):
         loads(text, max_items=500)
+
+
+def test_arrays_can_travel_as_buffers_beside_the_json():
+    frame = pd.DataFrame(
+        {"x": [0.5, np.nan, 2.0], "n": [1, 2, 3], "ok": [True, False, True]},
+        index=pd.Index(["a", "b", "a"], name="g"),
+    )
+    buffers: list[bytes] = []
+    record = json.loads(json.dumps(encode(frame, buffers=buffers)))
+    # The three columns, and the codes of the column names and of the index.
+    assert "b64" not in json.dumps(record) and len(buffers) == 5
+    back = decode(record, buffers=buffers)
+    pd.testing.assert_frame_equal(back, decode(encode(frame)))
+    sent: list[bytes] = []
+    assert decode(encode(np.arange(3), buffers=sent), buffers=sent).flags.writeable
+
+
+@pytest.mark.parametrize(
+    ("record", "buffers"),
+    [
+        ({"__ndarray__": "int64", "shape": [1], "buf": 0}, None),
+        ({"__ndarray__": "int64", "shape": [1], "buf": 1}, [b"\x00" * 8]),
+        ({"__ndarray__": "int64", "shape": [1], "buf": -1}, [b"\x00" * 8]),
+        ({"__ndarray__": "int64", "shape": [1], "buf": True}, [b"\x00" * 8]),
+        ({"__ndarray__": "int64", "shape": [2], "buf": 0}, [b"\x00" * 8]),
+        ({"__ndarray__": "int64", "shape": [1], "buf": 0}, [[0] * 8]),
+        (
+            {"__ndarray__": "str", "shape": [1], "levels": ["a"], "buf": 0},
+            [b"\x05\0\0\0"],
+        ),
+    ],
+)
+def test_a_buffer_that_was_not_sent_or_does_not_fit_is_refused(record, buffers):
+    with pytest.raises(DecodeError):
+        decode(record, buffers=buffers)
