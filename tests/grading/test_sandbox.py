@@ -132,7 +132,7 @@ def test_a_cell_that_kills_the_process_is_skipped_and_the_rest_runs():
     assert result.skipped_cells == ["crash: ended the process"]
 
 
-def test_each_test_cell_gets_its_own_process_and_fresh_arguments():
+def test_a_crashing_test_cell_costs_only_itself_and_arguments_are_fresh():
     source = (
         "import os\n"
         "def mutate(xs):\n    xs.append(1)\n    return len(xs)\n"
@@ -411,3 +411,46 @@ def test_asking_for_input_fails_at_once_as_in_a_grading_kernel():
     # Waiting for an answer would end the cell at its time limit, unfinished.
     result = run(source, "asked", "read", limits=Limits(cell_timeout=5))
     assert values(result) == ["StdinNotImplementedError"] * 2
+
+
+def test_a_hanging_test_cell_costs_only_itself():
+    source = "def hang():\n    while True:\n        pass\n\ndef ok():\n    return 7\n"
+    calls = {"a": [Call("ok")], "b": [Call("hang")], "c": [Call("ok")]}
+    result = run_sandboxed(_cells(source), calls, Limits(call_timeout=2))
+    assert result.records["a"]["outcomes"] == [{"value": 7}]
+    assert "more than 2 s" in result.records["b"]["error"]
+    assert result.records["c"]["outcomes"] == [{"value": 7}]
+
+
+def test_a_thread_a_test_starts_does_not_run_into_the_next():
+    source = (
+        "import threading, time\n"
+        "state = {'ticks': 0}\n"
+        "def start():\n"
+        "    def tick():\n"
+        "        while True:\n"
+        "            state['ticks'] += 1\n"
+        "            time.sleep(0.001)\n"
+        "    threading.Thread(target=tick, daemon=True).start()\n"
+        "    time.sleep(0.2)\n"
+        "    return state['ticks'] > 0\n"
+        "def ticks():\n"
+        "    time.sleep(0.2)\n"
+        "    return state['ticks']\n"
+    )
+    calls = {"a": [Call("start")], "b": [Call("ticks")]}
+    result = run_sandboxed(_cells(source), calls)
+    assert result.records["a"]["outcomes"] == [{"value": True}]
+    assert result.records["b"]["outcomes"] == [{"value": 0}]
+
+
+def test_the_calls_cannot_read_the_next_tests_inputs():
+    source = (
+        "import os\n"
+        "def peek():\n    return os.read(0, 1 << 16).hex()\n"
+        "def size(x):\n    return len(x)\n"
+    )
+    secret = Call("size", ("a hidden input: 4f1c9e",))
+    result = run_sandboxed(_cells(source), {"a": [Call("peek")], "b": [secret]})
+    assert result.records["a"]["outcomes"] == [{"value": ""}]
+    assert result.records["b"]["outcomes"] == [{"value": 22}]
