@@ -3,14 +3,12 @@
 It first limits its own resources (address space, file size, CPU time, core
 dumps: limits that no process can raise again once lowered), then reads the
 notebook's code cells from standard input and runs them in an IPython shell,
-one after another, each with a time limit. Then it forks a child process
-(:class:`TestChild`) and, for each autograder test cell in turn, reads that
-test's calls from standard input and has the child make them on the
-student's functions; the child hands the outcomes, encoded as plain data,
-back to this process through a pipe of its own, and this process forwards
-them to the grader. A test that crashes the child, runs out of memory or
-time, or leaves a thread running costs only its own test cell: the next test
-gets a new child, forked again from the state the cells left.
+one after another, each with a time limit. Then, for each autograder test
+cell in turn, it reads that test's calls from standard input, makes them on
+the student's functions, with a time limit, and sends the grader the
+outcomes, encoded as plain data: test cells after cells, as in a grading
+kernel. A test that crashes this process or will not stop costs only its own
+test cell: the grader starts the notebook again for the tests after it.
 
 Nothing is written to files: everything reaches the grader as frames (see
 :mod:`course_lib.grading._channel`) on the pipe whose descriptor
@@ -31,7 +29,6 @@ in this process and could send anything.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import io
 import json
@@ -42,7 +39,6 @@ import select
 import signal
 import struct
 import sys
-import time
 from typing import Any
 
 _HEADER = struct.Struct(">I")
@@ -206,245 +202,44 @@ def run_cells(
         _send(channel, b"E", json.dumps({"i": index, "error": message}).encode())
 
 
-class _TooLarge(Exception):
-    """The test child's reply is longer than the result limit."""
+def run_test(
+    namespace: dict[str, Any], frame: bytes, timeout: float, limit: int
+) -> bytes:
+    """Make one test's calls (``frame``, as the grader pickled them); the result body.
 
-
-# The first byte of the test child's reply: it makes more calls, or ends now.
-_MORE, _LAST = b"+", b"."
-
-
-class TestChild:
-    """The process that makes the tests' calls, forked once the cells have run.
-
-    Tests run one at a time, each with fresh arguments (its calls arrive
-    pickled) and a time limit, as test cells run one after another in a
-    grading kernel. A test that hangs, crashes, sends too much or leaves a
-    thread running ends this process; the next test gets a new one, forked
-    again from the state the cells left. Forking once per submission rather
-    than once per test saves each test a fork, an exit and the copying of
-    every page it touches (about 15 ms a test on hw01).
+    The calls run here, after the cells and the tests before, as test cells
+    run one after another in a grading kernel; a time limit interrupts them
+    as it interrupts a cell. The body is laid out by
+    :func:`course_lib.grading._channel.pack_record`: the JSON of what the
+    calls produced, then the bytes of its arrays.
     """
-
-    def __init__(
-        self, namespace: dict[str, Any], timeout: float, limit: int, channel: int
-    ):
-        self.namespace = namespace
-        self.channel = channel
-        self.timeout = timeout
-        self.limit = limit
-        self.pid: int | None = None
-        self.pidfd: int | None = None
-        self.to_child = self.from_child = -1
-        self.buffer = bytearray()
-        self.status: int | None = None
-
-    def run(self, k: int, frame: bytes) -> bytes:
-        """Test ``k``'s calls (``frame``, as the grader pickled them); the result body."""
-        from course_lib.grading._channel import pack_record
-
-        if self.pid is None:
-            self._start()
-        deadline = time.monotonic() + self.timeout + 1
-        try:
-            reply, ended = self._exchange(frame, deadline)
-        except _TooLarge:
-            reply, ended, too_large = None, False, True
-        else:
-            too_large = False
-        if reply is not None:
-            if reply[:1] != _MORE or ended:
-                self.close()  # it said it ends here, or has ended
-            return reply[1:]
-        status = self.close()
-        if too_large:
-            return pack_record(
-                {"k": k, "error": f"the result is larger than {self.limit // 2**20} MB"}
-            )
-        if not ended:
-            return pack_record(
-                {
-                    "k": k,
-                    "error": f"TimeoutError: the calls ran for more than {self.timeout:g} s",
-                }
-            )
-        signum = (
-            os.WTERMSIG(status)
-            if status is not None and os.WIFSIGNALED(status)
-            else None
-        )
-        if signum in (signal.SIGALRM, signal.SIGXCPU):
-            how = f"ran for more than {self.timeout:g} s"
-        elif signum is not None:
-            how = f"was killed by signal {signum}"
-        else:
-            how = "ended without returning"
-        return pack_record({"k": k, "error": f"the process running the calls {how}"})
-
-    def _start(self) -> None:
-        to_child_r, self.to_child = os.pipe()
-        self.from_child, from_child_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os.close(self.to_child)
-                os.close(self.from_child)
-                # Neither the grader's frames nor its channel: only its own pipes.
-                os.close(self.channel)
-                os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-                _serve_tests(self.namespace, to_child_r, from_child_w, self.timeout)
-            finally:
-                os._exit(0)
-        os.close(to_child_r)
-        os.close(from_child_w)
-        self.pid = pid
-        try:
-            self.pidfd = os.pidfd_open(pid)
-        except (AttributeError, OSError):
-            self.pidfd = None
-        self.buffer = bytearray()
-        os.set_blocking(self.to_child, False)
-
-    def _exchange(self, frame: bytes, deadline: float) -> tuple[bytes | None, bool]:
-        """Send ``frame``; (the reply, or None, and whether the child has ended)."""
-        outgoing = memoryview(_HEADER.pack(len(frame)) + frame)
-        poller = select.poll()
-        poller.register(self.from_child, select.POLLIN)
-        if outgoing:
-            poller.register(self.to_child, select.POLLOUT)
-        if self.pidfd is not None:
-            poller.register(self.pidfd, select.POLLIN)
-        while True:
-            reply = self._complete()
-            if reply is not None:
-                return reply, False
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None, False
-            wait = remaining if self.pidfd is not None else min(remaining, 0.05)
-            for fd, _ in poller.poll(wait * 1000):
-                if fd == self.to_child:
-                    try:
-                        outgoing = outgoing[os.write(self.to_child, outgoing) :]
-                    except BlockingIOError:
-                        continue
-                    except OSError:  # the child is gone
-                        outgoing = memoryview(b"")
-                    if not outgoing:
-                        poller.unregister(self.to_child)
-                elif fd == self.from_child:
-                    chunk = os.read(self.from_child, 1 << 20)
-                    if not chunk:
-                        return self._complete(), True
-                    self.buffer += chunk
-            if self._exited():
-                self._drain()
-                return self._complete(), True
-
-    def _complete(self) -> bytes | None:
-        """The reply in the buffer, once all of it has arrived.
-
-        Raises
-        ------
-        _TooLarge
-            As soon as the reply says it is longer than the limit.
-        """
-        if len(self.buffer) < _HEADER.size:
-            return None
-        (length,) = _HEADER.unpack_from(self.buffer)
-        if length > self.limit + 1:
-            raise _TooLarge
-        if len(self.buffer) < _HEADER.size + length:
-            return None
-        reply = bytes(self.buffer[_HEADER.size : _HEADER.size + length])
-        del self.buffer[: _HEADER.size + length]
-        return reply
-
-    def _drain(self) -> None:
-        """Whatever the child wrote before it ended is still in the pipe."""
-        os.set_blocking(self.from_child, False)
-        while len(self.buffer) <= self.limit + 1 + _HEADER.size:
-            try:
-                chunk = os.read(self.from_child, 1 << 20)
-            except BlockingIOError:
-                return
-            if not chunk:
-                return
-            self.buffer += chunk
-
-    def _exited(self) -> bool:
-        if self.pid is None:
-            return True
-        try:
-            done, raw = os.waitpid(self.pid, os.WNOHANG)
-        except ChildProcessError:
-            return True
-        if done:
-            self.status = raw
-            self.pid = None
-            return True
-        return False
-
-    def close(self) -> int | None:
-        """End the child now, whatever it is doing; its wait status, if it had one."""
-        status = self.status
-        if self.pid is not None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            try:
-                _, status = os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                pass
-            self.pid = None
-        for fd in (self.to_child, self.from_child, self.pidfd):
-            if fd is not None and fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self.to_child = self.from_child = -1
-        self.pidfd = None
-        self.status = None
-        return status
-
-
-def _serve_tests(
-    namespace: dict[str, Any], incoming: int, outgoing: int, timeout: float
-) -> None:
-    """The test child: make each test's calls and answer, until told no more."""
-    import threading
-
     from course_lib.grading._channel import pack_record
     from course_lib.grading.spec import outcome_record
 
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    while True:
-        frame = _recv(incoming)
-        if frame is None:
-            return
-        k = -1
+    k = -1
+    try:
+        k, calls = pickle.loads(frame)
+        buffers: list[bytes] = []
+        _alarm(timeout)
         try:
-            k, calls = pickle.loads(frame)
-            signal.alarm(max(1, int(timeout)))
-            buffers: list[bytes] = []
             records = [outcome_record(namespace, call, buffers) for call in calls]
-            signal.alarm(0)
-            payload = pack_record({"k": k, "outcomes": records}, buffers)
-        except BaseException as exc:
-            signal.alarm(0)
-            try:
-                payload = pack_record({"k": k, "error": _describe(exc)})
-            except BaseException:
-                return
-        # A thread the calls started would run on into the next test: end here.
-        last = threading.active_count() > 1
-        reply = (_LAST if last else _MORE) + payload
-        view = memoryview(_HEADER.pack(len(reply)) + reply)
-        while view:
-            view = view[os.write(outgoing, view) :]
-        if last:
-            return
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        payload = pack_record({"k": k, "outcomes": records}, buffers)
+    except CellTimeout:
+        payload = pack_record(
+            {
+                "k": k,
+                "error": f"TimeoutError: the calls ran for more than {timeout:g} s",
+            }
+        )
+    except BaseException as exc:
+        payload = pack_record({"k": k, "error": _describe(exc)})
+    if len(payload) > limit:
+        payload = pack_record(
+            {"k": k, "error": f"the result is larger than {limit // 2**20} MB"}
+        )
+    return payload
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -519,18 +314,12 @@ def serve(args: argparse.Namespace, channel: int) -> int:
     # every object's page, which a forked test then copies (copy on write).
     gc.freeze()
     _send(channel, b"Y")
-    tests = TestChild(shell.user_ns, args.call_timeout, args.result_mb * 2**20, channel)
-    k = 0
-    try:
-        while True:
-            frame = _recv(0)
-            if frame is None:
-                break
-            # The grader asks for the tests in order, one at a time.
-            _send(channel, b"R", tests.run(k, frame))
-            k += 1
-    finally:
-        tests.close()
+    limit = args.result_mb * 2**20
+    while True:
+        frame = _recv(0)
+        if frame is None:
+            break
+        _send(channel, b"R", run_test(shell.user_ns, frame, args.call_timeout, limit))
     return 0
 
 

@@ -274,6 +274,7 @@ class _Run:
     cell_errors: dict[str, str | None] = field(default_factory=dict)
     records: dict[str, Any] = field(default_factory=dict)
     stopped_in_cell: int | None = None  # index of the cell it died or hung in
+    stopped_in_test: int | None = None  # index of the test it died or hung in
     how: str = ""  # why it stopped early, if it did
     violation: str | None = None  # the submission tampered with the channel
     started: bool = False  # the first cell (or the calls) began
@@ -583,6 +584,8 @@ def _drive(
         return
     if protocol.cell is not None:
         run.stopped_in_cell = protocol.cell
+    elif run.how and protocol.test is not None and not protocol.done:
+        run.stopped_in_test = protocol.test
     elif (
         run.how
         and protocol.test is None
@@ -605,6 +608,8 @@ def _unfinished(run: _Run, grade_id: str, protocol: _Protocol) -> str:
     if run.violation:
         return "not graded: the notebook interfered with the grader's channel"
     if protocol.test is not None and protocol.tests[protocol.test][0] == grade_id:
+        if run.how == "ended the process":
+            return "the process running the calls ended without returning"
         return run.how or "no result: the calls were never made"
     return "no result: the calls were never made"
 
@@ -853,24 +858,36 @@ def run_sandboxed(
     deadline = started + limits.submission_timeout
     skipped: list[str] = []
     remaining = list(cells)
+    pending = dict(calls)  # the tests still to make
     result = SandboxResult()
     for _attempt in range(limits.retries + 1):
         zygote = None if preload is None else _zygote_for(limits, tuple(preload))
-        run = _run_once(remaining, calls, limits, deadline, zygote)
+        run = _run_once(remaining, pending, limits, deadline, zygote)
         if run.failed and zygote is not None:
             # Warm sandboxes do not work here after all: say why once, go cold.
             _WARM_OFF.append(run.failed)
-            run = _run_once(remaining, calls, limits, deadline)
+            run = _run_once(remaining, pending, limits, deadline)
         if run.failed:
             raise SandboxError(f"the sandbox could not run the notebook: {run.failed}")
         result.cell_errors = run.cell_errors
-        result.records = run.records
+        result.records.update(run.records)
         if run.violation:
             result.error = (
                 "the notebook interfered with the grader's channel "
                 f"({run.violation}); nothing after that point was graded"
             )
             break
+        if run.stopped_in_test is not None:
+            if time.monotonic() >= deadline:
+                result.error = "the notebook could not be run: it ran out of time"
+                break
+            # The run died or hung in a test: that test has its error; run the
+            # notebook again for the tests after it.
+            names = list(pending)
+            pending = {g: pending[g] for g in names[run.stopped_in_test + 1 :]}
+            if not pending:
+                break
+            continue
         index = run.stopped_in_cell
         if index is None:
             if run.how and not run.started:
@@ -884,7 +901,9 @@ def run_sandboxed(
         reason = "ran out of time" if "time" in run.how else "ended the process"
         skipped.append(f"{cell['id']}: {reason}")
     else:
-        result.error = f"gave up after skipping {limits.retries} cells"
+        result.error = (
+            f"gave up after {limits.retries} cells or tests that crashed or hung"
+        )
     result.skipped_cells = skipped
     result.seconds = time.monotonic() - started
     return result
