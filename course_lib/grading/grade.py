@@ -566,13 +566,59 @@ def _load_hidden_tests(job: Job) -> dict[str, Test]:
     return tests
 
 
+_UNDEFINED = re.compile(r"NameError: name '([A-Za-z_][A-Za-z0-9_]*)' is not defined")
+
+
+def _never_defined(
+    errors: list[str],
+    cells: list[dict[str, str]],
+    cell_errors: dict[str, str | None],
+) -> str | None:
+    """Why a name the tests called was never defined: the error of the cell that defines it.
+
+    A syntax error (or any error) in the cell that defines ``f`` makes every
+    call of ``f`` a NameError; the student should hear about the cell, and
+    the line, rather than about a name they did write.
+    """
+    for error in errors:
+        match = _UNDEFINED.match(error)
+        if not match:
+            continue
+        name = re.escape(match.group(1))
+        defines = re.compile(
+            rf"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+{name}\b|^{name}[ \t]*=",
+            re.MULTILINE,
+        )
+        broken = [
+            (cell["id"], cell_errors[cell["id"]])
+            for cell in cells
+            if cell_errors.get(cell["id"]) and defines.search(cell.get("source", ""))
+        ]
+        # A syntax error first: then nothing of the cell ran at all.
+        broken.sort(
+            key=lambda c: not str(c[1]).startswith(("SyntaxError", "Indentation"))
+        )
+        if broken:
+            cell_id, cell_error = broken[0]
+            return (
+                f"{match.group(1)} was never defined: the cell that defines it "
+                f"({cell_id}) stopped with {cell_error}"
+            )
+    return None
+
+
 def score_records(
     tests: dict[str, Test],
     calls: dict[str, list[Any]],
     points: dict[str, float],
     result: SandboxResult,
+    cells: list[dict[str, str]] | None = None,
 ) -> list[PartResult]:
-    """Decide every test cell's score from the sandbox's records."""
+    """Decide every test cell's score from the sandbox's records.
+
+    ``cells`` are the cells that ran: a call of a function whose cell failed
+    (a syntax error, say) is explained by that cell's error.
+    """
     parts = []
     for gid, test in tests.items():
         n_calls = len(calls[gid])
@@ -590,8 +636,13 @@ def score_records(
             outcomes = [outcome_from_record({"error": why})] * n_calls
         passed, hint = verdict(test, outcomes, calls[gid])
         errors = sorted({o.error for o in outcomes if o.error})
-        if not passed and hint is None and errors:
-            hint = f"Your code raised an error on a hidden test: {errors[0]}"
+        if not passed and errors:
+            # A function its cell never defined: say which cell failed, and how.
+            why = _never_defined(errors, cells or [], result.cell_errors)
+            if why is not None:
+                hint = why
+            elif hint is None:
+                hint = f"Your code raised an error on a hidden test: {errors[0]}"
         parts.append(
             PartResult(
                 grade_id=gid,
@@ -623,7 +674,7 @@ def grade_job(job: Job) -> JobResult:
     except Exception as error:
         return JobResult([], {}, [], None, 0.0, f"{type(error).__name__}: {error}")
     try:
-        parts = score_records(tests, calls, job.points, raw)
+        parts = score_records(tests, calls, job.points, raw, job.cells)
     except (Exception, RecursionError) as error:
         # A crafted result that broke scoring: that submission's own error.
         parts = [

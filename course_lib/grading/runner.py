@@ -146,12 +146,21 @@ def _recv(fd: int) -> bytes | None:
 
 
 def _describe(error: BaseException) -> str:
-    try:
-        message = str(error)
-    except BaseException:
-        message = ""
+    """``"Name: first line"``; a syntax error also says its line and the text there."""
+    if isinstance(error, SyntaxError):
+        where = f"line {error.lineno}" if error.lineno else ""
+        text = (error.text or "").strip()
+        if text:
+            where = f"{where}: {text}" if where else text
+        message = error.msg or ""
+        line = f"{message} ({where})" if where else message
+    else:
+        try:
+            message = str(error)
+        except BaseException:
+            message = ""
+        line = next((x.strip() for x in message.splitlines() if x.strip()), "")
     name = type(error).__name__[:60]
-    line = next((x.strip() for x in message.splitlines() if x.strip()), "")
     return (f"{name}: {line}" if line else name)[:300]
 
 

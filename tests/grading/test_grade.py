@@ -369,3 +369,53 @@ def test_a_resubmission_during_grading_is_not_taken_as_graded(tmp_path, monkeypa
     again = grade.grade_class(CourseDir.load(course.root), HW, progress=False)
     assert [r.student for r in again.graded] == ["ada"]
     assert total(course.scores()["ada"]) == FULL
+
+
+def _one_part(source: str):
+    """Grade one answer cell against a test that calls ``f(1)`` and wants 2."""
+    from course_lib.grading.grade import score_records
+    from course_lib.grading.sandbox import run_sandboxed
+    from course_lib.grading.spec import Call, Fail, Test, returned_values
+
+    def check(outcomes):
+        (value,) = returned_values(outcomes)
+        if value != 2:
+            raise Fail("f(1) must be 2")
+
+    tests = {"test_f": Test(calls=lambda: [Call("f", (1,))], check=check)}
+    calls = {"test_f": [Call("f", (1,))]}
+    cells = [{"id": "answer_f", "source": source}]
+    raw = run_sandboxed(cells, calls)
+    (part,) = score_records(tests, calls, {"test_f": 3.0}, raw, cells)
+    return part
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        (
+            "def f(x)\n    return x + 1\n",
+            "f was never defined: the cell that defines it (answer_f) stopped with "
+            "SyntaxError: expected ':' (line 1: def f(x))",
+        ),
+        (
+            "import math\n\ndef f(x):\n    return x + 1\n  return x\n",
+            "(answer_f) stopped with IndentationError: unindent does not match any "
+            "outer indentation level (line 5: return x)",
+        ),
+        (
+            "raise RuntimeError('not yet')\ndef f(x):\n    return x + 1\n",
+            "stopped with RuntimeError: not yet",
+        ),
+    ],
+)
+def test_a_function_its_cell_never_defined_is_explained_by_that_cell(source, said):
+    part = _one_part(source)
+    assert part.points == 0 and said in part.hint
+    assert "NameError" not in part.hint
+
+
+def test_a_function_nobody_wrote_is_still_a_name_error():
+    part = _one_part("def g(x):\n    return x + 1\n")
+    assert part.points == 0 and "NameError: name 'f' is not defined" in part.hint
+    assert _one_part("def f(x):\n    return x + 1\n").points == 3.0
