@@ -157,6 +157,13 @@ def _grade(args: argparse.Namespace) -> int:
         )
         for error in summary.errors:
             print(f"  error: {assignment}: {error}", file=sys.stderr)
+        found = [r for r in summary.graded if r.notes]
+        if found:
+            print(
+                f"  {len(found)} submission(s) had lost their grading metadata; their "
+                "answers were found by the names they define (their feedback says so; "
+                "check them in formgrader)"
+            )
         flagged = [r for r in summary.graded if r.findings]
         if flagged:
             print(

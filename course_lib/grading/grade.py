@@ -48,6 +48,7 @@ from course_lib.grading._text import (
     printable,
     scrub_notebook,
 )
+from course_lib.grading.match import Matched, defined_names, match_submission
 from course_lib.grading.sandbox import (
     Limits,
     SandboxError,
@@ -386,55 +387,61 @@ class Assignment:
             )
         self.fingerprint = _sha256(release_bytes + hidden.read_bytes())
         self.preload = imported_modules(self.release)
+        #: Grade id of each code answer -> the names its released stub defines.
+        self.stub_names = {
+            _meta(c)["grade_id"]: defined_names(c.source)
+            for c in self.release.cells
+            if c.cell_type == "code" and _meta(c).get("solution") and _grade_id(c)
+        }
 
     # ---------------------------------------------------------------- cells
-    def cells_to_run(self, submitted: NotebookNode) -> list[dict[str, str]]:
+    def match(self, submitted: NotebookNode) -> Matched:
+        """Where ``submitted`` answers each cell (see :mod:`course_lib.grading.match`)."""
+        return match_submission(self.release, submitted)
+
+    def cells_to_run(
+        self, submitted: NotebookNode, matched: Matched | None = None
+    ) -> list[dict[str, str]]:
         """The code to run for ``submitted``, in notebook order.
 
         Locked cells come from the released notebook (edits are undone, deleted
-        ones restored); answer cells come from the student (a deleted answer
-        is the released stub); test cells are not run; cells the student added
-        run where they stand.
+        ones restored); answer cells come from the student, found by grade id
+        or, where the metadata was lost, by the names they define (a missing
+        answer is the released stub, unless another answer's cell defines its
+        names); test cells are not run; cells the student added run where
+        they stand.
         """
-        release_ids = [_grade_id(c) for c in self.release.cells]
-        known = {gid for gid in release_ids if gid}
-        answers: dict[str, Any] = {}
-        added: dict[str | None, list[Any]] = {}
-        anchor: str | None = None
-        for cell in submitted.cells:
-            gid = _grade_id(cell)
-            if gid in known:
-                answers.setdefault(gid, cell)
-                anchor = gid
-            elif isinstance(cell, dict) and cell.get("cell_type") == "code":
-                added.setdefault(anchor, []).append(cell)
+        matched = matched or self.match(submitted)
         run: list[dict[str, str]] = []
 
-        def emit_added(key: str | None) -> None:
-            for i, cell in enumerate(added.get(key, [])):
+        def emit_added(index: int) -> None:
+            where = (
+                "start"
+                if index < 0
+                else (_grade_id(self.release.cells[index]) or f"cell {index + 1}")
+            )
+            for i, cell in enumerate(matched.added.get(index, [])):
                 run.append(
-                    {
-                        "id": f"added after {key or 'start'} #{i + 1}",
-                        "source": _source(cell),
-                    }
+                    {"id": f"added after {where} #{i + 1}", "source": _source(cell)}
                 )
 
-        emit_added(None)
-        for cell in self.release.cells:
+        emit_added(-1)
+        for index, cell in enumerate(self.release.cells):
             gid = _grade_id(cell)
             if cell.cell_type == "code" and not _is_test(cell):
                 meta = _meta(cell)
-                mine = answers.get(gid) if gid else None
-                if (
+                mine = matched.answers.get(gid) if gid else None
+                if meta.get("solution") and gid in matched.covered:
+                    pass  # its names are defined in another answer's cell
+                elif (
                     meta.get("solution")
                     and mine is not None
                     and mine.get("cell_type") == "code"
                 ):
-                    source = _source(mine)
+                    run.append({"id": str(gid), "source": _source(mine)})
                 else:
-                    source = cell.source
-                run.append({"id": str(gid), "source": source})
-            emit_added(gid)
+                    run.append({"id": str(gid), "source": cell.source})
+            emit_added(index)
         return run
 
     # ---------------------------------------------------------------- jobs
@@ -480,6 +487,7 @@ class StudentResult:
     seconds: float = 0.0
     findings: list[dict[str, Any]] = field(default_factory=list)
     seed: str = ""  # hex of the seed of the hidden inputs
+    notes: list[str] = field(default_factory=list)  # for the student and instructor
 
     @property
     def score(self) -> float:
@@ -786,11 +794,8 @@ def _graded_notebook(
     displays this notebook on the instructor's Jupyter server, where a
     student's HTML or script would run with the instructor's rights.
     """
-    by_id: dict[str, Any] = {}
-    for cell in submitted.cells:
-        gid = _grade_id(cell)
-        if gid and gid not in by_id:
-            by_id[gid] = cell
+    matched = assignment.match(submitted)
+    by_id = matched.answers
     parts = {p.grade_id: p for p in result.parts}
     cells = []
     for cell in assignment.release.cells:
@@ -809,6 +814,8 @@ def _graded_notebook(
                     source, "*The student's answer, shown as plain text:*"
                 )
             cell.source = source
+        elif meta.get("solution") and gid in matched.covered:
+            cell.source = f"# Answered in the cell of {matched.covered[gid]}, above."
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -956,11 +963,10 @@ def record(
         indent=1,
     )
     graded_text.encode("utf-8")  # refuse now, not after the commit
-    answers: dict[str, Any] = {}
-    for cell in reversed(submitted.cells):
-        gid = _grade_id(cell)
-        if gid:
-            answers[gid] = cell
+    matched = assignment.match(submitted)
+    answers: dict[str, Any] = dict(matched.answers)
+    for gid, owner in matched.covered.items():
+        answers[gid] = answers.get(owner)
     parts = {p.grade_id: p for p in result.parts}
     timestamp = _timestamp(submitted_path.parent)
     db = gradebook.db
@@ -1101,6 +1107,10 @@ def preflight(limits: Limits) -> list[str]:
     ]
 
 
+class Unrecognised(ValueError):
+    """A submission in which nothing of the released notebook can be found."""
+
+
 @dataclass
 class _Prepared:
     student: str
@@ -1109,6 +1119,7 @@ class _Prepared:
     notebook: NotebookNode
     job: Job
     findings: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
 
 
 def _prepare(
@@ -1122,7 +1133,23 @@ def _prepare(
     data = read_regular(path, MAX_NOTEBOOK_BYTES)
     digest = _sha256(data)
     nb = parse_notebook(data)  # the bytes hashed are the bytes graded
-    cells = assignment.cells_to_run(nb)
+    matched = assignment.match(nb)
+    if not matched.found:
+        raise Unrecognised(
+            f"holds none of {assignment.id}'s cells: no nbgrader metadata, no cell "
+            f"of the released notebook and none of its functions "
+            f"({', '.join(sorted(set().union(*assignment.stub_names.values())))}); "
+            "ask the student to put their answers in the released notebook "
+            "and resubmit"
+        )
+    cells = assignment.cells_to_run(nb, matched)
+    notes = []
+    if matched.by_names:
+        notes.append(
+            "This notebook had lost its grading metadata (copied to a new notebook?): "
+            f"the answers to {', '.join(matched.by_names)} were found by the names "
+            "they define and by their place. Check them in formgrader."
+        )
     findings = []
     for c in cells:
         findings += [asdict(f) for f in scan_source(c["source"], c["id"])]
@@ -1134,6 +1161,7 @@ def _prepare(
         nb,
         assignment.job(student, cells, seed, limits),
         findings,
+        notes,
     )
 
 
@@ -1283,6 +1311,10 @@ def _prepare_all(
             prepared[student] = _prepare(
                 course, assignment, student, path, limits, secret
             )
+        except Unrecognised as error:
+            summary.errors.append(
+                StudentError(student, _rel(course, path), f"not graded: it {error}")
+            )
         except ValueError as error:
             summary.errors.append(
                 StudentError(
@@ -1334,6 +1366,7 @@ def _finish(
         seconds=outcome.seconds,
         findings=prep.findings,
         seed=format(prep.job.seed, "x"),
+        notes=prep.notes,
     )
     try:
         record(
@@ -1503,7 +1536,8 @@ def write_feedback(course: Course, assignment: Assignment, student: str) -> Path
                     "unanswered": grade.manual_score is None and text == "No response.",
                 }
             )
-    notes = [
+    notes = [str(n) for n in result.get("notes") or []]
+    notes += [
         f"Cell {cid} raised {err}"
         for cid, err in (result.get("cell_errors") or {}).items()
         if err

@@ -13,6 +13,7 @@ import subprocess
 import time
 from types import SimpleNamespace
 
+import nbformat
 import pytest
 
 from course_lib.grading import grade
@@ -419,3 +420,32 @@ def test_a_function_nobody_wrote_is_still_a_name_error():
     part = _one_part("def g(x):\n    return x + 1\n")
     assert part.points == 0 and "NameError: name 'f' is not defined" in part.hint
     assert _one_part("def f(x):\n    return x + 1\n").points == 3.0
+
+
+@pytest.mark.slow
+def test_a_notebook_that_lost_its_metadata_is_graded_as_written(tmp_path):
+    """Pasted into a fresh notebook: full marks, a note saying so, her own code shown."""
+    course = Course(tmp_path, HW)
+    pasted = course.make(PARTS.answers)
+    for i, cell in enumerate(pasted.cells):
+        cell.metadata = {}
+        cell.id = f"pasted-{i}"
+    course.submit("pasted", pasted)
+    course.submit(
+        "essay", nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("hi")])
+    )
+    proc = course.course("grade", HW, "--quiet", check=False)
+    assert (
+        "essay: submitted/essay/hw01/hw01.ipynb: not graded: it holds none"
+        in proc.stderr
+    )
+    assert "propublica_filter" in proc.stderr  # what the notebook should define
+    assert total(course.scores()["pasted"]) == FULL
+    graded = nbformat.read(
+        course.root / "autograded" / "pasted" / HW / "hw01.ipynb", as_version=4
+    )
+    shown = "\n".join(c.source for c in graded.cells)
+    assert PARTS.answers["propublica_filter"].strip() in shown
+    course.course("feedback", HW)
+    page = (course.root / "feedback" / "pasted" / HW / "hw01.html").read_text()
+    assert "lost its grading metadata" in page
