@@ -1056,15 +1056,69 @@ def read_ledger(
 
 
 def _is_current(
-    course: Course, assignment: Assignment, student: str, digest: str
+    course: Course,
+    assignment: Assignment,
+    student: str,
+    digest: str,
+    recorded: dict[str, dict[str, float | None]] | None = None,
 ) -> bool:
+    """Whether the ledger says these bytes were graded, and the gradebook agrees.
+
+    ``recorded`` holds each student's autograded scores as the gradebook has
+    them (see :func:`_recorded_scores`): a gradebook restored from a backup
+    that lacks this grading, or holds other scores, is not current.
+    """
     ledger = read_ledger(course, assignment, student)
-    return bool(
+    if not (
         ledger
         and ledger.get("grader_sha256") == assignment.fingerprint
         and ledger.get("db_url") == _safe_url(course.db_url)
         and ledger.get("submission_sha256") == digest
+    ):
+        return False
+    if recorded is None:
+        return True
+    result = ledger.get("result")
+    parts = result.get("parts") if isinstance(result, dict) else None
+    if not isinstance(parts, list) or not parts:
+        return False
+    mine = recorded.get(student, {})
+    return all(
+        isinstance(p, dict) and mine.get(p.get("grade_id"), "absent") == p.get("points")
+        for p in parts
     )
+
+
+def _recorded_scores(
+    course: Course, assignment: Assignment
+) -> dict[str, dict[str, float | None]]:
+    """Student -> test cell -> autograded score, as the gradebook holds them."""
+    from nbgrader.api import Assignment as GbAssignment
+    from nbgrader.api import (
+        BaseCell,
+        Grade,
+        SubmittedAssignment,
+        SubmittedNotebook,
+    )
+
+    scores: dict[str, dict[str, float | None]] = {}
+    with course.gradebook() as gb:
+        rows = (
+            gb.db.query(SubmittedAssignment.student_id, BaseCell.name, Grade.auto_score)
+            .select_from(Grade)
+            .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+            .join(
+                SubmittedAssignment,
+                SubmittedNotebook.assignment_id == SubmittedAssignment.id,
+            )
+            .join(GbAssignment, SubmittedAssignment.assignment_id == GbAssignment.id)
+            .join(BaseCell, Grade.cell_id == BaseCell.id)
+            .filter(GbAssignment.name == assignment.id)
+            .all()
+        )
+    for student, cell, score in rows:
+        scores.setdefault(student, {})[cell] = score
+    return scores
 
 
 def _seed(
@@ -1278,6 +1332,9 @@ def _todo(
     found, errors = find_submissions(course, assignment, students)
     summary.errors.extend(errors)
     todo: dict[str, Path] = {}
+    # What the gradebook holds, read once: a ledger alone is not enough, the
+    # gradebook may have been restored from a backup since.
+    recorded = _recorded_scores(course, assignment) if found and not force else None
     for student, path in found.items():
         try:
             digest = _sha256(read_regular(path, MAX_NOTEBOOK_BYTES))
@@ -1289,7 +1346,7 @@ def _todo(
         if (
             not force
             and not students
-            and _is_current(course, assignment, student, digest)
+            and _is_current(course, assignment, student, digest, recorded)
         ):
             summary.skipped.append(student)
             continue

@@ -449,3 +449,24 @@ def test_a_notebook_that_lost_its_metadata_is_graded_as_written(tmp_path):
     course.course("feedback", HW)
     page = (course.root / "feedback" / "pasted" / HW / "hw01.html").read_text()
     assert "lost its grading metadata" in page
+
+
+@pytest.mark.slow
+def test_a_gradebook_restored_from_a_backup_is_graded_again(tmp_path):
+    """The ledger says graded, the restored gradebook does not: regrade, do not skip."""
+    import shutil
+
+    course = Course(tmp_path, HW)
+    expected = expected_class(course, 2)
+    db = course.root / "gradebook.db"
+    before = tmp_path / "before-grading.db"
+    shutil.copy(db, before)
+    course.course("grade", HW, "--quiet")
+    after = tmp_path / "after-grading.db"
+    shutil.copy(db, after)
+    shutil.copy(before, db)  # the instructor restores last week's backup
+    out = course.course("grade", HW, "--quiet").stdout
+    assert "graded 2, unchanged 0" in out
+    assert {s: total(g) for s, g in course.scores().items()} == expected
+    shutil.copy(after, db)  # a backup that has this grading: nothing to redo
+    assert "graded 0, unchanged 2" in course.course("grade", HW, "--quiet").stdout
