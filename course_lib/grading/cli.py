@@ -93,10 +93,26 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
+    from course_lib.grading._text import printable
     from course_lib.grading.collect import collect_zip
 
     course = _course(args)
     released = course.path("release", args.assignment)
+    if not released.is_dir():
+        # A typo here would file the whole class under a homework nobody has.
+        folder = course.path("release")
+        known = (
+            sorted(p.name for p in folder.iterdir() if p.is_dir())
+            if folder.is_dir()
+            else []
+        )
+        print(
+            "course: the assignment must be one you have released "
+            f"({', '.join(known) or 'none yet'}); got {printable(args.assignment, 80)!r}. "
+            f"Check the id, or release it first: `course release {printable(args.assignment, 80)}`",
+            file=sys.stderr,
+        )
+        return 2
     notebook = f"{args.notebook or args.assignment}.ipynb"
     expected = (
         sorted(

@@ -487,3 +487,18 @@ def test_a_student_id_never_starts_a_formula(tmp_path, student):
     (error,) = report.errors
     assert "safe folder name" in error.message
     assert not (tmp_path / "submitted").exists()
+
+
+def test_collect_refuses_an_assignment_that_was_never_released(tmp_path, capsys):
+    from course_lib.grading.cli import main
+
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    (tmp_path / "release" / "hw01").mkdir(parents=True)
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr("smithjane_12345_67890_hw01.ipynb", "{}")
+    code = main(["--root", str(tmp_path), "collect", str(archive), "hw1"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "released (hw01); got 'hw1'" in err and "course release hw1" in err
+    assert not (tmp_path / "submitted").exists()
