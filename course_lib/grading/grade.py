@@ -48,7 +48,14 @@ from course_lib.grading._text import (
     printable,
     scrub_notebook,
 )
-from course_lib.grading.match import Matched, defined_names, match_submission
+from course_lib.grading.match import (
+    Matched,
+    defined_names,
+    match_submission,
+)
+from course_lib.grading.match import cell_meta as _meta
+from course_lib.grading.match import cell_source as _source
+from course_lib.grading.match import grade_id as _grade_id
 from course_lib.grading.sandbox import (
     Limits,
     SandboxError,
@@ -276,20 +283,6 @@ class Course:
 # --------------------------------------------------------------------------
 
 
-def _meta(cell: Any) -> dict[str, Any]:
-    """A cell's nbgrader metadata, or {} if it is missing or malformed."""
-    if not isinstance(cell, dict):
-        return {}
-    metadata = cell.get("metadata")
-    meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-    return dict(meta) if isinstance(meta, dict) else {}
-
-
-def _grade_id(cell: Any) -> str | None:
-    gid = _meta(cell).get("grade_id")
-    return gid if isinstance(gid, str) else None
-
-
 def _is_test(cell: NotebookNode) -> bool:
     m = _meta(cell)
     return bool(m.get("grade")) and not m.get("solution") and cell.cell_type == "code"
@@ -297,13 +290,6 @@ def _is_test(cell: NotebookNode) -> bool:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _source(cell: Any) -> str:
-    source = cell.get("source", "") if isinstance(cell, dict) else ""
-    if isinstance(source, list):
-        source = "".join(x for x in source if isinstance(x, str))
-    return source if isinstance(source, str) else ""
 
 
 #: Modules every warm sandbox preloads, whatever the notebook imports.
@@ -592,15 +578,12 @@ def _never_defined(
         match = _UNDEFINED.match(error)
         if not match:
             continue
-        name = re.escape(match.group(1))
-        defines = re.compile(
-            rf"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+{name}\b|^{name}[ \t]*=",
-            re.MULTILINE,
-        )
+        name = match.group(1)
         broken = [
             (cell["id"], cell_errors[cell["id"]])
             for cell in cells
-            if cell_errors.get(cell["id"]) and defines.search(cell.get("source", ""))
+            if cell_errors.get(cell["id"])
+            and name in defined_names(cell.get("source", ""))
         ]
         # A syntax error first: then nothing of the cell ran at all.
         broken.sort(
@@ -609,7 +592,7 @@ def _never_defined(
         if broken:
             cell_id, cell_error = broken[0]
             return (
-                f"{match.group(1)} was never defined: the cell that defines it "
+                f"{name} was never defined: the cell that defines it "
                 f"({cell_id}) stopped with {cell_error}"
             )
     return None

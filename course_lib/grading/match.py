@@ -26,7 +26,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Matched", "defined_names", "match_submission"]
+__all__ = [
+    "Matched",
+    "cell_meta",
+    "cell_source",
+    "defined_names",
+    "grade_id",
+    "match_submission",
+]
 
 # A definition at the start of a line, for code that does not parse.
 _DEF = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
@@ -88,20 +95,23 @@ class Matched:
     found: bool = False
 
 
-def _meta(cell: Any) -> dict[str, Any]:
+def cell_meta(cell: Any) -> dict[str, Any]:
+    """A copy of a cell's nbgrader metadata, or {} if it is missing or malformed."""
     if not isinstance(cell, dict):
         return {}
     metadata = cell.get("metadata")
     meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-    return meta if isinstance(meta, dict) else {}
+    return dict(meta) if isinstance(meta, dict) else {}
 
 
-def _grade_id(cell: Any) -> str | None:
-    gid = _meta(cell).get("grade_id")
+def grade_id(cell: Any) -> str | None:
+    """A cell's nbgrader grade id, or None."""
+    gid = cell_meta(cell).get("grade_id")
     return gid if isinstance(gid, str) else None
 
 
-def _source(cell: Any) -> str:
+def cell_source(cell: Any) -> str:
+    """A cell's source as one string ("" if it is malformed)."""
     source = cell.get("source", "") if isinstance(cell, dict) else ""
     if isinstance(source, list):
         source = "".join(x for x in source if isinstance(x, str))
@@ -124,10 +134,10 @@ def match_submission(release: Any, submitted: Any) -> Matched:
     answer_kind: dict[str, str] = {}
     by_text: dict[tuple[str, str], int] = {}
     for i, cell in enumerate(cells):
-        gid = _grade_id(cell)
+        gid = grade_id(cell)
         if gid is not None:
             index_of.setdefault(gid, i)
-        if gid and _meta(cell).get("solution"):
+        if gid and cell_meta(cell).get("solution"):
             answer_kind[gid] = cell.cell_type
         else:
             by_text.setdefault((cell.cell_type, _normal(cell.source)), i)
@@ -143,7 +153,7 @@ def match_submission(release: Any, submitted: Any) -> Matched:
         kind = _kind(cell)
         if kind is None:
             continue
-        gid = _grade_id(cell)
+        gid = grade_id(cell)
         i = index_of.get(gid) if gid else None
         if i is not None:
             matched.found = True
@@ -152,7 +162,7 @@ def match_submission(release: Any, submitted: Any) -> Matched:
                     matched.answers[gid] = cell
             items.append(("release", cell, i))
             continue
-        j = by_text.get((kind, _normal(_source(cell))))
+        j = by_text.get((kind, _normal(cell_source(cell))))
         if j is not None:
             matched.found = True
             items.append(("release", cell, j))
@@ -169,7 +179,7 @@ def match_submission(release: Any, submitted: Any) -> Matched:
             continue
         kind = _kind(cell)
         if kind == "code":
-            names = defined_names(_source(cell))
+            names = defined_names(cell_source(cell))
             hits = [g for g in missing if stub_names[g] & names]
             if hits:
                 owner = next((g for g in hits if g in found_by_names), hits[0])
@@ -182,7 +192,7 @@ def match_submission(release: Any, submitted: Any) -> Matched:
             matched.added.setdefault(last, []).append(cell)
         elif kind == "markdown":
             nxt = last + 1
-            gid = _grade_id(cells[nxt]) if nxt < len(cells) else None
+            gid = grade_id(cells[nxt]) if nxt < len(cells) else None
             if (
                 gid
                 and answer_kind.get(gid) == "markdown"
@@ -194,7 +204,7 @@ def match_submission(release: Any, submitted: Any) -> Matched:
     for gid, found in found_by_names.items():
         matched.found = True
         matched.covered.pop(gid, None)
-        source = "\n\n".join(_source(c).rstrip("\n") for c in found) + "\n"
+        source = "\n\n".join(cell_source(c).rstrip("\n") for c in found) + "\n"
         matched.answers[gid] = {"cell_type": "code", "source": source, "metadata": {}}
         matched.by_names.append(gid)
     order = list(index_of)
