@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
 
@@ -49,8 +50,17 @@ def _nbgrader(course, *args: str) -> None:
         command, cwd=course.root, env=env, capture_output=True, text=True
     )
     if proc.returncode != 0:
+        from course_lib.grading._text import printable
+
+        said = [
+            line.strip()
+            for line in (proc.stderr + proc.stdout).splitlines()
+            if line.strip()
+        ]
+        errors = [line for line in said if "error" in line.lower()] or said
         raise SystemExit(
-            f"course: nbgrader {' '.join(args)} failed:\n{proc.stdout}{proc.stderr}"
+            f"course: nbgrader {' '.join(args)} failed: "
+            f"{printable(errors[-1] if errors else f'exit code {proc.returncode}', 400)}"
         )
 
 
@@ -92,6 +102,16 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _roster(args: argparse.Namespace) -> int:
+    from course_lib.grading.roster import import_roster, read_roster
+
+    course = _course(args)
+    roster = read_roster(args.file, args.format, args.id_column)
+    report = import_roster(course, roster)
+    print(report.summary())  # every name in it is already made printable
+    return 0
+
+
 def _collect(args: argparse.Namespace) -> int:
     from course_lib.grading._text import printable
     from course_lib.grading.collect import collect_zip
@@ -125,11 +145,17 @@ def _collect(args: argparse.Namespace) -> int:
         if released.is_dir()
         else []
     )
+    from course_lib.grading.lms import read_worksheet
+    from course_lib.grading.roster import load_roster
+
     kwargs = {
         "root": course.root,
         "notebook": args.notebook,
         "expected_files": expected,
+        "roster": load_roster(course) or None,
     }
+    if args.worksheet:
+        kwargs["worksheet"] = read_worksheet(args.worksheet, course.timezone)
     if args.pattern:
         kwargs["pattern"] = args.pattern
     report = collect_zip(args.zip, args.assignment, **kwargs)
@@ -208,9 +234,11 @@ def _feedback(args: argparse.Namespace) -> int:
             print(f"course: {printable(error, 600)}", file=sys.stderr)
             return 2
         students = args.student or graded_students(course, assignment)
+        pages = {}
         for student in students:
             try:
                 path = write_feedback(course, assignment, student)
+                pages[student] = path
                 print(printable(f"{student}: {path.relative_to(course.root)}", 300))
             except CourseError as error:
                 failed += 1
@@ -227,22 +255,88 @@ def _feedback(args: argparse.Namespace) -> int:
                     ),
                     file=sys.stderr,
                 )
+        failed += _archives(course, assignment, pages)
     return 1 if failed else 0
 
 
+def _archives(course: Any, assignment: Any, pages: dict[str, Path]) -> int:
+    """One zip per LMS the submissions came from, for its bulk feedback upload."""
+    from course_lib.grading._text import printable
+    from course_lib.grading.collect import read_facts
+    from course_lib.grading.lms import feedback_archive
+
+    facts = read_facts(course.root, assignment.id)
+    layouts = sorted(
+        {info.get("layout") for info in facts.values()} & {"canvas", "moodle"}
+    )
+    for fmt in layouts:
+        out = course.path("feedback") / f"{assignment.id}-{fmt}-feedback.zip"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        count, left_out = feedback_archive(
+            pages, facts, out, fmt, assignment.notebook_id
+        )
+        where = (
+            "Canvas: the assignment's Submissions > Re-Upload Submissions"
+            if fmt == "canvas"
+            else "Moodle: View all submissions > Upload multiple feedback files in a zip"
+        )
+        print(
+            f"{fmt}: {count} feedback pages -> "
+            f"{printable(out.relative_to(course.root), 300)} (upload it in {where})"
+        )
+        for line in left_out:
+            print(f"  {line}", file=sys.stderr)
+    return 0
+
+
 def _grades(args: argparse.Namespace) -> int:
+    from course_lib.grading._text import printable
+    from course_lib.grading.lms import write_grades
     from course_lib.grading.report import export_grades
 
     course = _course(args)
+    if args.output and len(args.format or []) != 1:
+        print(
+            "course: --output needs exactly one --format; got "
+            f"{len(args.format or [])}: drop --output to write grades-FORMAT.csv",
+            file=sys.stderr,
+        )
+        return 2
     table = export_grades(
         course.db_url,
         course_id=course.course_id,
         csv_path=course.root / args.csv,
         html_path=course.root / args.html,
         assignment=args.assignment,
+        course=course,
     )
     print(f"{len(table)} rows -> {args.csv}, report -> {args.html}")
+    for fmt in args.format or []:
+        out = course.root / (args.output or f"grades-{fmt}.csv")
+        left_out = write_grades(
+            table,
+            out,
+            fmt,
+            columns=course.lms_columns.get(fmt),
+            due_dates=course.due_dates,
+            grace=course.late_policy.grace,
+            missing=args.missing,
+        )
+        students = table["student_id"].nunique() - len(left_out) if len(table) else 0
+        print(
+            f"{fmt}: {students} students -> {printable(out.relative_to(course.root), 300)}"
+            + (f" (import it in {_IMPORT[fmt]})" if fmt in _IMPORT else "")
+        )
+        for line in left_out:
+            print(f"  {line}", file=sys.stderr)
     return 0
+
+
+_IMPORT = {
+    "canvas": "Canvas: Grades > Import",
+    "moodle": "Moodle: Grades > Import > CSV file, mapping Email address to "
+    "Email address",
+}
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -322,6 +416,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_release)
 
     p = sub.add_parser(
+        "roster",
+        help="import the class list from the LMS into the gradebook",
+        description="Import a Canvas gradebook export, a Moodle participants export or "
+        "a plain CSV (student_id, first_name, last_name, email, lms_user_id) into "
+        "nbgrader's students: id, name, email and LMS id. Run it again whenever the "
+        "class changes: students keep their ids, and none is ever deleted.",
+    )
+    p.add_argument("file", type=Path, help="the class list (CSV)")
+    p.add_argument(
+        "--format",
+        choices=["auto", "canvas", "moodle", "csv"],
+        default="auto",
+        help="the file's form (default: detected from its header)",
+    )
+    p.add_argument(
+        "--id-column",
+        help="the column that gives each student's id (default: Canvas SIS Login "
+        "ID, SIS User ID or ID; Moodle ID number, Username or Email address)",
+    )
+    p.add_argument("--db-url", help="gradebook URL (default: from nbgrader_config.py)")
+    p.set_defaults(func=_roster)
+
+    p = sub.add_parser(
         "collect",
         help="unpack a learning-management-system zip into submitted/",
         description="Unpack a Canvas, Moodle or one-folder-per-student zip export into submitted/<student>/<assignment>/.",
@@ -335,6 +452,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--pattern",
         help="regular expression with groups student_id and file, for other layouts",
+    )
+    p.add_argument(
+        "--worksheet",
+        type=Path,
+        help="Moodle: the assignment's grading worksheet (CSV), which says whose "
+        "each participant number is and when each was submitted",
     )
     p.set_defaults(func=_collect)
 
@@ -413,6 +536,25 @@ def build_parser() -> argparse.ArgumentParser:
         description="Export every grade to a CSV file and a report with plots (score distribution, per-part pass rates, mean scores).",
     )
     p.add_argument("--assignment", help="only this assignment")
+    p.add_argument(
+        "--format",
+        action="append",
+        choices=["canvas", "moodle", "nbgrader"],
+        help="also write the grades as this LMS imports them, to grades-FORMAT.csv "
+        "(repeatable): one row per student, scores after the late penalty",
+    )
+    p.add_argument(
+        "--output",
+        help="file for --format (default: grades-FORMAT.csv)",
+    )
+    p.add_argument(
+        "--missing",
+        choices=["zero", "blank"],
+        default="zero",
+        help="a roster student who submitted nothing: 0 once the due date has "
+        "passed (zero, the default) or an empty cell (blank); before the due "
+        "date it is always empty",
+    )
     p.add_argument("--csv", default="grades.csv", help="CSV path (default: grades.csv)")
     p.add_argument(
         "--html",
@@ -451,7 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one ``course`` command; errors are one line on stderr, never a traceback."""
-    from course_lib.grading._text import printable
+    from course_lib.grading._text import first_line, printable
 
     args = build_parser().parse_args(argv)
     try:
@@ -462,7 +604,16 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit:
         raise
     except (OSError, ValueError, RuntimeError, TypeError, LookupError) as error:
-        print(f"course: {printable(error, 600)}", file=sys.stderr)
+        print(f"course: {printable(first_line(error, 600), 600)}", file=sys.stderr)
+        return 2
+    except Exception as error:  # one line, never a traceback
+        print(
+            f"course: {args.command} failed: {type(error).__name__}: "
+            f"{printable(first_line(error, 400), 400)}; nothing else was changed. "
+            "Fix what it names and run the command again (`course "
+            f"{args.command} --help`)",
+            file=sys.stderr,
+        )
         return 2
 
 

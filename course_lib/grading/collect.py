@@ -21,21 +21,24 @@ import tempfile
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TextIO
+from typing import Any, TextIO
 
 from course_lib.grading._text import printable
+from course_lib.grading.roster import SAFE_ID
 
 __all__ = [
     "DEFAULT_PATTERN",
+    "FACTS_FOLDER",
     "LAYOUTS",
     "MAX_FILE_SIZE",
     "MAX_TOTAL_SIZE",
     "CollectEntry",
     "CollectReport",
     "collect_zip",
+    "read_facts",
 ]
 
 #: Detect the layout of the zip (Canvas, Moodle or one folder per student).
@@ -65,7 +68,7 @@ MAX_TOTAL_SIZE = 2**30
 
 # A letter, digit or underscore first: never ".", and never "-", "@", "=" or "+",
 # with which a spreadsheet would start a formula.
-_SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._@-]{0,127}")
+_SAFE_ID = SAFE_ID
 _RESUBMISSION = re.compile(r"(?P<base>.+)-(?P<n>\d+)")
 # Files that operating systems and Jupyter leave behind; never student work.
 _JUNK_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
@@ -206,6 +209,7 @@ class _Member:
     file: str  # path inside the student's folder, "/"-separated
     late: bool
     user_id: str | None
+    groups: dict[str, str | None] = field(default_factory=dict)
 
 
 def _check_name(value: str, what: str) -> None:
@@ -389,6 +393,8 @@ def collect_zip(
     max_file_size: int = MAX_FILE_SIZE,
     max_total_size: int = MAX_TOTAL_SIZE,
     expected_files: Iterable[str] = (),
+    roster: Sequence[Any] | None = None,
+    worksheet: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> CollectReport:
     """Put each student's notebook from an LMS zip where nbgrader expects it.
 
@@ -473,6 +479,22 @@ def collect_zip(
     expected_files : iterable of str, default ()
         Paths, relative to the student's assignment folder, of the files
         other than the notebook that may be collected.
+    roster : sequence of roster.Person, optional
+        The class list (``course roster``). With it every submission is filed
+        under the student id of the roster, found by a stable identity: the
+        Canvas user id, the Moodle student's email (from ``worksheet``) or
+        unique full name, or, in a plain layout, the folder named by a
+        student id, email or LMS id of the roster. A submission of someone
+        not on the roster is that student's error. Without it, Canvas
+        submissions are filed under Canvas's name slug (or the Canvas user
+        id where the slug is not a safe folder name or two users share it),
+        and Moodle ones under the participant number, which Moodle draws
+        anew for every assignment.
+    worksheet : mapping, optional
+        Moodle's grading worksheet for this assignment, as
+        :func:`read_worksheet` returns it: ``{participant number: {"email":
+        ..., "submitted_at": datetime or None}}``. It tells apart students
+        with the same name, and gives each submission's time.
 
     Returns
     -------
@@ -561,6 +583,7 @@ def collect_zip(
 
         # 1. Sort every entry to its student, skipping what must not be extracted.
         students: dict[str, list[_Member]] = {}
+        matched: list[_Member] = []
         for info, (name, reason) in zip(infos, spelled, strict=True):
             if reason is not None:
                 report.warnings.append(
@@ -584,13 +607,39 @@ def collect_zip(
                 (groups["file"] or "").strip("/"),
                 bool(groups.get("late")),
                 groups.get("user_id"),
+                groups,
             )
-            students.setdefault(groups["student_id"] or "", []).append(member)
+            matched.append(member)
+        identify = _Identify(layout, roster, worksheet, matched)
+        who: dict[str, _Who] = {}
+        for member in matched:
+            found = identify(member.groups)
+            who.setdefault(found.student, found)
+            students.setdefault(found.student, []).append(member)
+        if identify.note:
+            report.warnings.append(CollectEntry("", str(zip_path), identify.note))
 
         # 2. Decide, per student, what to write.
         plans: dict[str, list[tuple[_Member, str, bool]]] = {}
         allowed = {_normalise(name)[0] for name in expected_files}
         for student in sorted(students):
+            if who[student].error:
+                report.errors.append(
+                    CollectEntry(
+                        who[student].shown,
+                        students[student][0].info.filename,
+                        who[student].error,
+                    )
+                )
+                continue
+            if who[student].warning:
+                report.warnings.append(
+                    CollectEntry(
+                        student,
+                        students[student][0].info.filename,
+                        who[student].warning,
+                    )
+                )
             plan = _plan_student(
                 student, students[student], report, expected, layout, allowed
             )
@@ -606,12 +655,25 @@ def collect_zip(
                 "max_total_size if you trust it"
             )
 
-        # 3. Write, one student at a time.
+        # 3. Write, one student at a time, with what the LMS said of each.
+        facts = {}
         for student, plan in plans.items():
             folder = root / "submitted" / student / assignment
-            _write_student(
+            written = _write_student(
                 zf, student, plan, folder, root, stamp, max_file_size, report
             )
+            if written:
+                info = dict(who[student].info)
+                chosen = plan[0][0].groups
+                if chosen.get("submission_id"):
+                    # Canvas's id of the file graded: its bulk re-upload
+                    # attaches feedback to the submission holding that file.
+                    info["submission_id"] = chosen["submission_id"]
+                info["late"] = any(m.late for m in students[student])
+                facts[student] = info
+                _write_timestamp(folder, info.get("submitted_at"))
+        if facts:
+            _record_facts(root, assignment, layout, facts, stamp)
     return report
 
 
@@ -705,8 +767,8 @@ def _plan_student(
     if any(m.late for m in members):
         warn(
             chosen.info.filename,
-            "the LMS marks this submission late; nbgrader is not told (no "
-            "timestamp.txt is written): apply the late policy by hand",
+            "the LMS marks this submission late: the course's late policy "
+            "applies (c.Term.late_policy; the grades and the report show it)",
         )
 
     plan = [(chosen, expected, True)]
@@ -739,10 +801,11 @@ def _write_student(
     stamp: str,
     max_file_size: int,
     report: CollectReport,
-) -> None:
+) -> bool:
     """Check the notebook, then write it and the student's other files.
 
     Files are read one at a time, so memory holds at most one of them.
+    Returns whether the notebook is in place (written or unchanged).
     """
     resolved = folder.resolve()
     for member, rel, is_notebook in plan:
@@ -774,7 +837,7 @@ def _write_student(
                     f"and put it at {shown} by hand",
                 )
             )
-            return  # the notebook comes first: nothing of this student is written
+            return False  # the notebook comes first: nothing of this student is written
         if problem is not None:
             report.warnings.append(CollectEntry(student, name, f"skipped: {problem}"))
             continue
@@ -790,7 +853,7 @@ def _write_student(
                 )
             )
             if is_notebook:
-                return
+                return False
             continue
         kept = (
             ""
@@ -808,3 +871,263 @@ def _write_student(
             report.notes.append(
                 CollectEntry(student, name, f"extra file copied to {shown}{kept}")
             )
+    return True
+
+
+# --------------------------------------------------------------------------
+# Who each submission belongs to
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Who:
+    student: str  # the folder to file it under (or a key for the error)
+    shown: str  # how the report names the student
+    info: dict[str, Any]  # what the LMS said: ids, name, time
+    error: str | None = None
+    warning: str | None = None
+
+
+def _moodle_name(full_name: str) -> str:
+    return " ".join(full_name.split())
+
+
+class _Identify:
+    """Maps one entry's groups to the student it belongs to."""
+
+    def __init__(
+        self,
+        layout: str,
+        roster: Sequence[Any] | None,
+        worksheet: Mapping[str, Mapping[str, Any]] | None,
+        members: list[_Member],
+    ):
+        from course_lib.grading.roster import Lookup
+
+        self.layout = layout
+        self.roster = list(roster) if roster else []
+        self.lookup = Lookup(self.roster) if self.roster else None
+        self.ids = {p.student_id: p for p in self.roster}
+        self.worksheet = worksheet or {}
+        self.note = ""
+        # Canvas slugs shared by several users, or unsafe as folder names,
+        # are replaced by the Canvas user id when there is no roster.
+        users: dict[str, set[str]] = {}
+        for m in members:
+            if m.user_id is not None:
+                users.setdefault(m.groups.get("student_id") or "", set()).add(m.user_id)
+        self.shared = {slug for slug, ids in users.items() if len(ids) > 1}
+        if layout == "moodle" and not self.roster and not self.worksheet:
+            self.note = (
+                "no roster: Moodle submissions are filed under their participant "
+                "numbers, which Moodle draws anew for every assignment; import the "
+                "class list first (`course roster`) so that each student keeps one "
+                "id all term"
+            )
+
+    def __call__(self, groups: dict[str, str | None]) -> _Who:
+        raw = groups.get("student_id") or ""
+        if self.layout == "canvas" or groups.get("user_id"):
+            return self._canvas(raw, groups)
+        if self.layout == "moodle":
+            return self._moodle(raw, groups)
+        return self._plain(raw)
+
+    def _found(self, person: Any, shown: str, info: dict[str, Any]) -> _Who:
+        return _Who(person.student_id, shown, info)
+
+    def _canvas(self, slug: str, groups: dict[str, str | None]) -> _Who:
+        uid = groups.get("user_id") or ""
+        info = {
+            "lms_user_id": uid,
+            "submission_id": groups.get("submission_id") or "",
+            "lms_name": slug,
+        }
+        shown = f"{slug} (Canvas user {uid})"
+        if self.lookup is not None:
+            person = self.lookup.by_lms_user_id(uid)
+            if person is None:
+                return _Who(
+                    f"canvas:{uid}",
+                    shown,
+                    info,
+                    error=(
+                        "not on the roster (no student with this Canvas user id): "
+                        "import a fresh Canvas gradebook export with `course roster` "
+                        "and collect again"
+                    ),
+                )
+            return self._found(person, person.student_id, info)
+        if _SAFE_ID.fullmatch(slug) and slug not in self.shared:
+            return _Who(slug, slug, info)
+        why = (
+            "another Canvas user has the same name"
+            if slug in self.shared
+            else "the name is not a safe folder name"
+        )
+        return _Who(
+            uid,
+            uid,
+            info,
+            warning=(
+                f"filed under the Canvas user id {uid}, since {why} ({slug}); "
+                "import the roster (`course roster`) to file students by the "
+                "roster's ids"
+            ),
+        )
+
+    def _moodle(self, participant: str, groups: dict[str, str | None]) -> _Who:
+        name = _moodle_name(groups.get("full_name") or "")
+        row = self.worksheet.get(participant)
+        info: dict[str, Any] = {"participant": participant, "lms_name": name}
+        shown = f"{name} (participant {participant})"
+        if row is not None:
+            info["email"] = row.get("email") or ""
+            if row.get("submitted_at") is not None:
+                info["submitted_at"] = row["submitted_at"]
+        email = info.get("email") or ""
+        if self.lookup is None:
+            if email and _SAFE_ID.fullmatch(email):
+                return _Who(email, email, info)
+            return _Who(participant, participant, info)
+        if email:
+            person = self.lookup.by_email(email)
+            if person is not None:
+                return self._found(person, person.student_id, info)
+            return _Who(
+                f"moodle:{participant}",
+                shown,
+                info,
+                error=(
+                    "not on the roster (the grading worksheet gives an email no "
+                    "roster student has): import a fresh participants export with "
+                    "`course roster` and collect again"
+                ),
+            )
+        people = self.lookup.by_name(name)
+        if len(people) == 1:
+            return self._found(people[0], people[0].student_id, info)
+        if not people:
+            error = (
+                "not on the roster (no student of that name): import a fresh "
+                "participants export with `course roster`, or pass the assignment's "
+                "grading worksheet (--worksheet), and collect again"
+            )
+        else:
+            error = (
+                f"{len(people)} students on the roster are named {name}: pass the "
+                "assignment's grading worksheet (--worksheet) to tell them apart"
+            )
+        return _Who(f"moodle:{participant}", shown, info, error=error)
+
+    def _plain(self, folder: str) -> _Who:
+        if self.lookup is None:
+            return _Who(folder, folder, {})
+        person = (
+            self.ids.get(folder)
+            or self.lookup.by_email(folder)
+            or self.lookup.by_lms_user_id(folder)
+        )
+        if person is None:
+            return _Who(
+                f"plain:{folder}",
+                folder,
+                {},
+                error=(
+                    "not on the roster (no student with this id, email or LMS id): "
+                    "check the folder's name, or import a fresh roster with "
+                    "`course roster`"
+                ),
+            )
+        return self._found(person, person.student_id, {})
+
+
+# --------------------------------------------------------------------------
+# What the LMS said of each submission, kept beside the submissions
+# --------------------------------------------------------------------------
+
+#: Where collect keeps, per assignment, what the LMS said of each submission
+#: (ids, names, late flags, times): ``submitted/.lms/<assignment>.json``. A
+#: folder name starting with a dot is never a student id.
+FACTS_FOLDER = ".lms"
+#: The most bytes of such a file read back.
+MAX_FACTS_BYTES = 16 * 2**20
+
+
+def _write_timestamp(folder: Path, when: Any) -> None:
+    """nbgrader's ``timestamp.txt``: the LMS's submission time, in UTC."""
+    if not isinstance(when, _dt.datetime):
+        return
+    when = when.astimezone(_dt.UTC) if when.tzinfo else when.replace(tzinfo=_dt.UTC)
+    _write(
+        folder / "timestamp.txt",
+        when.strftime("%Y-%m-%d %H:%M:%S.%f UTC").encode(),
+        folder,
+        _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ"),
+    )
+
+
+def _record_facts(
+    root: Path,
+    assignment: str,
+    layout: str,
+    facts: dict[str, dict[str, Any]],
+    stamp: str,
+) -> None:
+    path = root / "submitted" / FACTS_FOLDER / f"{assignment}.json"
+    known = read_facts(root, assignment)
+    for student, info in facts.items():
+        info = {
+            k: (v.isoformat() if isinstance(v, _dt.datetime) else v)
+            for k, v in info.items()
+        }
+        known[student] = {"layout": layout, **info}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(known, indent=1, sort_keys=True, ensure_ascii=False)
+    _write(path, data.encode("utf-8"), path.parent, stamp)
+
+
+def read_facts(
+    root: str | os.PathLike[str], assignment: str
+) -> dict[str, dict[str, Any]]:
+    """What the LMS said of each collected submission of ``assignment``.
+
+    Parameters
+    ----------
+    root : str or path-like
+        The course directory.
+    assignment : str
+        The assignment id.
+
+    Returns
+    -------
+    dict
+        ``{student id: {"layout", "lms_user_id", "submission_id",
+        "participant", "lms_name", "email", "late", "submitted_at"}}`` (the
+        keys the LMS gave), empty if nothing was collected from an LMS export
+        or the file is unreadable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> read_facts(tempfile.mkdtemp(), "hw01")
+    {}
+    """
+    path = Path(root) / "submitted" / FACTS_FOLDER / f"{assignment}.json"
+    try:
+        if path.is_symlink() or not path.is_file():
+            return {}
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FACTS_BYTES + 1)
+        if len(data) > MAX_FACTS_BYTES:
+            return {}
+        known = json.loads(data)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(known, dict):
+        return {}
+    return {
+        str(k): v
+        for k, v in known.items()
+        if isinstance(v, dict) and _SAFE_ID.fullmatch(str(k))
+    }

@@ -138,12 +138,12 @@ body {{ font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto;
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertical-align: top; }}
 .pass {{ color: #1a7f37; font-weight: bold; }} .fail {{ color: #cf222e; font-weight: bold; }}
-.pending {{ color: #9a6700; }}
+.pending {{ color: #9a6700; }} .late {{ color: #9a6700; }}
 </style></head>
 <body>
 <h1>{title}</h1>
 <p>Student: <strong>{student}</strong>. Score so far: <strong>{score:g} of {max_score:g}</strong>{pending}.</p>
-<table>
+{late}<table>
 <thead><tr><th>Part</th><th>Result</th><th>Points</th><th>Feedback</th></tr></thead>
 <tbody>
 {rows}
@@ -162,6 +162,8 @@ def feedback_html(
     parts: list[dict[str, Any]],
     manual: list[dict[str, Any]],
     notes: list[str],
+    late: str = "",
+    late_fraction: float = 0.0,
 ) -> str:
     """A student's feedback page: per part, pass or fail, points and a hint.
 
@@ -169,8 +171,10 @@ def feedback_html(
     ``max_points``, ``hint``); ``manual`` the hand-graded cells (``grade_id``,
     ``score`` or None while ungraded, ``max_points``, ``comment`` and
     ``unanswered``, true when the student left the answer as released); ``notes``
-    other remarks, such as errors raised by the student's own cells. All text
-    is escaped.
+    other remarks, such as errors raised by the student's own cells; ``late``
+    says how late the submission was and under which policy (empty when on
+    time), and ``late_fraction`` is the fraction of the score it costs. All
+    text is escaped.
     """
     import html
 
@@ -217,6 +221,19 @@ def feedback_html(
     max_score = sum(p["max_points"] for p in parts) + sum(
         c["max_points"] for c in manual
     )
+    late_html = ""
+    if late:
+        lost = round(score * late_fraction, 4)
+        late_html = (
+            f'<p class="late">{esc(late)}'
+            + (
+                f": the late policy takes {lost:g} points, so your score is "
+                f"<strong>{max(0.0, score - lost):g} of {max_score:g}</strong>"
+                if late_fraction
+                else ""
+            )
+            + ".</p>\n"
+        )
     notes_html = ""
     if notes:
         items = "".join(f"<li>{esc(n)}</li>" for n in notes)
@@ -229,4 +246,5 @@ def feedback_html(
         pending=" (written answers still to be graded)" if pending else "",
         rows="\n".join(rows),
         notes=notes_html,
+        late=late_html,
     )

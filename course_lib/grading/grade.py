@@ -48,6 +48,7 @@ from course_lib.grading._text import (
     printable,
     scrub_notebook,
 )
+from course_lib.grading.late import Lateness, LatePolicy, parse_due
 from course_lib.grading.match import (
     Matched,
     defined_names,
@@ -206,6 +207,16 @@ class Course:
     submitted: str = "submitted"
     autograded: str = "autograded"
     feedback: str = "feedback"
+    #: Due dates (UTC) by assignment id, from ``c.Term.due_dates``.
+    due_dates: dict[str, dt.datetime] = field(default_factory=dict)
+    #: What late work costs, from ``c.Term.late_policy`` and ``c.Term.grace_minutes``.
+    late_policy: LatePolicy = field(default_factory=LatePolicy)
+    #: Where formgrader is served, for the report's links (``c.Term.formgrader_url``).
+    formgrader_url: str = "http://localhost:8888/formgrader"
+    #: The zone of times written without one (``c.Term.timezone``).
+    timezone: str = "UTC"
+    #: Per LMS, homework id to the LMS's column name (``c.Term.lms_columns``).
+    lms_columns: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -220,9 +231,34 @@ class Course:
                 f"{root} must be a course directory with an nbgrader_config.py; got "
                 "none. Run the command from the repository root."
             )
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+        try:
+            config = PyFileConfigLoader(
+                "nbgrader_config.py", path=str(root)
+            ).load_config()
+        except Exception as error:
+            raise CourseError(
+                f"nbgrader_config.py must run without error; got "
+                f"{type(error).__name__}: {first_line(error, 200)}: fix that line"
+            ) from None
         cd = config.get("CourseDirectory", {})
+        term = config.get("Term", {})
         url = db_url or cd.get("db_url") or f"sqlite:///{root / 'gradebook.db'}"
+        try:
+            zone = str(term.get("timezone", "UTC"))
+            due = parse_due(term.get("due_dates", {}), zone)
+            policy = LatePolicy.parse(
+                term.get("late_policy", "none"), term.get("grace_minutes", 0)
+            )
+            columns = term.get("lms_columns", {})
+            if not isinstance(columns, dict) or not all(
+                isinstance(v, dict) for v in columns.values()
+            ):
+                raise ValueError(
+                    "c.Term.lms_columns must be like {'canvas': {'hw01': 'Homework 1 "
+                    f"(48213)'}}; got {type(columns).__name__}"
+                )
+        except ValueError as error:
+            raise CourseError(f"nbgrader_config.py: {first_line(error, 300)}") from None
         return cls(
             root=root,
             course_id=cd.get("course_id", "") or "default_course",
@@ -232,6 +268,16 @@ class Course:
             submitted=cd.get("submitted_directory", "submitted"),
             autograded=cd.get("autograded_directory", "autograded"),
             feedback=cd.get("feedback_directory", "feedback"),
+            due_dates=due,
+            late_policy=policy,
+            formgrader_url=str(
+                term.get("formgrader_url", "http://localhost:8888/formgrader")
+            ).rstrip("/"),
+            timezone=zone,
+            lms_columns={
+                str(k): {str(a): str(n) for a, n in v.items()}
+                for k, v in columns.items()
+            },
         )
 
     def path(self, step: str, *parts: str) -> Path:
@@ -860,6 +906,12 @@ def _open_submission(
             f"the gradebook has no assignment {assignment.id!r}; release it first "
             f"(`course release {assignment.id}`) with this gradebook ({assignment.course.db_url})"
         )
+    due = assignment.course.due_dates.get(assignment.id)
+    if due is not None:
+        # nbgrader keeps due dates as naive UTC; formgrader and its export show it.
+        naive = due.astimezone(dt.UTC).replace(tzinfo=None)
+        if gb_assignment.duedate != naive:
+            gb_assignment.duedate = naive
     person = db.get(Student, student)
     if person is None:
         person = Student(id=student)
@@ -1142,6 +1194,49 @@ def preflight(limits: Limits) -> list[str]:
         "CPU-time and wall-clock limits. Run as root, or on a host with systemd "
         "and cgroup v2, to apply them (README, instructor section)."
     ]
+
+
+def check_released(course: Course, assignments: Iterable[Assignment]) -> None:
+    """Fail once, before anyone is graded, unless each assignment is in the gradebook.
+
+    Raises
+    ------
+    CourseError
+        If the gradebook is missing, or lacks an assignment or its notebook:
+        ``course release`` puts them there.
+    """
+    from nbgrader.api import Assignment as GbAssignment
+    from nbgrader.api import Notebook
+    from sqlalchemy import make_url
+
+    url = make_url(course.db_url)
+    database = url.database
+    if url.get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
+        if not Path(database).is_file():
+            names = " ".join(a.id for a in assignments)
+            raise CourseError(
+                f"the gradebook must exist before grading; got no {database}: "
+                f"release the homework first (`course release {names}`), or restore "
+                "the gradebook from its backup"
+            )
+    with course.gradebook() as gb:
+        for assignment in assignments:
+            row = (
+                gb.db.query(Notebook.name)
+                .join(GbAssignment, GbAssignment.id == Notebook.assignment_id)
+                .filter(
+                    GbAssignment.name == assignment.id,
+                    GbAssignment.course_id == course.course_id,
+                    Notebook.name == assignment.notebook_id,
+                )
+                .first()
+            )
+            if row is None:
+                raise CourseError(
+                    f"{assignment.id} must be released with this gradebook before it "
+                    f"is graded; got no {assignment.id}/{assignment.notebook_id} in "
+                    f"{_safe_url(course.db_url)}: run `course release {assignment.id}`"
+                )
 
 
 class Unrecognised(ValueError):
@@ -1460,6 +1555,7 @@ def grade_assignments(
     }
     limits = limits or Limits()
     students = list(students) if students else None
+    check_released(course, assignments.values())
     summaries = {aid: GradeSummary() for aid in assignments}
     todo = {
         aid: _todo(course, a, students, force, summaries[aid])
@@ -1576,6 +1672,7 @@ def write_feedback(course: Course, assignment: Assignment, student: str) -> Path
                     "unanswered": grade.manual_score is None and text == "No response.",
                 }
             )
+    late, fraction = submission_lateness(course, assignment.id, student)
     notes = [str(n) for n in result.get("notes") or []]
     notes += [
         f"Cell {cid} raised {err}"
@@ -1594,12 +1691,53 @@ def write_feedback(course: Course, assignment: Assignment, student: str) -> Path
         parts=result["parts"],
         manual=manual,
         notes=notes,
+        late=(
+            f"Submitted {late.describe()} (policy: {course.late_policy.describe()})"
+            if late.late
+            else ""
+        ),
+        late_fraction=fraction,
     )
     out = course.path("feedback", student, assignment.id)
     out.mkdir(parents=True, exist_ok=True)
     path = out / (assignment.notebook_id + ".html")
     _atomic_write(path, page)
     return path
+
+
+def submission_lateness(
+    course: Course, assignment_id: str, student: str
+) -> tuple[Lateness, float]:
+    """How late the student's submission is, and the fraction of its score it loses.
+
+    From the homework's due date (with any extension the gradebook holds for
+    the student), the submission's time in the gradebook, and the LMS's late
+    flag as ``course collect`` recorded it.
+    """
+    from nbgrader.api import Assignment as GbAssignment
+    from nbgrader.api import SubmittedAssignment
+
+    from course_lib.grading.collect import read_facts
+
+    due = course.due_dates.get(assignment_id)
+    when = None
+    with course.gradebook() as gb:
+        row = (
+            gb.db.query(SubmittedAssignment.timestamp, SubmittedAssignment.extension)
+            .join(GbAssignment, GbAssignment.id == SubmittedAssignment.assignment_id)
+            .filter(
+                GbAssignment.name == assignment_id,
+                SubmittedAssignment.student_id == student,
+            )
+            .first()
+        )
+    if row is not None:
+        when = row.timestamp
+        if due is not None and row.extension is not None:
+            due = due + row.extension
+    flagged = bool(read_facts(course.root, assignment_id).get(student, {}).get("late"))
+    lateness = Lateness.find(due, when, flagged, course.late_policy)
+    return lateness, course.late_policy.fraction(lateness)
 
 
 def graded_students(course: Course, assignment: Assignment) -> list[str]:

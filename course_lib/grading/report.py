@@ -16,6 +16,7 @@ import io
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,12 +42,25 @@ logger = logging.getLogger(__name__)
 #: between ``submitted`` and ``total_score``.
 BASE_COLUMNS = (
     "student_id",
+    "first_name",
+    "last_name",
+    "email",
+    "lms_user_id",
     "assignment",
     "submitted",
+    "timestamp",
+    "late",
     "total_score",
+    "late_penalty",
+    "score",
     "max_score",
     "needs_manual_grade",
 )
+#: The columns before the per-cell ones.
+_LEADING = BASE_COLUMNS[: BASE_COLUMNS.index("late") + 1]
+
+_PERSON = ("first_name", "last_name", "email", "lms_user_id")
+_SUBMISSION_COLUMNS = ["student_id", "assignment", "timestamp", "extension"]
 
 # A score within this of the maximum counts as full marks (scores are floats).
 _FULL_MARKS_TOL = 1e-9
@@ -100,7 +114,7 @@ def _check_gradebook(db_url: str, course_id: str) -> bool:
 
 def _read_gradebook(
     db_url: str, course_id: str, assignment: str | None
-) -> tuple[list[str], list[str], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> tuple[list[str], pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Assignments, students, cells, grades and submissions, as plain data."""
     with Gradebook(db_url, course_id=course_id) as gb:
         assignments = [a for a in gb.assignments if a.course_id == course_id]
@@ -112,7 +126,19 @@ def _read_gradebook(
                     f"({', '.join(names) or 'none yet'}); got {assignment!r}"
                 )
             assignments = [a for a in assignments if a.name == assignment]
-        students = sorted(s.id for s in gb.students)
+        people = pd.DataFrame(
+            [
+                (
+                    s.id,
+                    s.first_name or "",
+                    s.last_name or "",
+                    s.email or "",
+                    s.lms_user_id or "",
+                )
+                for s in gb.students
+            ],
+            columns=["student_id", *_PERSON],
+        )
 
         cells = []
         for a in assignments:
@@ -153,7 +179,12 @@ def _read_gradebook(
             .all()
         )
         submissions = (
-            gb.db.query(SubmittedAssignment.student_id, Assignment.name)
+            gb.db.query(
+                SubmittedAssignment.student_id,
+                Assignment.name,
+                SubmittedAssignment.timestamp,
+                SubmittedAssignment.extension,
+            )
             .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
             .filter(Assignment.name.in_(names))
             .all()
@@ -167,12 +198,14 @@ def _read_gradebook(
         columns=["student_id", "assignment", "cell_id", "score", "needs_manual"],
     )
     submissions_df = pd.DataFrame(
-        [tuple(row) for row in submissions], columns=["student_id", "assignment"]
+        [tuple(row) for row in submissions], columns=_SUBMISSION_COLUMNS
     )
-    return names, students, cells_df, grades_df, submissions_df
+    return names, people, cells_df, grades_df, submissions_df
 
 
-def _empty() -> tuple[list[str], list[str], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _empty() -> tuple[
+    list[str], pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame
+]:
     """What :func:`_read_gradebook` returns for a database with no table."""
     cells = pd.DataFrame(
         columns=["cell_id", "assignment", "notebook", "cell", "max", "autograded"]
@@ -180,7 +213,8 @@ def _empty() -> tuple[list[str], list[str], pd.DataFrame, pd.DataFrame, pd.DataF
     grades = pd.DataFrame(
         columns=["student_id", "assignment", "cell_id", "score", "needs_manual"]
     )
-    return [], [], cells, grades, pd.DataFrame(columns=["student_id", "assignment"])
+    people = pd.DataFrame(columns=["student_id", *_PERSON])
+    return [], people, cells, grades, pd.DataFrame(columns=_SUBMISSION_COLUMNS)
 
 
 def _column_names(cells: pd.DataFrame) -> pd.Series:
@@ -193,12 +227,19 @@ def _column_names(cells: pd.DataFrame) -> pd.Series:
 
 def _grades_table(
     names: list[str],
-    students: list[str],
+    people: pd.DataFrame,
     cells: pd.DataFrame,
     grades: pd.DataFrame,
     submissions: pd.DataFrame,
+    late_of: Any = None,
 ) -> pd.DataFrame:
-    """One row per (student, assignment), one column per graded cell."""
+    """One row per (student, assignment), one column per graded cell.
+
+    ``late_of(assignment, student, timestamp, extension)`` gives a submission's
+    :class:`~course_lib.grading.late.Lateness` and the fraction of its score
+    it loses (None: nothing is late).
+    """
+    students = sorted(people["student_id"])
     index = pd.MultiIndex.from_product(
         [names, students], names=["assignment", "student_id"]
     )
@@ -224,19 +265,54 @@ def _grades_table(
     own = belongs.reindex(index.get_level_values("assignment")).to_numpy(dtype=bool)
     table = table.mask(own & table.isna().to_numpy(dtype=bool), 0.0)
 
-    submitted = pd.MultiIndex.from_frame(submissions[["assignment", "student_id"]])
+    by_key = {
+        (row.assignment, row.student_id): row
+        for row in submissions.itertuples(index=False)
+    }
     manual = grades.groupby(["assignment", "student_id"])["needs_manual"].any()
     max_scores = cells.groupby("assignment")["max"].sum()
-    table.insert(0, "submitted", index.isin(submitted))
-    table["total_score"] = table[columns].sum(axis=1)
+    total = table[columns].sum(axis=1)
+    late, penalty, stamps = [], [], []
+    for (name, student), raw in zip(index, total, strict=True):
+        row = by_key.get((name, student))
+        stamp = getattr(row, "timestamp", None)
+        stamps.append(_iso(stamp))
+        if row is None or late_of is None:
+            late.append(False)
+            penalty.append(0.0)
+            continue
+        lateness, fraction = late_of(name, student, stamp, row.extension)
+        late.append(bool(lateness.late))
+        penalty.append(round(float(raw) * fraction, 4))
+    table.insert(0, "submitted", index.isin(list(by_key)))
+    table.insert(1, "timestamp", stamps)
+    table.insert(2, "late", late)
+    table["total_score"] = total
+    table["late_penalty"] = penalty
+    table["score"] = (table["total_score"] - table["late_penalty"]).clip(lower=0.0)
     assignment_level = index.get_level_values("assignment")
     table["max_score"] = max_scores.reindex(assignment_level).fillna(0.0).to_numpy()
     table["needs_manual_grade"] = (
         manual.reindex(index).fillna(False).astype(bool).to_numpy()
     )
-    table = table.reset_index()[["student_id", "assignment", *table.columns]]
+    table = table.reset_index()
+    table = table.merge(people, on="student_id", how="left")
+    for column in _PERSON:
+        table[column] = table[column].fillna("").astype(str)
+    rest = [c for c in table.columns if c not in _LEADING]
+    table = table[[*_LEADING, *rest]]
     table.columns.name = None
     return table
+
+
+def _iso(value: Any) -> str:
+    """A gradebook time (naive UTC) as ISO 8601, or ``""``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return stamp.isoformat()
 
 
 def _png(fig: Figure) -> str:
@@ -441,6 +517,31 @@ def _html_page(
     return head + "\n".join(body) + "\n</body>\n</html>\n"
 
 
+def _late_rule(course: Any, names: list[str]) -> Any:
+    """``late_of`` for :func:`_grades_table`, from the course's due dates and policy."""
+    from course_lib.grading.collect import read_facts
+    from course_lib.grading.late import Lateness
+
+    facts = {name: read_facts(course.root, name) for name in names}
+    policy = course.late_policy
+
+    def late_of(name: str, student: str, stamp: Any, extension: Any) -> Any:
+        due = course.due_dates.get(name)
+        if due is not None and extension is not None and not pd.isna(extension):
+            due = due + pd.Timedelta(extension).to_pytimedelta()
+        when = None if stamp is None or pd.isna(stamp) else pd.Timestamp(stamp)
+        flagged = bool(facts[name].get(student, {}).get("late"))
+        lateness = Lateness.find(
+            due,
+            None if when is None else when.to_pydatetime(),
+            flagged,
+            policy,
+        )
+        return lateness, policy.fraction(lateness)
+
+    return late_of
+
+
 def export_grades(
     db_url: str | os.PathLike[str],
     *,
@@ -448,18 +549,23 @@ def export_grades(
     csv_path: str | os.PathLike[str] | None = "grades.csv",
     html_path: str | os.PathLike[str] | None = "grades_report.html",
     assignment: str | None = None,
+    course: Any = None,
 ) -> pd.DataFrame:
     """Write every grade of the gradebook as a tidy CSV and an HTML report.
 
     The table has one row per student and assignment: every student of the
     gradebook appears for every assignment, and a student who did not submit has
     ``submitted`` False and every score 0. Its columns are ``student_id``,
-    ``assignment``, ``submitted``, one column per graded cell (named by its grade
-    id, or ``notebook/grade id`` if two notebooks of an assignment share one)
-    holding that cell's score (the manual score if set, else the automatic one,
-    plus any extra credit; empty for the cells of other assignments),
-    ``total_score``, ``max_score`` and ``needs_manual_grade`` (any cell still
-    waiting for a grader).
+    the student's ``first_name``, ``last_name``, ``email`` and ``lms_user_id``
+    (as ``course roster`` imported them), ``assignment``, ``submitted``,
+    ``timestamp`` (the LMS's submission time, ISO 8601, if known), ``late``,
+    one column per graded cell (named by its grade id, or ``notebook/grade
+    id`` if two notebooks of an assignment share one) holding that cell's
+    score (the manual score if set, else the automatic one, plus any extra
+    credit; empty for the cells of other assignments), ``total_score`` (the
+    raw score), ``late_penalty`` (points lost under the course's late policy),
+    ``score`` (``total_score`` less the penalty, at least 0), ``max_score``
+    and ``needs_manual_grade`` (any cell still waiting for a grader).
 
     The HTML page is self-contained (PNG plots inlined as base64, no script):
     per assignment, a summary (students, submitted, missing, mean and median
@@ -482,6 +588,10 @@ def export_grades(
         Where to write the report; None writes no HTML.
     assignment : str, optional
         Export only this assignment.
+    course : Course, optional
+        The course (:class:`course_lib.grading.grade.Course`), whose due dates,
+        late policy and collected LMS facts decide ``late`` and
+        ``late_penalty``; without it nothing is late.
 
     Returns
     -------
@@ -522,18 +632,18 @@ def export_grades(
     ...     gb.db.commit()
     >>> table = export_grades(url, csv_path=folder / "grades.csv",
     ...                       html_path=folder / "report.html")
-    >>> print(table.to_string(index=False))
-    student_id assignment  submitted  test_f  total_score  max_score  needs_manual_grade
-           ada       hw01       True     2.0          2.0        2.0               False
-            bo       hw01       True     1.0          1.0        2.0               False
-            cy       hw01      False     0.0          0.0        2.0               False
+    >>> print(table[["student_id", "submitted", "test_f", "score"]].to_string(index=False))
+    student_id  submitted  test_f  score
+           ada       True     2.0    2.0
+            bo       True     1.0    1.0
+            cy      False     0.0    0.0
     >>> (folder / "report.html").read_text().count("data:image/png;base64,")
     3
     >>> os.environ["PATH"] = old_path
     """
     url = _db_url(db_url)
     if _check_gradebook(url, course_id):
-        names, students, cells, grades, submissions = _read_gradebook(
+        names, people, cells, grades, submissions = _read_gradebook(
             url, course_id, assignment
         )
     else:
@@ -542,10 +652,12 @@ def export_grades(
                 "assignment must be one of the gradebook's assignments (none yet); "
                 f"got {assignment!r}"
             )
-        names, students, cells, grades, submissions = _empty()
+        names, people, cells, grades, submissions = _empty()
     cells["column"] = _column_names(cells)
     grades = grades.merge(cells[["cell_id", "column"]], on="cell_id", how="inner")
-    table = _grades_table(names, students, cells, grades, submissions)
+    late_of = _late_rule(course, names) if course is not None else None
+    table = _grades_table(names, people, cells, grades, submissions, late_of)
+    students = list(people["student_id"])
 
     source = make_url(url).render_as_string(hide_password=True)
     message = ""

@@ -107,18 +107,30 @@ def test_table_has_one_row_per_student_and_assignment(class_gradebook, tmp_path)
     table = export_grades(class_gradebook, csv_path=csv, html_path=report)
     assert list(table.columns) == [
         "student_id",
+        "first_name",
+        "last_name",
+        "email",
+        "lms_user_id",
         "assignment",
         "submitted",
+        "timestamp",
+        "late",
         "test_a",
         "test_b",
         "essay",
         "part1/test_x",
         "part2/test_x",
         "total_score",
+        "late_penalty",
+        "score",
         "max_score",
         "needs_manual_grade",
     ]
-    from_csv = pd.read_csv(csv, keep_default_na=False, na_values=[""])
+    text = ["first_name", "last_name", "email", "lms_user_id", "timestamp"]
+    from_csv = pd.read_csv(
+        csv, keep_default_na=False, na_values=[""], dtype=dict.fromkeys(text, str)
+    )
+    from_csv[text] = from_csv[text].fillna("")
     pd.testing.assert_frame_equal(from_csv, table, check_dtype=False)
     expected = pd.DataFrame(
         {
@@ -132,14 +144,19 @@ def test_table_has_one_row_per_student_and_assignment(class_gradebook, tmp_path)
             "part1/test_x": [np.nan] * 4 + [0.0, 1.0, 0.0, 0.0],
             "part2/test_x": [np.nan] * 4 + [0.0, 0.0, 0.0, 0.0],
             "total_score": [5.0, 7.0, 2.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+            "late_penalty": [0.0] * 8,
+            "score": [5.0, 7.0, 2.0, 0.0, 0.0, 1.0, 0.0, 0.0],
             "max_score": [8.0] * 4 + [2.0] * 4,
             "needs_manual_grade": [False, False, True, False] + [False] * 4,
         }
     )
+    kept = [c for c in table.columns if c in expected.columns]
     pd.testing.assert_frame_equal(
-        table.astype({"student_id": object, "assignment": object}),
+        table[kept].astype({"student_id": object, "assignment": object}),
         expected.astype({"student_id": object, "assignment": object}),
     )
+    assert not table["late"].any()
+    assert (table[["first_name", "last_name", "email", "lms_user_id"]] == "").all().all()
     assert table["submitted"].dtype == bool
     assert table["needs_manual_grade"].dtype == bool
 
@@ -148,14 +165,10 @@ def test_one_assignment_and_a_plain_path(class_gradebook, tmp_path):
     path = class_gradebook.removeprefix("sqlite:///")
     table = export_grades(path, assignment="hw02", csv_path=None, html_path=None)
     assert list(table.columns) == [
-        "student_id",
-        "assignment",
-        "submitted",
+        *BASE_COLUMNS[:9],
         "part1/test_x",
         "part2/test_x",
-        "total_score",
-        "max_score",
-        "needs_manual_grade",
+        *BASE_COLUMNS[9:],
     ]
     assert table["assignment"].unique().tolist() == ["hw02"]
     assert table.loc[table["student_id"] == "ada", "total_score"].tolist() == [1.0]
@@ -309,14 +322,7 @@ def test_real_homework_gradebook(real_course, tmp_path):
     table = pd.read_csv(csv, keep_default_na=False, na_values=[""]).set_index(
         "student_id"
     )
-    assert list(table.columns) == [
-        "assignment",
-        "submitted",
-        *cells,
-        "total_score",
-        "max_score",
-        "needs_manual_grade",
-    ]
+    assert list(table.columns) == [*BASE_COLUMNS[1:9], *cells, *BASE_COLUMNS[9:]]
     assert table["max_score"].tolist() == [max_score] * 4
     assert table.loc["ada", "total_score"] == max_score
     assert table.loc[SCRIPT_ID, "total_score"] == cells[tests[0]][0]
