@@ -80,3 +80,18 @@ c.GenerateFeedback.preprocessors = [
     "course_lib.grading.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# The term, read by the `course` command: due dates (nbgrader's gradebook gets
+# them too), the zone of times written without one, the late policy ("none",
+# "zero", or "P% per hour|day|week[, at most Q%]", each started period counting)
+# with minutes of grace, the LMS's name of each homework's grade column, and
+# where formgrader is served (for the report's links). For example:
+#   c.Term.due_dates = {"hw01": "2027-01-25 23:59", "hw02": "2027-02-01 23:59"}
+#   c.Term.timezone = "America/New_York"
+#   c.Term.late_policy = "10% per day, at most 50%"
+#   c.Term.grace_minutes = 15
+#   c.Term.lms_columns = {"canvas": {"hw01": "Homework 1 (48213)"},
+#                         "moodle": {"hw01": "Assignment: Homework 1 (Real)"}}
+#   c.Term.formgrader_url = "http://localhost:8888/formgrader"
+c.Term.due_dates = {}
+c.Term.late_policy = "none"

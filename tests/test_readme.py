@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -30,16 +31,19 @@ def test_readme_names_the_two_commands_and_ci_runs_the_test_one():
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
 
 
-def _run(tmp_path, name: str) -> None:
+def _run(tmp_path, name: str, script: str | None = None) -> subprocess.CompletedProcess:
     for file in ("nbgrader_config.py", "README.md"):
         shutil.copy(ROOT / file, tmp_path / file)
-    for folder in ("solutions", "exercises"):
+    for folder in ("solutions", "exercises", "examples"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     venv = Path(sys.prefix)
     (tmp_path / ".venv").symlink_to(venv, target_is_directory=True)
+    scratch = tmp_path / ".scratch"
+    scratch.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env["TMPDIR"] = str(scratch)
     proc = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", walkthrough(name)],
+        ["bash", "-euo", "pipefail", "-c", script or walkthrough(name)],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -47,21 +51,106 @@ def _run(tmp_path, name: str) -> None:
         timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def _round_trip(tmp_path, name: str) -> tuple[Path, str]:
+    """Run a walk-through, keeping a copy of its scratch course before clean-up."""
+    script = walkthrough(name)
+    lines = script.rstrip("\n").split("\n")
+    cleanup = 'cd - >/dev/null && rm -rf "$demo"'
+    assert lines[-1] == cleanup, f"the {name} must end by removing its scratch copy"
+    kept = tmp_path / "kept"
+    script = "\n".join([*lines[:-1], f'cp -r "$demo" "{kept}"', cleanup]) + "\n"
+    proc = _run(tmp_path, name, script)
+    # The walk-through cleaned up: nothing left in its scratch folder or the course.
+    assert list((tmp_path / ".scratch").iterdir()) == []
+    for left in ("submitted", "autograded", "feedback", "gradebook.db", "lms"):
+        assert not (tmp_path / left).exists(), left
+    return kept, proc.stdout + proc.stderr
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
 
 
 @pytest.mark.slow
-def test_instructor_walkthrough_runs_as_written(tmp_path):
-    _run(tmp_path, "instructor-walkthrough")
-    with open(tmp_path / "grades.csv", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    assert [(r["student_id"], float(r["total_score"])) for r in rows] == [
-        ("alice", 0.0)
+def test_canvas_round_trip_runs_as_written(tmp_path):
+    kept, said = _round_trip(tmp_path, "canvas-walkthrough")
+    assert "5 added" in said and "Test Student" in said
+    # Grades as Canvas imports them: one row per roster student, keyed on the
+    # Canvas user id, the column Canvas knows, the two Ann Lees apart, Chidi
+    # missing after the due date (0), Zoë's late resubmission penalised 10%.
+    rows = _csv(kept / "grades-canvas.csv")
+    assert list(rows[0]) == [
+        "Student",
+        "ID",
+        "SIS User ID",
+        "SIS Login ID",
+        "Section",
+        "Homework 1 (48213)",
     ]
-    assert (tmp_path / "submitted" / "alice" / "hw01" / "hw01.ipynb").is_file()
-    assert (tmp_path / "autograded" / "alice" / "hw01" / "hw01.ipynb").is_file()
-    feedback = (tmp_path / "feedback" / "alice" / "hw01" / "hw01.html").read_text()
-    assert "NotImplementedError" in feedback
-    assert (tmp_path / "grades_report.html").is_file()
+    assert rows[0]["Student"].strip() == "Points Possible"
+    scores = {r["ID"]: r["Homework 1 (48213)"] for r in rows[1:]}
+    written = 3  # the written answer waits for a hand grade
+    assert scores == {
+        "101": "0",
+        "102": f"{(12 - written) * 0.9:g}",
+        "103": f"{12 - written:g}",
+        "104": "0",
+        "105": "0",
+    }
+    assert {r["Student"] for r in rows[1:]} >= {"Ångström, Zoë", "Lee, Ann"}
+    tidy = {r["student_id"]: r for r in _csv(kept / "grades.csv")}
+    assert (
+        tidy["zangstrom"]["late"] == "True" and tidy["zangstrom"]["first_name"] == "Zoë"
+    )
+    assert float(tidy["zangstrom"]["late_penalty"]) == pytest.approx(0.9)
+    assert tidy["cokafor"]["submitted"] == "False"
+    # Feedback for Canvas's Re-Upload Submissions: the first two all-digit
+    # tokens of each name are the user id and the file graded.
+    names = zipfile.ZipFile(kept / "feedback" / "hw01-canvas-feedback.zip").namelist()
+    ids = sorted(tuple(t for t in n.split("_") if t.isdigit())[:2] for n in names)
+    assert ids == [("101", "5001"), ("102", "5003"), ("103", "5004"), ("104", "5005")]
+    page = (kept / "feedback" / "zangstrom" / "hw01" / "hw01.html").read_text()
+    assert "late" in page and "10% per day" in page
+    assert (kept / "grades_report.html").is_file()
+
+
+@pytest.mark.slow
+def test_moodle_round_trip_runs_as_written(tmp_path):
+    kept, said = _round_trip(tmp_path, "moodle-walkthrough")
+    assert "4 collected" in said and "0 errors" in said
+    rows = _csv(kept / "grades-moodle.csv")
+    assert list(rows[0]) == [
+        "First name",
+        "Last name",
+        "Email address",
+        "Assignment: hw01 (Real)",
+    ]
+    scores = {r["Email address"]: r["Assignment: hw01 (Real)"] for r in rows}
+    # Zoë submitted 1 day 9 hours late (two started days: 20%); Chidi nothing.
+    assert scores == {
+        "jane.smith@example.edu": "9",
+        "zoe.angstrom@example.edu": "7.2",
+        "ann.lee@example.edu": "9",
+        "ann.lee2@example.edu": "9",
+        "chidi.okafor@example.edu": "0",
+    }
+    names = zipfile.ZipFile(kept / "feedback" / "hw01-moodle-feedback.zip").namelist()
+    # Moodle's importer: name_participant_plugintype_pluginname per folder.
+    assert sorted(n.split("/")[0].split("_")[1] for n in names) == [
+        "3101",
+        "3102",
+        "3103",
+        "3104",
+    ]
+    assert all(
+        n.split("/")[0].split("_")[2:4] == ["assignsubmission", "file"] for n in names
+    )
+    stamp = kept / "submitted" / "zoe.angstrom@example.edu" / "hw01" / "timestamp.txt"
+    assert stamp.read_text().startswith("2026-09-16 13:15:00")
 
 
 @pytest.mark.slow
