@@ -1,3 +1,4 @@
+import datetime as dt
 import hashlib
 import io
 import re
@@ -8,7 +9,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_lib.grading.collect import FACTS_FOLDER, CollectReport, collect_zip
+from course_lib.grading.collect import (
+    FACTS_FOLDER,
+    CollectReport,
+    collect_zip,
+    read_facts,
+)
+from course_lib.grading.roster import Person
 
 
 def _nb(text: str = "") -> bytes:
@@ -118,7 +125,9 @@ def test_canvas_two_users_with_one_name_are_not_merged(tmp_path):
         "submitted/7/hw01/hw01.ipynb",
     ]
     assert [w.student for w in report.warnings] == ["1", "7"]
-    assert all("another Canvas user has the same name" in w.message for w in report.warnings)
+    assert all(
+        "another Canvas user has the same name" in w.message for w in report.warnings
+    )
 
 
 def test_moodle_layout_with_expected_and_unexpected_files(tmp_path):
@@ -509,3 +518,157 @@ def test_collect_refuses_an_assignment_that_was_never_released(tmp_path, capsys)
     assert code == 2 and err.count("\n") == 1
     assert "released (hw01); got 'hw1'" in err and "course release hw1" in err
     assert not (tmp_path / "submitted").exists()
+
+
+# --- with a roster: stable identities --------------------------------------------
+
+ROSTER = [
+    Person("jsmith", "Jane", "Smith", "jane@x.edu", "101"),
+    Person("zangstrom", "Zoë", "Ångström", "zoe@x.edu", "102"),
+    Person("alee", "Ann", "Lee", "ann@x.edu", "103"),
+    Person("alee2", "Ann", "Lee", "ann2@x.edu", "104"),
+    Person("lilei", "雷", "李", "li@x.edu", "105"),
+]
+
+
+def test_canvas_submissions_are_filed_under_the_roster_ids(tmp_path):
+    path = _zip(
+        tmp_path / "c.zip",
+        {
+            "smithjane_101_9001_hw01.ipynb": _nb("jane"),
+            "ångströmzoë_LATE_102_9002_hw01.ipynb": _nb("zoe old"),
+            "ångströmzoë_LATE_102_9003_hw01-1.ipynb": _nb("zoe new"),
+            "leeann_103_9004_hw01.ipynb": _nb("ann"),
+            "leeann_104_9005_hw01.ipynb": _nb("ann2"),
+            "李雷_105_9006_hw01.ipynb": _nb("li"),
+            "intruder_999_9007_hw01.ipynb": _nb("who?"),
+        },
+    )
+    report = collect_zip(path, "hw01", root=tmp_path, roster=ROSTER)
+    assert _submitted(tmp_path) == [
+        f"submitted/{s}/hw01/hw01.ipynb"
+        for s in ("alee", "alee2", "jsmith", "lilei", "zangstrom")
+    ]
+    # Canvas's resubmission and late handling whatever the key.
+    nb = (tmp_path / "submitted/zangstrom/hw01/hw01.ipynb").read_bytes()
+    assert nb == _nb("zoe new")
+    (error,) = report.errors
+    assert "999" in error.student and "not on the roster" in error.message
+    facts = read_facts(tmp_path, "hw01")
+    assert facts["zangstrom"]["late"] is True and facts["jsmith"]["late"] is False
+    # The file graded is the one Canvas's re-upload attaches feedback to.
+    assert facts["zangstrom"]["submission_id"] == "9003"
+    assert facts["alee2"]["lms_user_id"] == "104"
+    assert facts["lilei"]["lms_name"] == "李雷"
+
+
+def test_canvas_without_a_roster_files_unicode_names_under_the_user_id(tmp_path):
+    path = _zip(tmp_path / "c.zip", {"ångströmzoë_102_9002_hw01.ipynb": _nb("z")})
+    report = collect_zip(path, "hw01", root=tmp_path)
+    assert _submitted(tmp_path) == ["submitted/102/hw01/hw01.ipynb"]
+    assert report.errors == [] and "Canvas user id 102" in report.warnings[0].message
+
+
+def _moodle_zip(path, people: dict[str, str]) -> str:
+    return _zip(
+        path,
+        {
+            f"{name}_{number}_assignsubmission_file_/hw.ipynb": _nb(name + number)
+            for number, name in people.items()
+        },
+    )
+
+
+def test_moodle_numbers_of_each_homework_map_to_the_same_students(tmp_path):
+    # Moodle draws new participant numbers for every assignment.
+    for hw, numbers in (
+        ("hw01", ("3101", "3103", "3104")),
+        ("hw02", ("7720", "7702", "7755")),
+    ):
+        names = dict(zip(numbers, ("Jane Smith", "Ann Lee", "Ann Lee"), strict=True))
+        sheet = {
+            n: {"email": e, "submitted_at": None}
+            for n, e in zip(
+                numbers, ("JANE@x.edu", "ann@x.edu", "ann2@x.edu"), strict=True
+            )
+        }
+        path = _moodle_zip(tmp_path / f"{hw}.zip", names)
+        report = collect_zip(
+            path, hw, root=tmp_path, notebook="hw", roster=ROSTER, worksheet=sheet
+        )
+        assert report.errors == [], report.summary()
+    assert _submitted(tmp_path) == [
+        f"submitted/{s}/{hw}/hw.ipynb"
+        for s in ("alee", "alee2", "jsmith")
+        for hw in ("hw01", "hw02")
+    ]
+    assert read_facts(tmp_path, "hw02")["jsmith"]["participant"] == "7720"
+
+
+def test_moodle_names_match_the_roster_unless_two_students_share_one(tmp_path):
+    path = _moodle_zip(
+        tmp_path / "m.zip",
+        {
+            "11": "Zoë  Ångström",
+            "12": "Ann Lee",
+            "13": "Nobody Known",
+            "14": "Jane Smith",
+        },
+    )
+    report = collect_zip(path, "hw01", root=tmp_path, notebook="hw", roster=ROSTER)
+    assert _submitted(tmp_path) == [
+        "submitted/jsmith/hw01/hw.ipynb",
+        "submitted/zangstrom/hw01/hw.ipynb",
+    ]
+    errors = {e.student: e.message for e in report.errors}
+    assert (
+        "2 students on the roster are named Ann Lee"
+        in errors["Ann Lee (participant 12)"]
+    )
+    assert "--worksheet" in errors["Ann Lee (participant 12)"]
+    assert "not on the roster" in errors["Nobody Known (participant 13)"]
+
+
+def test_moodle_worksheet_times_become_nbgrader_timestamps(tmp_path):
+    when = dt.datetime(2027, 1, 26, 4, 59, 30, tzinfo=dt.UTC)
+    sheet = {"21": {"email": "zoe@x.edu", "submitted_at": when}}
+    path = _moodle_zip(tmp_path / "m.zip", {"21": "Zoë Ångström"})
+    collect_zip(
+        path, "hw01", root=tmp_path, notebook="hw", roster=ROSTER, worksheet=sheet
+    )
+    from nbgrader.utils import parse_utc
+
+    stamp = (tmp_path / "submitted/zangstrom/hw01/timestamp.txt").read_text()
+    assert parse_utc(stamp) == when.replace(tzinfo=None)
+    assert read_facts(tmp_path, "hw01")["zangstrom"]["submitted_at"] == when.isoformat()
+
+
+def test_plain_folders_match_roster_ids_emails_or_lms_ids(tmp_path):
+    path = _zip(
+        tmp_path / "p.zip",
+        {
+            "jsmith/hw01.ipynb": _nb("a"),
+            "zoe@x.edu/hw01.ipynb": _nb("b"),
+            "103/hw01.ipynb": _nb("c"),
+            "jsmtih/hw01.ipynb": _nb("typo"),
+        },
+    )
+    report = collect_zip(path, "hw01", root=tmp_path, roster=ROSTER)
+    assert _submitted(tmp_path) == [
+        f"submitted/{s}/hw01/hw01.ipynb" for s in ("alee", "jsmith", "zangstrom")
+    ]
+    (error,) = report.errors
+    assert error.student == "jsmtih" and "not on the roster" in error.message
+
+
+def test_recorded_facts_are_read_back_bounded_and_only_for_safe_ids(tmp_path):
+    folder = tmp_path / "submitted" / FACTS_FOLDER
+    folder.mkdir(parents=True)
+    (folder / "hw01.json").write_text(
+        '{"ok": {"late": true}, "../x": {"late": true}, "bad": 3}'
+    )
+    assert read_facts(tmp_path, "hw01") == {"ok": {"late": True}}
+    (folder / "hw02.json").symlink_to(folder / "hw01.json")
+    assert read_facts(tmp_path, "hw02") == {}
+    (folder / "hw03.json").write_text("[1, 2]")
+    assert read_facts(tmp_path, "hw03") == {}
