@@ -61,6 +61,7 @@ from course_lib.grading.sandbox import (
     Limits,
     SandboxError,
     SandboxResult,
+    bwrap_path,
     check_sandbox,
     close_warm_sandboxes,
     host_support,
@@ -1205,9 +1206,9 @@ def check_released(course: Course, assignments: Iterable[Assignment]) -> None:
         If the gradebook is missing, or lacks an assignment or its notebook:
         ``course release`` puts them there.
     """
-    from nbgrader.api import Assignment as GbAssignment
-    from nbgrader.api import Notebook
-    from sqlalchemy import make_url
+    # Plain SQL: importing nbgrader costs about a second, and this check must
+    # answer before that.
+    from sqlalchemy import create_engine, make_url, text
 
     url = make_url(course.db_url)
     database = url.database
@@ -1219,24 +1220,35 @@ def check_released(course: Course, assignments: Iterable[Assignment]) -> None:
                 f"release the homework first (`course release {names}`), or restore "
                 "the gradebook from its backup"
             )
-    with course.gradebook() as gb:
-        for assignment in assignments:
-            row = (
-                gb.db.query(Notebook.name)
-                .join(GbAssignment, GbAssignment.id == Notebook.assignment_id)
-                .filter(
-                    GbAssignment.name == assignment.id,
-                    GbAssignment.course_id == course.course_id,
-                    Notebook.name == assignment.notebook_id,
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = {
+                (row[0], row[1])
+                for row in conn.execute(
+                    text(
+                        "SELECT assignment.name, notebook.name FROM notebook JOIN "
+                        "assignment ON assignment.id = notebook.assignment_id "
+                        "WHERE assignment.course_id = :course"
+                    ),
+                    {"course": course.course_id},
                 )
-                .first()
+            }
+    except Exception as error:
+        raise CourseError(
+            f"the gradebook must be an nbgrader gradebook; got {_safe_url(course.db_url)} "
+            f"({type(error).__name__}: {first_line(error, 160)}): restore it from "
+            "its backup, or release the homework again"
+        ) from None
+    finally:
+        engine.dispose()
+    for assignment in assignments:
+        if (assignment.id, assignment.notebook_id) not in found:
+            raise CourseError(
+                f"{assignment.id} must be released with this gradebook before it "
+                f"is graded; got no {assignment.id}/{assignment.notebook_id} in "
+                f"{_safe_url(course.db_url)}: run `course release {assignment.id}`"
             )
-            if row is None:
-                raise CourseError(
-                    f"{assignment.id} must be released with this gradebook before it "
-                    f"is graded; got no {assignment.id}/{assignment.notebook_id} in "
-                    f"{_safe_url(course.db_url)}: run `course release {assignment.id}`"
-                )
 
 
 class Unrecognised(ValueError):
@@ -1555,20 +1567,21 @@ def grade_assignments(
     }
     limits = limits or Limits()
     students = list(students) if students else None
+    # The preflight: each problem of the host or the course is one error, at
+    # once, before the gradebook is even opened (well under a second).
+    bwrap_path()
     check_released(course, assignments.values())
-    summaries = {aid: GradeSummary() for aid in assignments}
+    warnings_ = preflight(limits)
+    summaries = {aid: GradeSummary(warnings=warnings_) for aid in assignments}
+    if on_warning is not None:
+        for warning in warnings_:
+            on_warning(warning)
     todo = {
         aid: _todo(course, a, students, force, summaries[aid])
         for aid, a in assignments.items()
     }
     if not any(todo.values()):
         return summaries
-    warnings_ = preflight(limits)
-    for summary in summaries.values():
-        summary.warnings = warnings_
-    if on_warning is not None:
-        for warning in warnings_:
-            on_warning(warning)
     secret = course.secret()
     size = max(1, min(workers or os.cpu_count() or 1, sum(map(len, todo.values()))))
     pool = _Pool(size, scheduler)

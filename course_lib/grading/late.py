@@ -256,6 +256,19 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
+def _zone(name: str) -> dt.tzinfo:
+    """The time zone called ``name``, or a ValueError saying what one looks like."""
+    if str(name).upper() in ("UTC", "GMT"):
+        return dt.UTC
+    try:
+        return zoneinfo.ZoneInfo(str(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"a time zone must be an IANA name such as 'America/New_York' or 'UTC'; "
+            f"got {name!r}"
+        ) from None
+
+
 def parse_time(text: str, timezone: str = "UTC") -> dt.datetime:
     """A date and time as written in a configuration or an LMS export, in UTC.
 
@@ -290,14 +303,7 @@ def parse_time(text: str, timezone: str = "UTC") -> dt.datetime:
     head, _, tail = spelled.rpartition(" ")
     if head and ("/" in tail or tail.upper() in ("UTC", "GMT")):
         spelled, zone_name = head, tail
-    try:
-        zone = dt.UTC if zone_name.upper() in ("UTC", "GMT") else None
-        zone = zone or zoneinfo.ZoneInfo(zone_name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"a time zone must be an IANA name such as 'America/New_York' or 'UTC'; "
-            f"got {zone_name!r}"
-        ) from None
+    zone = _zone(zone_name)
     try:
         if re.fullmatch(r"\d{4}-\d\d-\d\d", spelled):
             value = dt.datetime.fromisoformat(spelled + "T23:59:59")
@@ -337,6 +343,10 @@ def parse_due(due_dates: object, timezone: str = "UTC") -> dict[str, dt.datetime
     >>> parse_due({"hw01": "2027-01-25 23:59"})["hw01"].isoformat()
     '2027-01-25T23:59:00+00:00'
     """
+    try:
+        _zone(timezone)
+    except ValueError as error:
+        raise ValueError(f"c.Term.timezone: {error}") from None
     if not isinstance(due_dates, dict):
         raise ValueError(
             "c.Term.due_dates must be a dict like {'hw01': '2027-01-25 23:59'}; "
