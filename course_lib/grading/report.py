@@ -3,8 +3,17 @@
 :func:`export_grades` reads the gradebook through nbgrader's own database model
 (:mod:`nbgrader.api`) and writes one row per student and assignment, with every
 graded cell's score, and a self-contained HTML page with, per assignment, the
-distribution of total scores, the pass rate and mean score of each part, and a
-table of every student.
+distribution of total scores, the pass rate and mean score of each part, a
+table of every student, and what finds who needs help: every student's points
+per part, why autograded parts failed (the hints and errors of each graded
+submission's ledger, counted), who has not been collected, who is late and what
+it costs, and the answers waiting for a hand grade, each linked into
+formgrader beside its rubric.
+
+The report is for the instructor only: it quotes the model answers of the
+source notebooks. It is git-ignored and must never be shared with students nor
+copied into feedback. Everything from the gradebook, a ledger or a notebook is
+hostile text, escaped; the page has no script and loads nothing.
 """
 
 from __future__ import annotations
@@ -13,10 +22,12 @@ import base64
 import datetime as _dt
 import html
 import io
+import json
 import logging
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -32,7 +43,7 @@ from nbgrader.api import (
 )
 from sqlalchemy import create_engine, inspect, make_url, text
 
-from course_lib.grading._text import csv_cell, printable
+from course_lib.grading._text import csv_cell, first_line, printable
 
 __all__ = ["BASE_COLUMNS", "export_grades"]
 
@@ -61,6 +72,16 @@ _LEADING = BASE_COLUMNS[: BASE_COLUMNS.index("late") + 1]
 
 _PERSON = ("first_name", "last_name", "email", "lms_user_id")
 _SUBMISSION_COLUMNS = ["student_id", "assignment", "timestamp", "extension"]
+#: The grades frame: one row per graded cell of a submission, with the id of
+#: nbgrader's SubmittedNotebook it belongs to (formgrader's submission page).
+_GRADE_COLUMNS = (
+    "student_id",
+    "assignment",
+    "cell_id",
+    "score",
+    "needs_manual",
+    "submitted_notebook_id",
+)
 
 # A score within this of the maximum counts as full marks (scores are floats).
 _FULL_MARKS_TOL = 1e-9
@@ -167,6 +188,7 @@ def _read_gradebook(
                 Grade.cell_id,
                 Grade.score,
                 Grade.needs_manual_grade,
+                SubmittedNotebook.id,
             )
             .select_from(SubmittedAssignment)
             .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
@@ -194,8 +216,7 @@ def _read_gradebook(
         columns=["cell_id", "assignment", "notebook", "cell", "max", "autograded"],
     )
     grades_df = pd.DataFrame(
-        [tuple(row) for row in grades],
-        columns=["student_id", "assignment", "cell_id", "score", "needs_manual"],
+        [tuple(row) for row in grades], columns=list(_GRADE_COLUMNS)
     )
     submissions_df = pd.DataFrame(
         [tuple(row) for row in submissions], columns=_SUBMISSION_COLUMNS
@@ -210,9 +231,7 @@ def _empty() -> tuple[
     cells = pd.DataFrame(
         columns=["cell_id", "assignment", "notebook", "cell", "max", "autograded"]
     )
-    grades = pd.DataFrame(
-        columns=["student_id", "assignment", "cell_id", "score", "needs_manual"]
-    )
+    grades = pd.DataFrame(columns=list(_GRADE_COLUMNS))
     people = pd.DataFrame(columns=["student_id", *_PERSON])
     return [], people, cells, grades, pd.DataFrame(columns=_SUBMISSION_COLUMNS)
 
@@ -361,14 +380,16 @@ def _cell_text(value: object) -> str:
     return html.escape(printable(value, None))
 
 
-def _html_table(frame: pd.DataFrame) -> str:
+def _html_table(frame: pd.DataFrame, cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
     head = "".join(f"<th>{_cell_text(c)}</th>" for c in frame.columns)
     body = "\n".join(
         "<tr>" + "".join(f"<td>{_cell_text(v)}</td>" for v in row) + "</tr>"
         for row in frame.itertuples(index=False, name=None)
     )
     return (
-        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+        f"<table{attr}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n"
+        "</table>"
     )
 
 
@@ -381,8 +402,21 @@ def _pct(value: float) -> str:
 
 
 def _assignment_section(
-    name: str, table: pd.DataFrame, cells: pd.DataFrame, grades: pd.DataFrame
+    name: str,
+    table: pd.DataFrame,
+    cells: pd.DataFrame,
+    grades: pd.DataFrame,
+    course: Any = None,
+    lateness: dict[tuple[str, str], Any] | None = None,
+    now: _dt.datetime | None = None,
 ) -> str:
+    """One assignment's part of the report (see :func:`export_grades`).
+
+    ``lateness`` maps (assignment, student) to the submission's
+    :class:`~course_lib.grading.late.Lateness` and lost fraction, as the
+    table's ``late_of`` found them; ``now`` (aware) decides whether the due
+    date has passed.
+    """
     esc = html.escape
     rows = table[table["assignment"] == name]
     done = rows[rows["submitted"]]
@@ -484,7 +518,500 @@ def _assignment_section(
         )
         parts.append("<h3>Students</h3>")
         parts.append(_html_table(students))
+    if len(rows):
+        own_grades = grades[grades["assignment"] == name]
+        flagged = own_grades[own_grades["needs_manual"].astype(bool)]
+        waiting = set(zip(flagged["student_id"], flagged["column"], strict=True))
+        now = now or _dt.datetime.now(_dt.UTC)
+        parts.append(_by_part(rows, own_cells, waiting))
+        parts.append(_failures(name, rows, own_cells, course))
+        parts.append(_not_collected(name, rows, course, now))
+        parts.append(_late(name, rows, course, lateness or {}))
+        parts.append(_hand_grading(name, rows, own_cells, own_grades, course))
     parts.append("</section>")
+    return "\n".join(parts)
+
+
+# --- who needs help -------------------------------------------------------------
+
+#: Students named in one cell of a count before "and N more".
+_WHO_LIMIT = 12
+#: Longest hint, error or note shown (characters).
+_MESSAGE_LIMIT = 300
+#: Longest rubric shown (characters).
+_RUBRIC_LIMIT = 6000
+#: The regions of a source cell that hold its model answer or mark scheme.
+_SOLUTION_MARKERS = (
+    ("BEGIN SOLUTION", "END SOLUTION"),
+    ("BEGIN MARK SCHEME", "END MARK SCHEME"),
+)
+
+
+def _points(value: float) -> str:
+    return f"{round(float(value), 2):g}"
+
+
+def _when(value: _dt.datetime) -> str:
+    return value.astimezone(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _span(delta: _dt.timedelta) -> str:
+    """A time span in words: ``"2 days 3 hours"``, ``"5 minutes"``."""
+    seconds = int(abs(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, minutes = rest // 3600, rest % 3600 // 60
+    words = [
+        f"{n} {unit}{'' if n == 1 else 's'}"
+        for n, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        if n
+    ]
+    return " ".join(words[:2]) or "under a minute"
+
+
+def _who(students: list[str]) -> str:
+    """Student ids as escaped text, the first :data:`_WHO_LIMIT` then a count."""
+    shown = ", ".join(html.escape(printable(s, 80)) for s in students[:_WHO_LIMIT])
+    more = len(students) - _WHO_LIMIT
+    return shown + (f" … and {more} more" if more > 0 else "")
+
+
+def _raw_table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
+    """A table of cells already escaped (or built of escaped parts)."""
+    attr = f' class="{cls}"' if cls else ""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "\n".join(
+        "<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return (
+        f"<table{attr}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n"
+        "</table>"
+    )
+
+
+def _is_component(name: object) -> bool:
+    """Whether ``name`` can be one folder's name (no separator, not ``..``)."""
+    return (
+        isinstance(name, str)
+        and name not in ("", ".", "..")
+        and not any(ch in name for ch in "/\\\0")
+    )
+
+
+def _person(row: dict[str, Any]) -> str:
+    return f"{row['first_name']} {row['last_name']}".strip()
+
+
+def _by_part(rows: pd.DataFrame, own_cells: pd.DataFrame, waiting: set) -> str:
+    """One row per student, one column per graded part, then late, penalty, score."""
+    columns = list(dict.fromkeys(own_cells["column"]))
+    maxima = own_cells.groupby("column")["max"].sum()
+    by_hand = set(own_cells.loc[~own_cells["autograded"].astype(bool), "column"])
+    header = ["student", "name"]
+    header += [f"{c} ({_points(maxima[c])})" for c in columns]
+    header += ["late", "penalty", "score"]
+    body = []
+    for values in rows.to_dict("records"):
+        student = values["student_id"]
+        if not values["submitted"]:
+            cells = ["–"] * len(columns) + ["", "", "–"]
+        else:
+            cells = []
+            for c in columns:
+                points = "–" if pd.isna(values[c]) else _points(values[c])
+                if (student, c) in waiting:
+                    points = "to grade" if c in by_hand else f"{points} (to check)"
+                cells.append(points)
+            cells += [
+                "late" if values["late"] else "",
+                _points(values["late_penalty"]) if values["late_penalty"] else "",
+                f"{_points(values['score'])} / {_points(values['max_score'])}",
+            ]
+        body.append([student, _person(values), *cells])
+    frame = pd.DataFrame(body, columns=header)
+    return (
+        "<h3>Student by part</h3>\n"
+        '<p class="note">Points per part; – not submitted, "to grade" an answer '
+        'waiting for a grader ("to check" an autograded score flagged for one). '
+        "The score is after the late penalty.</p>\n"
+        f'<div class="wide">{_html_table(frame, "compact")}</div>'
+    )
+
+
+def _items(value: Any) -> list[Any]:
+    """A ledger's list, or no item if the ledger holds something else there."""
+    return value if isinstance(value, list) else []
+
+
+def _read_result(course: Any, name: str, student: str) -> dict[str, Any] | None:
+    """The ``result`` of the student's ledger, or None if there is none to read."""
+    from types import SimpleNamespace
+
+    from course_lib.grading.grade import read_ledger
+
+    if not (_is_component(name) and _is_component(student)):
+        return None
+    ledger = read_ledger(course, SimpleNamespace(id=name), student)
+    result = ledger.get("result") if ledger else None
+    return result if isinstance(result, dict) else None
+
+
+def _failures(
+    name: str, rows: pd.DataFrame, own_cells: pd.DataFrame, course: Any
+) -> str:
+    """Counts of each failure reason per autograded part, and of other problems."""
+    parts = ["<h3>Why parts failed</h3>"]
+    if course is None:
+        parts.append(
+            "<p>The reasons come from the ledgers of <code>course grade</code> in the "
+            "course directory; run <code>course grades</code> there to see them.</p>"
+        )
+        return "\n".join(parts)
+    submitted = list(rows.loc[rows["submitted"], "student_id"])
+    if not submitted:
+        parts.append("<p>No submission yet.</p>")
+        return "\n".join(parts)
+    order = list(own_cells.loc[own_cells["autograded"].astype(bool), "cell"])
+    reasons: dict[str, dict[str, list[str]]] = {}
+    failed: dict[str, int] = {}
+    graded: dict[str, int] = {}
+    problems: dict[tuple[str, str], list[str]] = {}
+    unread = []
+
+    def problem(kind: str, text: object, student: str) -> None:
+        message = printable(text, _MESSAGE_LIMIT)
+        problems.setdefault((kind, message), []).append(student)
+
+    for student in submitted:
+        result = _read_result(course, name, student)
+        if result is None:
+            unread.append(student)
+            continue
+        for part in _items(result.get("parts")):
+            if not isinstance(part, dict):
+                continue
+            gid = printable(part.get("grade_id"), 100)
+            graded[gid] = graded.get(gid, 0) + 1
+            if part.get("passed") is True:
+                continue
+            failed[gid] = failed.get(gid, 0) + 1
+            hint = part.get("hint")
+            reason = printable(hint, _MESSAGE_LIMIT) if hint else "wrong result"
+            reasons.setdefault(gid, {}).setdefault(reason, []).append(student)
+        if result.get("error"):
+            problem("submission error", result["error"], student)
+        errors = result.get("cell_errors")
+        if isinstance(errors, dict):
+            for cell, error in errors.items():
+                if error:
+                    problem("cell error", f"cell {cell}: {error}", student)
+        for note in _items(result.get("notes")):
+            problem("note", note, student)
+        for skipped in _items(result.get("skipped_cells")):
+            problem("skipped cell", skipped, student)
+    read = len(submitted) - len(unread)
+    parts.append(
+        f"<p>From the ledgers of {read} of {len(submitted)} submissions "
+        f"(<code>autograded/&lt;student&gt;/{html.escape(name)}/.course-grade.json"
+        "</code>). A failed part without a hint counts as “wrong result”.</p>"
+    )
+    if unread:
+        parts.append(
+            "<p>No readable ledger (not graded by <code>course grade</code>, or "
+            f"the ledger is a link or unreadable): "
+            f"{_who(unread)}.</p>"
+        )
+    rank = {gid: i for i, gid in enumerate(order)}
+    rows_out = []
+    for gid in sorted(reasons, key=lambda g: (rank.get(g, len(rank)), g)):
+        label = html.escape(f"{gid} (failed {failed[gid]} of {graded[gid]})")
+        for reason, students in sorted(
+            reasons[gid].items(), key=lambda kv: (-len(kv[1]), kv[0])
+        ):
+            rows_out.append(
+                [label, html.escape(reason), str(len(students)), _who(students)]
+            )
+    if rows_out:
+        parts.append(_raw_table(["part", "reason", "students", "who"], rows_out))
+    elif read:
+        parts.append("<p>No autograded part failed in the ledgers.</p>")
+    if problems:
+        listed = sorted(problems.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        parts.append("<h4>Errors and notes on whole submissions</h4>")
+        parts.append(
+            _raw_table(
+                ["kind", "message", "students", "who"],
+                [
+                    [html.escape(kind), html.escape(msg), str(len(who)), _who(who)]
+                    for (kind, msg), who in listed
+                ],
+            )
+        )
+    return "\n".join(parts)
+
+
+def _not_collected(
+    name: str, rows: pd.DataFrame, course: Any, now: _dt.datetime
+) -> str:
+    """Students of the gradebook with no submission, and what the LMS exports give them."""
+    parts = ["<h3>Not collected</h3>"]
+    missing = rows[~rows["submitted"]]
+    if course is None:
+        parts.append(
+            "<p>Without the course directory the due date is unknown. A roster "
+            "student who submitted nothing scores 0 in the LMS exports once the "
+            "due date has passed; before it the cell is left blank.</p>"
+        )
+    else:
+        due = course.due_dates.get(name)
+        grace = course.late_policy.grace
+        if due is None:
+            parts.append(
+                f"<p>{html.escape(name)} has no due date (<code>c.Term.due_dates</code>): "
+                "the LMS exports (<code>course grades --format</code>) score a roster "
+                "student who submitted nothing 0 at once.</p>"
+            )
+        elif now > due + grace:
+            parts.append(
+                f"<p>Due {_when(due)}; passed {_span(now - due)} ago. The LMS exports "
+                "(<code>course grades --format</code>) score a roster student who "
+                "submitted nothing 0 (<code>--missing blank</code> leaves the cell "
+                "blank).</p>"
+            )
+        else:
+            parts.append(
+                f"<p>Due {_when(due)}; not yet passed (in {_span(due + grace - now)}"
+                f"{', with the grace' if grace else ''}). Until then the LMS exports "
+                "leave the cell of a student who submitted nothing blank (“no grade "
+                "yet”); after it they score 0.</p>"
+            )
+    if missing.empty:
+        parts.append("<p>Every student of the gradebook has a submission.</p>")
+        return "\n".join(parts)
+    body = []
+    for row in missing.to_dict("records"):
+        student = row["student_id"]
+        status = "no submission"
+        if (
+            course is not None
+            and _is_component(name)
+            and _is_component(student)
+            and course.path("submitted", student, name).is_dir()
+        ):
+            status = "collected, not graded yet (run course grade)"
+        body.append([student, _person(row), row["email"], status])
+    parts.append(
+        f"<p>{len(missing)} of {len(rows)} students of the gradebook (the roster "
+        "imported with <code>course roster</code>) have no submission in it.</p>"
+    )
+    parts.append(
+        _html_table(
+            pd.DataFrame(body, columns=["student", "name", "email", "status"]),
+            "compact",
+        )
+    )
+    return "\n".join(parts)
+
+
+def _late(
+    name: str, rows: pd.DataFrame, course: Any, lateness: dict[tuple[str, str], Any]
+) -> str:
+    """Late submissions: how late, and the points the policy takes."""
+    parts = ["<h3>Late</h3>"]
+    if course is None:
+        parts.append(
+            "<p>Without the course directory (due dates and late policy in "
+            "<code>nbgrader_config.py</code>) nothing counts as late.</p>"
+        )
+        return "\n".join(parts)
+    due = course.due_dates.get(name)
+    parts.append(
+        f"<p>Due {_when(due) if due is not None else 'date not set'}; late policy: "
+        f"{html.escape(course.late_policy.describe())}.</p>"
+    )
+    late = rows[rows["late"]]
+    if late.empty:
+        parts.append("<p>No submission is late.</p>")
+        return "\n".join(parts)
+    body = []
+    for row in late.to_dict("records"):
+        found = lateness.get((name, row["student_id"]))
+        how = found[0].describe() if found is not None else "late"
+        body.append(
+            [
+                row["student_id"],
+                _person(row),
+                row["timestamp"] or "unknown",
+                how,
+                _points(row["total_score"]),
+                _points(row["late_penalty"]),
+                _points(row["score"]),
+            ]
+        )
+    header = ["student", "name", "submitted", "how late", "raw", "penalty", "score"]
+    parts.append(_html_table(pd.DataFrame(body, columns=header), "compact"))
+    return "\n".join(parts)
+
+
+def _formgrader(course: Any) -> str | None:
+    """The course's formgrader address, if it is a plain http(s) URL."""
+    url = str(getattr(course, "formgrader_url", "") or "").rstrip("/")
+    split = urlsplit(url)
+    if (
+        split.scheme.lower() not in ("http", "https")
+        or not split.netloc
+        or any(ch.isspace() or not ch.isprintable() for ch in url)
+    ):
+        return None
+    return url
+
+
+def _solution_text(source: str) -> str | None:
+    """The text inside a cell's solution (or mark scheme) markers, or None."""
+    lines = source.splitlines()
+    for begin, end in _SOLUTION_MARKERS:
+        regions: list[list[str]] = []
+        inside = False
+        for line in lines:
+            if not inside and begin in line:
+                inside = True
+                regions.append([])
+            elif inside and end in line:
+                inside = False
+            elif inside:
+                regions[-1].append(line)
+        if regions:
+            return "\n\n".join("\n".join(r).strip("\n") for r in regions)
+    return None
+
+
+def _source_cells(course: Any, name: str, notebook: str) -> dict[str, str] | str:
+    """Grade id -> source of each cell of the instructor's notebook, or why not."""
+    from course_lib.grading.grade import MAX_NOTEBOOK_BYTES, read_regular
+
+    if not (_is_component(name) and _is_component(notebook)):
+        return "the source notebook's name is not a plain file name"
+    path = course.path("source", name, f"{notebook}.ipynb")
+    try:
+        rel = path.relative_to(course.root)
+    except ValueError:
+        rel = path
+    try:
+        nb = json.loads(read_regular(path, MAX_NOTEBOOK_BYTES))
+    except FileNotFoundError:
+        return f"the source notebook {rel} is missing"
+    except (OSError, ValueError, RecursionError) as error:
+        return f"the source notebook {rel} cannot be read ({first_line(error, 160)})"
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    found = {}
+    for cell in cells if isinstance(cells, list) else []:
+        if not isinstance(cell, dict):
+            continue
+        meta = cell.get("metadata")
+        meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(str(s) for s in source)
+        if isinstance(gid, str) and isinstance(source, str):
+            found[gid] = source
+    return found
+
+
+def _rubric(sources: dict[str, str] | str, cell: str) -> str:
+    """The rubric of one answer as HTML: escaped preformatted text, or why none."""
+    if isinstance(sources, str):
+        return f'<p class="note">No rubric: {_cell_text(sources)}.</p>'
+    if cell not in sources:
+        return (
+            f'<p class="note">No rubric: the source notebook has no cell '
+            f"{html.escape(printable(cell, 100))}.</p>"
+        )
+    text = _solution_text(sources[cell])
+    if not text or not text.strip():
+        return (
+            '<p class="note">No rubric: its source cell has no text between '
+            "<code>### BEGIN SOLUTION</code> and <code>### END SOLUTION</code>.</p>"
+        )
+    shown = html.escape(printable(text, _RUBRIC_LIMIT, keep_newlines=True))
+    return f'<pre class="rubric">{shown}</pre>'
+
+
+def _hand_grading(
+    name: str,
+    rows: pd.DataFrame,
+    own_cells: pd.DataFrame,
+    own_grades: pd.DataFrame,
+    course: Any,
+) -> str:
+    """Per hand-graded part, the answers waiting for a grade, with formgrader links."""
+    parts = ["<h3>Needs hand grading</h3>"]
+    waiting_all = own_grades[own_grades["needs_manual"].astype(bool)]
+    autograded = own_cells["autograded"].astype(bool)
+    # Every part graded by hand, and any autograded one flagged for a grader.
+    by_hand = own_cells[~autograded | own_cells["cell_id"].isin(waiting_all["cell_id"])]
+    if by_hand.empty:
+        parts.append("<p>No part of this assignment is graded by hand.</p>")
+        return "\n".join(parts)
+    base = _formgrader(course) if course is not None else None
+    if course is None:
+        parts.append(
+            "<p>Without the course directory there are no formgrader links and "
+            "no rubrics.</p>"
+        )
+    else:
+        parts.append(
+            '<p class="note">Instructor only: the rubrics are the model answers of '
+            "the source notebooks. Never share this report or copy them into "
+            "feedback.</p>"
+        )
+        if base is None:
+            parts.append(
+                "<p>No formgrader links: <code>c.Term.formgrader_url</code> must be "
+                f"an http(s) URL; got {_cell_text(printable(course.formgrader_url))}"
+                ".</p>"
+            )
+    names = {r["student_id"]: _person(r) for r in rows.to_dict("records")}
+    submitted = int(rows["submitted"].sum())
+    for notebook, group in by_hand.groupby("notebook", sort=False):
+        sources = _source_cells(course, name, notebook) if course is not None else ""
+        if base is not None:
+            href = (
+                f"{base}/gradebook/{quote(name, safe='')}/{quote(notebook, safe='')}/"
+            )
+            parts.append(
+                f'<p>Notebook {_cell_text(notebook)}: <a href="'
+                f'{html.escape(href, quote=True)}">manual grading in formgrader</a>'
+                "</p>"
+            )
+        for cell in group.itertuples(index=False):
+            waiting = waiting_all[waiting_all["cell_id"] == cell.cell_id]
+            waiting = waiting.sort_values("student_id")
+            kind = "; autograded, flagged for a grader" if cell.autograded else ""
+            parts.append(
+                f"<h4>{_cell_text(cell.column)} ({_points(cell.max)} points{kind}): "
+                f"{len(waiting)} of {submitted} submissions waiting</h4>"
+            )
+            if waiting.empty:
+                continue
+            items = []
+            for student, sid in zip(
+                waiting["student_id"], waiting["submitted_notebook_id"], strict=True
+            ):
+                label = html.escape(printable(student, 80))
+                person = names.get(student, "")
+                if person:
+                    label += f" ({html.escape(printable(person, 80))})"
+                if base is not None and sid is not None and not pd.isna(sid):
+                    href = f"{base}/submissions/{quote(str(sid), safe='')}/"
+                    label = f'<a href="{html.escape(href, quote=True)}">{label}</a>'
+                items.append(f"<li>{label}</li>")
+            answers = "<ul>\n" + "\n".join(items) + "\n</ul>"
+            rubric = ""
+            if course is not None and not cell.autograded:
+                rubric = _rubric(sources, cell.cell)
+            parts.append(
+                f'<div class="manual">\n<div>{answers}</div>\n<div>{rubric}</div>\n</div>'
+            )
     return "\n".join(parts)
 
 
@@ -496,6 +1023,15 @@ th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }
 th { background: #f0f0f0; }
 img { display: block; max-width: 100%; margin: 0.5em 0; }
 section { border-top: 2px solid #ddd; margin-top: 2em; }
+table.compact { font-size: 0.85em; }
+table.compact th, table.compact td { padding: 0.1em 0.4em; }
+.wide { overflow-x: auto; }
+.note { color: #555; }
+.manual { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
+.manual > div { flex: 1 1 18em; min-width: 0; }
+.manual ul { margin: 0; }
+pre.rubric { white-space: pre-wrap; background: #f7f7f2; border: 1px solid #ddd;
+             padding: 0.5em; margin: 0; font-size: 0.85em; }
 """
 
 
@@ -567,13 +1103,38 @@ def export_grades(
     ``score`` (``total_score`` less the penalty, at least 0), ``max_score``
     and ``needs_manual_grade`` (any cell still waiting for a grader).
 
-    The HTML page is self-contained (PNG plots inlined as base64, no script):
+    The HTML page is self-contained (PNG plots inlined as base64, no script,
+    nothing loaded from elsewhere; every name, id, hint and message escaped):
     per assignment, a summary (students, submitted, missing, mean and median
     total of submitted work, number needing manual grading), a histogram of the
     total scores, the pass rate of each autograded part (the fraction of
     submissions with full marks on it), the mean score of each part as a
     fraction of its maximum (answers still waiting for a manual grade left out),
-    and a table of every student.
+    a table of every student, and:
+
+    * **Student by part**: each student's points on each graded part ("–" if
+      not submitted, "to grade" for an answer waiting for a grader), whether
+      the submission is late, the penalty and the final score.
+    * **Why parts failed**: for each autograded part, how many students failed
+      it with each hint (a failed part without one counts as "wrong result"),
+      most common first, with their ids; then the errors of whole submissions,
+      the errors of cells and the notes (such as a notebook that lost its
+      grading metadata). They come from each graded student's ledger,
+      ``autograded/<student>/<assignment>/.course-grade.json`` (never read
+      through a link), so they need ``course``.
+    * **Not collected**: the students of the gradebook (the roster) without a
+      submission, and the due date: once it has passed the LMS exports score
+      them 0, before it they leave the cell blank. A submission already in
+      ``submitted/`` but not yet graded is marked so.
+    * **Late**: each late submission, how late, the late policy and the points
+      it costs (needs ``course``; without it nothing is late).
+    * **Needs hand grading**: per part graded by hand (and any autograded part
+      flagged for a grader), the students whose answer waits, each a link to
+      its page in formgrader (``course.formgrader_url``, http or https only),
+      with a link to the notebook's manual-grading page and, beside them, the
+      rubric: the text between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
+      of that answer's cell in the source notebook. The report is therefore
+      for the instructor only, never to be shared or put in feedback.
 
     Parameters
     ----------
@@ -591,7 +1152,9 @@ def export_grades(
     course : Course, optional
         The course (:class:`course_lib.grading.grade.Course`), whose due dates,
         late policy and collected LMS facts decide ``late`` and
-        ``late_penalty``; without it nothing is late.
+        ``late_penalty``; without it nothing is late. The report also takes
+        from it the ledgers, due dates, formgrader address and source notebooks
+        of the sections above; without it those sections say what is missing.
 
     Returns
     -------
@@ -655,7 +1218,16 @@ def export_grades(
         names, people, cells, grades, submissions = _empty()
     cells["column"] = _column_names(cells)
     grades = grades.merge(cells[["cell_id", "column"]], on="cell_id", how="inner")
-    late_of = _late_rule(course, names) if course is not None else None
+    # Each submission's Lateness, as the table found it, for the report.
+    lateness: dict[tuple[str, str], Any] = {}
+    late_of = None
+    if course is not None:
+        rule = _late_rule(course, names)
+
+        def late_of(name: str, student: str, stamp: Any, extension: Any) -> Any:
+            lateness[(name, student)] = found = rule(name, student, stamp, extension)
+            return found
+
     table = _grades_table(names, people, cells, grades, submissions, late_of)
     students = list(people["student_id"])
 
@@ -683,7 +1255,11 @@ def export_grades(
         safe.columns = [csv_cell(str(c)) for c in safe.columns]
         safe.to_csv(csv_path, index=False)
     if html_path is not None:
-        body = [_assignment_section(name, table, cells, grades) for name in names]
+        now = _dt.datetime.now(_dt.UTC)
+        body = [
+            _assignment_section(name, table, cells, grades, course, lateness, now)
+            for name in names
+        ]
         page = _html_page(course_id, source, names, body, message)
         Path(html_path).write_text(page, encoding="utf-8")
     return table

@@ -1,4 +1,7 @@
+import dataclasses
+import datetime as dt
 import html
+import json
 import logging
 import os
 import re
@@ -8,11 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
 
+from course_lib.grading.grade import Course
 from course_lib.grading.report import BASE_COLUMNS, export_grades
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,7 +161,9 @@ def test_table_has_one_row_per_student_and_assignment(class_gradebook, tmp_path)
         expected.astype({"student_id": object, "assignment": object}),
     )
     assert not table["late"].any()
-    assert (table[["first_name", "last_name", "email", "lms_user_id"]] == "").all().all()
+    assert (
+        (table[["first_name", "last_name", "email", "lms_user_id"]] == "").all().all()
+    )
     assert table["submitted"].dtype == bool
     assert table["needs_manual_grade"].dtype == bool
 
@@ -343,3 +350,312 @@ def test_real_homework_gradebook(real_course, tmp_path):
         assert (
             f"<tr><td>{name}</td><td>{cells[name][0]:g}</td><td>yes</td><td>33%" in page
         )
+
+
+# --- who needs help: the sections that read the course directory ------------------
+
+HINT = "<script>alert('hint')</script> check the sign of the rate"
+RUBRIC = "Full marks: names <b>both</b> sides & the trade-off\n- 1 point: calibration"
+METADATA_NOTE = (
+    "This notebook had lost its grading metadata (copied to a new notebook?): "
+    "the answers to f were found by the names they define and by their place."
+)
+
+
+def _ledger(course: Path, student: str, parts, **result) -> Path:
+    folder = course / "autograded" / student / "hw01"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".course-grade.json"
+    ledger = {
+        "result": {
+            "student": student,
+            "parts": [
+                {"grade_id": gid, "passed": ok, "points": 0.0, "max_points": 1.0}
+                | ({"hint": hint} if hint else {})
+                for gid, ok, hint in parts
+            ],
+            "error": result.get("error"),
+            "cell_errors": result.get("cell_errors", {}),
+            "notes": result.get("notes", []),
+        }
+    }
+    path.write_text(json.dumps(ledger), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def course_dir(class_gradebook, tmp_path) -> Path:
+    """A course around ``class_gradebook``: config, source notebook and ledgers.
+
+    hw01 is long past due (ada submitted 2 days 2 hours late); hw02 is due in
+    the far future. dee, eve and fay also submit hw01; the essays of bo, dee
+    and eve wait for a grader.
+    """
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        'c.CourseDirectory.course_id = "data-ethics"\n'
+        'c.CourseDirectory.source_directory = "solutions"\n'
+        'c.Term.due_dates = {"hw01": "2020-01-10 23:59", "hw02": "2999-01-01 00:00"}\n'
+        'c.Term.late_policy = "10% per day"\n',
+        encoding="utf-8",
+    )
+    source = nbformat.v4.new_notebook()
+    essay = nbformat.v4.new_markdown_cell(
+        f"Write your answer here.\n### BEGIN SOLUTION\n{RUBRIC}\n### END SOLUTION"
+    )
+    essay.metadata["nbgrader"] = {
+        "grade": True,
+        "solution": True,
+        "grade_id": "essay",
+        "points": 3,
+    }
+    source.cells.append(essay)
+    (tmp_path / "solutions" / "hw01").mkdir(parents=True)
+    nbformat.write(source, tmp_path / "solutions" / "hw01" / "hw01.ipynb")
+
+    with Gradebook(class_gradebook, course_id="data-ethics") as gb:
+        gb.update_or_create_student("bo", first_name="Bo", last_name="<i>Li</i>")
+        for student, a, b in [("dee", 0.0, 0.0), ("eve", 2.0, 0.0), ("fay", 2.0, 3.0)]:
+            gb.add_student(student)
+            _submit(gb, "hw01", student)
+            _grade(gb, "test_a", "hw01", "hw01", student, auto=a)
+            _grade(gb, "test_b", "hw01", "hw01", student, auto=b)
+        _grade(gb, "essay", "hw01", "hw01", "fay", manual=3.0)
+        gb.find_submission("hw01", "ada").timestamp = dt.datetime(2020, 1, 13, 1, 59)
+        gb.find_submission("hw01", "dee").timestamp = dt.datetime(2020, 1, 10, 12, 0)
+        gb.db.commit()
+
+    _ledger(tmp_path, "ada", [("test_a", True, None), ("test_b", True, None)],
+            notes=[METADATA_NOTE])  # fmt: skip
+    _ledger(tmp_path, "bo", [("test_a", True, None), ("test_b", False, HINT)])
+    _ledger(
+        tmp_path,
+        "dee",
+        [("test_a", False, None), ("test_b", False, HINT)],
+        error="The notebook ran out of time (60 s)",
+        cell_errors={"cell-7": "NameError: name 'x' is not defined"},
+    )
+    _ledger(tmp_path, "eve", [("test_a", True, None), ("test_b", False, None)])
+    # fay's ledger is a link to a file elsewhere: never followed.
+    elsewhere = _ledger(tmp_path / "elsewhere", "fay", [("test_a", False, "linked")])
+    (tmp_path / "autograded" / "fay" / "hw01").mkdir(parents=True)
+    (tmp_path / "autograded" / "fay" / "hw01" / ".course-grade.json").symlink_to(
+        elsewhere
+    )
+    # cy's hw02 is collected but not autograded yet.
+    (tmp_path / "submitted" / "cy" / "hw02").mkdir(parents=True)
+    return tmp_path
+
+
+def _course_report(course_dir: Path, **changes) -> tuple[str, dict[str, str]]:
+    course = Course.load(course_dir)
+    if changes:
+        course = dataclasses.replace(course, **changes)
+    report = course_dir / "report.html"
+    export_grades(
+        course.db_url,
+        course_id=course.course_id,
+        csv_path=None,
+        html_path=report,
+        course=course,
+    )
+    page = report.read_text(encoding="utf-8")
+    assert "<script" not in page.lower()
+    assert "src=" not in PNG.sub("", page) and "<link" not in page
+    return page, _sections(page)
+
+
+def _block(section: str, title: str) -> str:
+    """The part of a section from its ``<h3>title`` to the next ``<h3>``."""
+    return section.split(f"<h3>{title}</h3>", 1)[1].split("<h3>", 1)[0]
+
+
+def test_student_by_part(course_dir):
+    _, sections = _course_report(course_dir)
+    block = _block(sections["hw01"], "Student by part")
+    assert (
+        "<th>student</th><th>name</th><th>test_a (2)</th><th>test_b (3)</th>"
+        "<th>essay (3)</th><th>late</th><th>penalty</th><th>score</th>" in block
+    )
+    # ada: 2 days 2 hours late under 10% per day: 30% of 7 points.
+    assert (
+        "<tr><td>ada</td><td></td><td>2</td><td>3</td><td>2</td><td>late</td>"
+        "<td>2.1</td><td>4.9 / 8</td></tr>" in block
+    )
+    assert (
+        "<tr><td>bo</td><td>Bo &lt;i&gt;Li&lt;/i&gt;</td><td>2</td><td>0</td>"
+        "<td>to grade</td><td></td><td></td><td>2 / 8</td></tr>" in block
+    )
+    assert (
+        f"<tr><td>{html.escape(SCRIPT_ID)}</td><td></td><td>0</td><td>1</td>"
+        "<td>4</td><td></td><td></td><td>5 / 8</td></tr>" in block
+    )
+    assert (
+        "<tr><td>cy</td><td></td><td>–</td><td>–</td><td>–</td><td></td><td></td>"
+        "<td>–</td></tr>" in block
+    )
+    hw02 = _block(sections["hw02"], "Student by part")
+    assert "<th>part1/test_x (1)</th><th>part2/test_x (1)</th>" in hw02
+
+
+def test_why_parts_failed(course_dir):
+    page, sections = _course_report(course_dir)
+    block = _block(sections["hw01"], "Why parts failed")
+    assert "From the ledgers of 4 of 6 submissions" in block
+    # <script> (no folder can have that name) and fay (a link) have no ledger.
+    assert "No readable ledger (not graded by <code>course grade</code>, or " in block
+    assert f"{html.escape(SCRIPT_ID)}, fay.</p>" in block
+    assert "linked" not in page
+    hint = html.escape(HINT)
+    rows = re.findall(r"<tr><td>(test_[ab][^<]*)</td><td>([^<]*)</td>"
+                      r"<td>(\d+)</td><td>([^<]*)</td></tr>", block)  # fmt: skip
+    # Per part in the notebook's order, most common reason first.
+    assert rows == [
+        ("test_a (failed 1 of 4)", "wrong result", "1", "dee"),
+        ("test_b (failed 3 of 4)", hint, "2", "bo, dee"),
+        ("test_b (failed 3 of 4)", "wrong result", "1", "eve"),
+    ]
+    assert "Errors and notes on whole submissions" in block
+    assert (
+        "<tr><td>submission error</td><td>The notebook ran out of time (60 s)</td>"
+        "<td>1</td><td>dee</td></tr>" in block
+    )
+    assert (
+        "<tr><td>cell error</td><td>cell cell-7: NameError: name &#x27;x&#x27; is "
+        "not defined</td><td>1</td><td>dee</td></tr>" in block
+    )
+    assert f"<tr><td>note</td><td>{html.escape(METADATA_NOTE)}</td><td>1</td>" in block
+    # hw02 has no ledger at all.
+    assert "From the ledgers of 0 of 1 submissions" in sections["hw02"]
+
+
+def test_long_lists_of_students_are_cut(course_dir):
+    for i in range(20):
+        _ledger(course_dir, f"s{i:02d}", [("test_b", False, HINT)])
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        for i in range(20):
+            gb.add_student(f"s{i:02d}")
+            _submit(gb, "hw01", f"s{i:02d}")
+        gb.db.commit()
+    _, sections = _course_report(course_dir)
+    block = _block(sections["hw01"], "Why parts failed")
+    assert (
+        f"<td>{html.escape(HINT)}</td><td>22</td><td>bo, dee, s00, s01, s02, s03, "
+        "s04, s05, s06, s07, s08, s09 … and 10 more</td>" in block
+    )
+
+
+def test_not_collected(course_dir):
+    _, sections = _course_report(course_dir)
+    hw01 = _block(sections["hw01"], "Not collected")
+    assert "Due 2020-01-10 23:59 UTC; passed" in hw01
+    assert "score a roster student who submitted nothing 0" in hw01
+    assert "1 of 7 students of the gradebook" in hw01
+    assert "<tr><td>cy</td><td></td><td></td><td>no submission</td></tr>" in hw01
+    hw02 = _block(sections["hw02"], "Not collected")
+    assert "Due 2999-01-01 00:00 UTC; not yet passed" in hw02
+    assert "blank (“no grade yet”)" in hw02
+    assert "6 of 7 students" in hw02
+    assert (
+        "<tr><td>cy</td><td></td><td></td><td>collected, not graded yet "
+        "(run course grade)</td></tr>" in hw02
+    )
+    assert "<tr><td>bo</td><td>Bo &lt;i&gt;Li&lt;/i&gt;</td><td></td><td>no " in hw02
+    assert f"<tr><td>{html.escape(SCRIPT_ID)}</td>" in hw02
+
+
+def test_late(course_dir):
+    _, sections = _course_report(course_dir)
+    block = _block(sections["hw01"], "Late")
+    assert "late policy: 10% per day or part of one." in block
+    assert (
+        "<tr><td>ada</td><td></td><td>2020-01-13T01:59:00+00:00</td>"
+        "<td>late by 2 days 2 hours</td><td>7</td><td>2.1</td><td>4.9</td></tr>"
+        in block
+    )
+    # dee submitted before the due date; the others have no time and no LMS flag.
+    assert block.count("<tr><td>") == 1
+    assert "No submission is late." in _block(sections["hw02"], "Late")
+
+
+def test_needs_hand_grading(course_dir):
+    _, sections = _course_report(course_dir)
+    block = _block(sections["hw01"], "Needs hand grading")
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        ids = {
+            s: gb.find_submission_notebook("hw01", "hw01", s).id
+            for s in ("bo", "dee", "eve")
+        }
+    base = "http://localhost:8888/formgrader"
+    assert f'<a href="{base}/gradebook/hw01/hw01/">manual grading' in block
+    assert "<h4>essay (3 points): 3 of 6 submissions waiting</h4>" in block
+    links = re.findall(r'<li><a href="([^"]*)">([^<]*)</a></li>', block)
+    assert links == [
+        (f"{base}/submissions/{ids['bo']}/", "bo (Bo &lt;i&gt;Li&lt;/i&gt;)"),
+        (f"{base}/submissions/{ids['dee']}/", "dee"),
+        (f"{base}/submissions/{ids['eve']}/", "eve"),
+    ]
+    rubric = re.search(r'<pre class="rubric">(.*?)</pre>', block, re.S).group(1)
+    assert rubric == html.escape(RUBRIC)
+    assert "Write your answer here" not in block
+    assert "Instructor only" in block
+    # hw02 has only autograded parts.
+    assert "No part of this assignment is graded by hand." in sections["hw02"]
+
+
+def test_hand_grading_without_source_or_safe_url(course_dir):
+    (course_dir / "solutions" / "hw01" / "hw01.ipynb").unlink()
+    page, sections = _course_report(course_dir, formgrader_url="javascript:alert(1)")
+    block = _block(sections["hw01"], "Needs hand grading")
+    assert (
+        "No rubric: the source notebook solutions/hw01/hw01.ipynb is missing." in block
+    )
+    assert "<a " not in page and "href" not in page
+    assert "must be an http(s) URL; got javascript:alert(1).</p>" in block
+    assert re.findall(r"<li>([^<]*)</li>", block) == [
+        "bo (Bo &lt;i&gt;Li&lt;/i&gt;)",
+        "dee",
+        "eve",
+    ]
+
+
+def test_help_sections_without_course(class_gradebook, tmp_path):
+    report = tmp_path / "report.html"
+    export_grades(class_gradebook, csv_path=None, html_path=report)
+    page = report.read_text(encoding="utf-8")
+    assert "<script" not in page.lower() and "<a " not in page
+    hw01 = _sections(page)["hw01"]
+    for title in (
+        "Student by part",
+        "Why parts failed",
+        "Not collected",
+        "Late",
+        "Needs hand grading",
+    ):
+        assert f"<h3>{title}</h3>" in hw01
+    assert "run <code>course grades</code> there to see them" in hw01
+    assert "the due date is unknown" in hw01
+    assert "<tr><td>cy</td><td></td><td></td><td>no submission</td></tr>" in hw01
+    assert "nothing counts as late" in hw01
+    assert "no formgrader links and no rubrics" in hw01
+    assert "<li>bo</li>" in hw01
+
+
+def test_autograded_part_flagged_for_a_grader(course_dir):
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        gb.find_grade("test_a", "hw01", "hw01", "eve").needs_manual_grade = True
+        sid = gb.find_submission_notebook("hw01", "hw01", "eve").id
+        gb.db.commit()
+    _, sections = _course_report(course_dir)
+    by_part = _block(sections["hw01"], "Student by part")
+    assert "<tr><td>eve</td><td></td><td>2 (to check)</td><td>0</td>" in by_part
+    block = _block(sections["hw01"], "Needs hand grading")
+    flagged = block.split(
+        "<h4>test_a (2 points; autograded, flagged for a grader): "
+        "1 of 6 submissions waiting</h4>"
+    )[1].split("<h4>")[0]
+    assert f'<li><a href="http://localhost:8888/formgrader/submissions/{sid}/">' in (
+        flagged
+    )
+    assert "rubric" not in flagged
+    assert block.count('<pre class="rubric">') == 1
