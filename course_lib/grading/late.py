@@ -115,7 +115,13 @@ class LatePolicy:
                 "c.Term.grace_minutes must be a number of minutes >= 0; "
                 f"got {grace_minutes!r}"
             )
-        grace = dt.timedelta(minutes=grace_minutes)
+        try:
+            grace = dt.timedelta(minutes=grace_minutes)
+        except OverflowError:
+            raise ValueError(
+                "c.Term.grace_minutes must be a number of minutes >= 0 that fits a "
+                f"time span (under a million years); got {grace_minutes!r}"
+            ) from None
         spelled = str(text).strip()
         if spelled.lower() in ("none", "zero"):
             return cls(kind=spelled.lower(), grace=grace)
@@ -305,8 +311,11 @@ def parse_time(text: str, timezone: str = "UTC") -> dt.datetime:
         spelled, zone_name = head, tail
     zone = _zone(zone_name)
     try:
-        if re.fullmatch(r"\d{4}-\d\d-\d\d", spelled):
-            value = dt.datetime.fromisoformat(spelled + "T23:59:59")
+        if re.fullmatch(r"[0-9W-]+", spelled):
+            # A date alone, in any ISO 8601 form: the end of that day.
+            value = dt.datetime.combine(
+                dt.date.fromisoformat(spelled), dt.time(23, 59, 59)
+            )
         else:
             value = dt.datetime.fromisoformat(spelled)
     except ValueError:

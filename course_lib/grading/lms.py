@@ -154,8 +154,9 @@ def write_grades(
     Returns
     -------
     list of str
-        One line per student left out, and why (a ``canvas`` row needs the
-        Canvas user id, a ``moodle`` row the email).
+        One line per student or homework left out, and why (a ``canvas`` row
+        needs the Canvas user id, a ``moodle`` row the email; a homework
+        nothing was collected for has no column).
 
     Raises
     ------
@@ -189,11 +190,20 @@ def write_grades(
     due_dates = due_dates or {}
     columns = columns or {}
     now = now or dt.datetime.now(dt.UTC)
-    names = list(dict.fromkeys(table["assignment"])) if len(table) else []
+    names = sorted(set(table["assignment"])) if len(table) else []
+    left_out: list[str] = []
+    if fmt != "nbgrader":
+        # A homework nothing was collected for is not sent: its column would
+        # give every student 0 (or create the assignment in Canvas).
+        collected = table.groupby("assignment")["submitted"].any()
+        for name in [n for n in names if not collected[n]]:
+            left_out.append(
+                f"{printable(name, 130)}: nothing collected yet; its column is left out"
+            )
+        names = [n for n in names if collected[n]]
     passed = {a: _due_passed(a, due_dates, grace, now) for a in names}
     buffer = io.StringIO(newline="")
     out = csv.writer(buffer, lineterminator="\n")
-    left_out: list[str] = []
     if fmt == "nbgrader":
         out.writerow(_NBGRADER_HEAD)
         for row in table.sort_values(["assignment", "student_id"]).itertuples():
@@ -265,7 +275,8 @@ def write_grades(
                     [
                         _text(first["first_name"]),
                         _text(first["last_name"]),
-                        _text(key),
+                        # The key as it is: Moodle looks the user up by it exactly.
+                        printable(key, 300),
                         *grades,
                     ]
                 )
@@ -362,9 +373,16 @@ def read_worksheet(
             "the worksheet must be UTF-8 CSV; got another encoding: download it "
             "again, or save it as CSV UTF-8"
         ) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    fields = [f.strip() for f in reader.fieldnames or []]
-    reader.fieldnames = fields
+    # One cell may be as long as the file (a long feedback comment).
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_WORKSHEET_BYTES))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise ValueError(
+            f"the worksheet must be CSV; got a file it cannot read ({error}): "
+            "download it again"
+        ) from None
+    fields = [f.strip() for f in (rows[0] if rows else [])]
     if "Identifier" not in fields:
         raise ValueError(
             "the worksheet must have an 'Identifier' column (Moodle's grading "
@@ -372,7 +390,8 @@ def read_worksheet(
         )
     email = next((f for f in fields if f.lower() in ("email address", "email")), None)
     sheet: dict[str, dict[str, Any]] = {}
-    for row in reader:
+    for cells in rows[1:]:
+        row = dict(zip(fields, cells, strict=False))
         ident = (row.get("Identifier") or "").strip()
         number = re.search(r"(\d+)\s*$", ident)
         if number is None:
@@ -451,7 +470,7 @@ def feedback_archive(
     >>> feedback_archive({"jsmith": page}, facts, folder / "fb.zip", "canvas", "hw01")
     (1, [])
     >>> zipfile.ZipFile(folder / "fb.zip").namelist()
-    ['smithjane_101_5551_hw01-feedback.html']
+    ['smithjane_101_5551_feedback-hw01.html']
     """
     if fmt not in ("canvas", "moodle"):
         raise ValueError(f"fmt must be 'canvas' or 'moodle'; got {fmt!r}")
@@ -468,9 +487,12 @@ def feedback_archive(
                 continue
             if fmt == "canvas":
                 slug = re.sub(r"\d+", "", _entry_name(info.get("lms_name", ""))) or "x"
+                # The last "_" part must not start with "link" (Canvas takes
+                # those for a link submission and ignores the file).
                 name = (
                     f"{slug.replace('_', '')}_{info.get('lms_user_id')}_"
-                    f"{info.get('submission_id')}_{notebook}-feedback.html"
+                    f"{info.get('submission_id')}_feedback-"
+                    f"{_entry_name(notebook).replace('_', '-')}.html"
                 )
             else:
                 full = _entry_name(info.get("lms_name", "")).replace("_", " ")
