@@ -54,6 +54,7 @@ from typing import Any
 
 import pandas as pd
 
+from course_lib.grading._csvfile import read_csv_text
 from course_lib.grading._text import csv_cell, printable
 
 __all__ = [
@@ -353,25 +354,16 @@ def read_worksheet(
     """
     path = Path(path)
     try:
-        if path.is_symlink() or not path.is_file():
-            raise FileNotFoundError
-        with path.open("rb") as handle:
-            data = handle.read(MAX_WORKSHEET_BYTES + 1)
-    except OSError:
+        text = read_csv_text(
+            path,
+            what="the worksheet",
+            limit=MAX_WORKSHEET_BYTES,
+            again="download the grading worksheet again",
+        )
+    except FileNotFoundError:
         raise ValueError(
             f"the worksheet must be an existing file; got {str(path)!r}: download it "
             "from the assignment's Submissions page (Download grading worksheet)"
-        ) from None
-    if len(data) > MAX_WORKSHEET_BYTES:
-        raise ValueError(
-            f"the worksheet must be at most {MAX_WORKSHEET_BYTES:,} bytes; got more"
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError(
-            "the worksheet must be UTF-8 CSV; got another encoding: download it "
-            "again, or save it as CSV UTF-8"
         ) from None
     # One cell may be as long as the file (a long feedback comment).
     csv.field_size_limit(max(csv.field_size_limit(), MAX_WORKSHEET_BYTES))

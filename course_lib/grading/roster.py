@@ -70,13 +70,13 @@ import csv
 import io
 import os
 import re
-import stat
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from course_lib.grading._csvfile import read_csv_text
 from course_lib.grading._text import printable
 
 if TYPE_CHECKING:
@@ -207,40 +207,12 @@ def _show(value: str, limit: int = 80) -> str:
 
 
 def _read_text(path: str | os.PathLike[str]) -> str:
-    name = printable(os.fspath(path), 200)
-    with open(path, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError(
-                f"roster must be a CSV file; got {name}, which is not a regular "
-                "file: export the class list again and pass the saved file"
-            )
-        if info.st_size > MAX_ROSTER_BYTES:
-            raise ValueError(
-                f"roster must be at most {MAX_ROSTER_BYTES:,} bytes; got {name} of "
-                f"{info.st_size:,} bytes: export only the class list (no "
-                "submissions or attachments)"
-            )
-        data = handle.read(MAX_ROSTER_BYTES + 1)
-    if len(data) > MAX_ROSTER_BYTES:
-        raise ValueError(
-            f"roster must be at most {MAX_ROSTER_BYTES:,} bytes; got {name}, which "
-            "is larger: export only the class list"
-        )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValueError(
-            f"roster must be UTF-8 CSV; got {name} in UTF-16 (Excel's Unicode "
-            "text): save it again as CSV UTF-8"
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(
-            f"roster must be UTF-8 CSV; got {name} with byte "
-            f"0x{data[error.start]:02x} at offset {error.start:,}, which is not "
-            "UTF-8 (Excel's plain CSV or Latin-1?): save it again as CSV UTF-8"
-        ) from None
-    return text.lstrip("\ufeff")
+    return read_csv_text(
+        path,
+        what="roster",
+        limit=MAX_ROSTER_BYTES,
+        again="export only the class list (no submissions or attachments)",
+    )
 
 
 def _rows(text: str, name: str) -> list[list[str]]:

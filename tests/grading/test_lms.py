@@ -1107,13 +1107,17 @@ def test_a_worksheet_not_in_utf8_raises(tmp_path, encoding):
         read_worksheet(sheet)
 
 
-def test_a_symlinked_worksheet_is_refused(tmp_path):
+def test_a_worksheet_behind_a_link_is_read_and_a_pipe_is_never_waited_on(tmp_path):
+    # The worksheet is the instructor's own download: a link to it is followed,
+    # but a named pipe is refused at once, never read (it would block).
     real = _worksheet(tmp_path / "real.csv", [_sheet_row(1, "A B", "a@x.edu", "-")])
     link = tmp_path / "link.csv"
     link.symlink_to(real)
-    assert "1" in read_worksheet(real)
-    with pytest.raises(ValueError, match="must be an existing file"):
-        read_worksheet(link)
+    assert read_worksheet(link) == read_worksheet(real)
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="not a regular file"):
+        read_worksheet(fifo)
 
 
 @pytest.mark.parametrize("what", ["missing", "directory"])
@@ -1121,7 +1125,8 @@ def test_a_worksheet_that_is_not_a_file_is_refused(tmp_path, what):
     path = tmp_path / "w.csv"
     if what == "directory":
         path.mkdir()
-    with pytest.raises(ValueError, match="must be an existing file"):
+    said = "not a regular file" if what == "directory" else "must be an existing file"
+    with pytest.raises(ValueError, match=said):
         read_worksheet(path)
 
 
