@@ -161,3 +161,38 @@ def test_stock_nbgrader_walkthrough_runs_as_written(tmp_path):
     assert [(r["student_id"], float(r["raw_score"])) for r in rows] == [("bob", 0.0)]
     feedback = (tmp_path / "feedback" / "bob" / "hw01" / "hw01.html").read_text()
     assert "Hidden tests ran here" in feedback
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "gradebook.db",
+        "grades.csv",
+        "grades-canvas.csv",
+        "grades-moodle.csv",
+        "grades_report.html",
+        "submitted/jsmith/hw01/hw01.ipynb",
+        "feedback/hw01-canvas-feedback.zip",
+        "lms/smithjane_101_5001_hw01.ipynb",
+        "DE101-hw01 submissions.zip",
+        "2027-01-10T1200_Grades-DE101.csv",
+        "Grades-DE101-hw01-42.csv",
+        "courseid_5_participants.csv",
+        "roster.csv",
+    ],
+)
+def test_student_data_and_lms_exports_are_git_ignored(name):
+    proc = subprocess.run(
+        ["git", "check-ignore", "--no-index", "-q", name], cwd=ROOT, check=False
+    )
+    assert proc.returncode == 0, f"{name} is not git-ignored"
+
+
+def test_the_sample_lms_files_are_not_ignored():
+    for path in (ROOT / "examples" / "lms").iterdir():
+        proc = subprocess.run(
+            ["git", "check-ignore", "--no-index", "-q", str(path.relative_to(ROOT))],
+            cwd=ROOT,
+            check=False,
+        )
+        assert proc.returncode == 1, f"{path.name} would be git-ignored"
