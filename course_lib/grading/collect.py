@@ -53,8 +53,10 @@ LAYOUTS: dict[str, re.Pattern[str]] = {
         r"(?P<student_id>[^/_]+)_(?:(?P<late>[Ll][Aa][Tt][Ee])_)?"
         r"(?P<user_id>\d+)_(?P<submission_id>\d+)_(?P<file>[^/]+)"
     ),
+    # Folders as Moodle before 4.1 (trailing "_") and since (none) name them,
+    # or flat files (the download's "without folders" option).
     "moodle": re.compile(
-        r"(?P<full_name>[^/]+)_(?P<student_id>\d+)_assignsubmission_[a-z]+_/"
+        r"(?P<full_name>[^/]+)_(?P<student_id>\d+)_assignsubmission_[a-z]+(?:_?/|_)"
         r"(?P<file>.+)"
     ),
     "plain": re.compile(r"(?P<student_id>[^/]+)/(?P<file>.+)"),
@@ -410,9 +412,11 @@ def collect_zip(
         ``smithjane_12345_67890_hw01.ipynb``: student ``smithjane``. Canvas renames
         a resubmitted file ``hw01-1.ipynb``, ``hw01-2.ipynb``, ...
     ``moodle``
-        Folders ``<Full Name>_<id>_assignsubmission_file_/<file>``, e.g.
-        ``Jane Smith_123456_assignsubmission_file_/hw01.ipynb``: student
-        ``123456``.
+        Folders ``<Full Name>_<id>_assignsubmission_file_/<file>`` (Moodle 4.1
+        and later drop the last ``_``), e.g.
+        ``Jane Smith_123456_assignsubmission_file_/hw01.ipynb``, or flat files
+        ``<Full Name>_<id>_assignsubmission_file_<file>``: student ``123456``
+        (without a roster).
     ``plain``
         One folder per student, ``<student_id>/<file>``, e.g.
         ``jsmith/hw01.ipynb``.

@@ -672,3 +672,18 @@ def test_recorded_facts_are_read_back_bounded_and_only_for_safe_ids(tmp_path):
     assert read_facts(tmp_path, "hw02") == {}
     (folder / "hw03.json").write_text("[1, 2]")
     assert read_facts(tmp_path, "hw03") == {}
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "Zoë Ångström_3102_assignsubmission_file_/hw01.ipynb",  # Moodle up to 4.0
+        "Zoë Ångström_3102_assignsubmission_file/hw01.ipynb",  # Moodle 4.1 and later
+        "Zoë Ångström_3102_assignsubmission_file_hw01.ipynb",  # "without folders"
+    ],
+)
+def test_every_moodle_download_form_is_collected(tmp_path, entry):
+    path = _zip(tmp_path / "m.zip", {entry: _nb("z")})
+    report = collect_zip(path, "hw01", root=tmp_path, roster=ROSTER)
+    assert report.layout == "moodle" and report.errors == []
+    assert _submitted(tmp_path) == ["submitted/zangstrom/hw01/hw01.ipynb"]
