@@ -152,7 +152,14 @@ def _collect(args: argparse.Namespace) -> int:
         "root": course.root,
         "notebook": args.notebook,
         "expected_files": expected,
-        "roster": load_roster(course) or None,
+        # The students `course roster` imported (with a name, email or LMS id),
+        # not those grading made from folder names before there was a roster.
+        "roster": [
+            p
+            for p in load_roster(course)
+            if p.first_name or p.last_name or p.email or p.lms_user_id
+        ]
+        or None,
     }
     if args.worksheet:
         kwargs["worksheet"] = read_worksheet(args.worksheet, course.timezone)

@@ -169,3 +169,29 @@ def test_a_bad_term_setting_is_one_line_naming_it(course, tmp_path, setting, wor
         handle.write(setting + "\n")
     line = one_line(run(other, "grades"))
     assert words in line, line
+
+
+@pytest.mark.slow
+def test_collect_checks_the_roster_only_once_one_was_imported(course, tmp_path):
+    other = course.copy(tmp_path / "c")
+    # A student grading made from a folder name is not a roster.
+    subprocess.run(
+        [str(BIN / "nbgrader"), "db", "student", "add", "ann"],
+        cwd=other.root,
+        env=other.env(),
+        check=True,
+        capture_output=True,
+    )
+    nb = (other.root / "exercises" / HW / "hw01.ipynb").read_bytes()
+    with zipfile.ZipFile(other.root / "plain.zip", "w") as zf:
+        zf.writestr(f"dan/{HW}.ipynb", nb)
+        zf.writestr(f"ann/{HW}.ipynb", nb)
+    proc = run(other.root, "collect", "plain.zip", HW)
+    assert proc.returncode == 0 and "2 collected" in proc.stdout, proc.stderr
+    (other.root / "class.csv").write_text(
+        "student_id,first_name,last_name,email\nann,Ann,Lee,ann@x.edu\n"
+    )
+    assert run(other.root, "roster", "class.csv").returncode == 0
+    proc = run(other.root, "collect", "plain.zip", HW)
+    assert proc.returncode == 1
+    assert "dan" in proc.stdout and "not on the roster" in proc.stdout
