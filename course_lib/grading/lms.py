@@ -406,13 +406,13 @@ def read_worksheet(
 
 
 def _entry_name(text: str) -> str:
-    """A zip entry name part without separators or control characters."""
+    """A zip entry name part: no separators or control characters, at most 120 long."""
     cleaned = "".join(
         ch
         for ch in unicodedata.normalize("NFC", text)
         if unicodedata.category(ch)[0] != "C" and ch not in '/\\:*?"<>|'
     )
-    return cleaned.strip() or "student"
+    return cleaned.strip()[:120].strip() or "student"
 
 
 def feedback_archive(
