@@ -52,6 +52,17 @@ def course(tmp_path_factory) -> Course:
     return course
 
 
+def nbgrader_db(course: Course, *args: str) -> None:
+    """``nbgrader db ...`` in ``course``, as an instructor would edit the gradebook."""
+    subprocess.run(
+        [str(BIN / "nbgrader"), "db", *args],
+        cwd=course.root,
+        env=course.env(),
+        check=True,
+        capture_output=True,
+    )
+
+
 def _graded_rows(course: Course) -> int:
     from nbgrader.api import Gradebook, SubmittedAssignment
 
@@ -79,13 +90,7 @@ def test_grading_with_a_gradebook_that_never_saw_the_release_fails_once(
     assert not (other.root / "gradebook.db").exists()
     assert not (other.root / "autograded").exists()
 
-    subprocess.run(
-        [str(BIN / "nbgrader"), "db", "assignment", "add", "hw99"],
-        cwd=other.root,
-        env=other.env(),
-        check=True,
-        capture_output=True,
-    )
+    nbgrader_db(other, "assignment", "add", "hw99")
     line = one_line(run(other.root, "grade", HW, "--quiet"))
     assert f"{HW} must be released with this gradebook" in line
     assert not (other.root / "autograded").exists()
@@ -175,13 +180,7 @@ def test_a_bad_term_setting_is_one_line_naming_it(course, tmp_path, setting, wor
 def test_collect_checks_the_roster_only_once_one_was_imported(course, tmp_path):
     other = course.copy(tmp_path / "c")
     # A student grading made from a folder name is not a roster.
-    subprocess.run(
-        [str(BIN / "nbgrader"), "db", "student", "add", "ann"],
-        cwd=other.root,
-        env=other.env(),
-        check=True,
-        capture_output=True,
-    )
+    nbgrader_db(other, "student", "add", "ann")
     nb = (other.root / "exercises" / HW / "hw01.ipynb").read_bytes()
     with zipfile.ZipFile(other.root / "plain.zip", "w") as zf:
         zf.writestr(f"dan/{HW}.ipynb", nb)
