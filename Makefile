@@ -42,9 +42,11 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+# Two products, one environment: the student library (pyproject.toml) and the
+# instructor tools, the `course` command (tools/pyproject.toml).
+$(STAMP): pyproject.toml tools/pyproject.toml constraints.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]" -e ./tools
 	@touch $@
 
 $(DP_STAMP): bench/constraints-dp.txt

@@ -71,13 +71,13 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
-    "course_lib.grading.InertAnswers",
+    "course_tools.grading.InertAnswers",
 ]
 
 # Stock feedback shows hidden tests and the tracebacks that quote them: strip both.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "course_lib.grading.HideHiddenTests",
+    "course_tools.grading.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 

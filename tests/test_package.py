@@ -25,7 +25,7 @@ def test_importing_the_datasets_does_not_import_scikit_learn_or_scipy():
 
 
 def test_the_sandbox_runner_starts_on_the_standard_library_alone():
-    loaded = _modules_after("import course_lib.grading.runner")
+    loaded = _modules_after("import course_tools.grading.runner")
     assert not {f"course_lib.{n}" for n in ("fairness", "privacy", "datasets")} & loaded
     assert not {"sklearn", "numpy", "pandas", "nbgrader"} & loaded
 
@@ -54,7 +54,7 @@ def test_the_course_command_skips_jsonschemas_slow_optional_import():
     import nbformat
 
     loaded = _modules_after(
-        "import course_lib.grading.cli\nimport course_lib.grading.grade\n"
+        "import course_tools.grading.cli\nimport course_tools.grading.grade\n"
         "import nbformat\nnbformat.validate(nbformat.v4.new_notebook())"
     )
     assert "nbformat.validator" in loaded and "rfc3987_syntax" not in loaded
@@ -79,3 +79,97 @@ def _objects(node):
     elif isinstance(node, list):
         for value in node:
             yield from _objects(value)
+
+
+# --- two products: the student library and the instructor tools --------------------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+STUDENT_STACK = {"numpy", "pandas", "scipy", "sklearn", "matplotlib"}
+# Python 3.11+ names a 3.10 interpreter does not have.
+NEWER_THAN_310 = ("tomllib", "datetime.UTC", "dt.UTC", "typing.Self", "StrEnum")
+
+
+def _imports(path) -> set[str]:
+    """Top-level names of the packages a module imports (absolute imports only)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def _declared(pyproject) -> set[str]:
+    import re
+    import tomllib
+
+    deps = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    return {re.split(r"[<>=!~\[ ;]", d, maxsplit=1)[0].lower() for d in deps}
+
+
+def test_the_student_library_needs_only_the_scientific_stack():
+    import sys
+
+    stdlib = set(sys.stdlib_module_names)
+    used = set()
+    for path in (ROOT / "course_lib").rglob("*.py"):
+        used |= _imports(path)
+    # threadpoolctl comes with scikit-learn (its own declared dependency).
+    assert used - stdlib - {"course_lib", "__future__"} == STUDENT_STACK | {
+        "threadpoolctl"
+    }
+    declared = _declared(ROOT / "pyproject.toml")
+    assert declared == {"numpy", "pandas", "scipy", "scikit-learn", "matplotlib"}
+    assert not (ROOT / "course_lib" / "grading").exists()
+    assert not (ROOT / "course_lib" / "publish.py").exists()
+
+
+def test_the_student_library_reads_as_python_3_10():
+    import ast
+
+    for path in (ROOT / "course_lib").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        ast.parse(text, filename=str(path), feature_version=(3, 10))
+        for name in NEWER_THAN_310:
+            assert name not in text, f"{path.relative_to(ROOT)} uses {name} (3.11+)"
+
+
+def test_the_instructor_tools_declare_what_they_import():
+    import sys
+
+    stdlib = set(sys.stdlib_module_names)
+    used = set()
+    for path in (ROOT / "tools" / "course_tools").rglob("*.py"):
+        used |= _imports(path)
+    third_party = used - stdlib - {"course_lib", "course_tools", "__future__"}
+    declared = _declared(ROOT / "tools" / "pyproject.toml")
+    # Import names that differ from distribution names, and what the declared
+    # packages bring with them by their own declared dependencies.
+    provided = {
+        "yaml": "pyyaml",
+        "distributed": "distributed",
+        "dask": "distributed",
+        "nbformat": "nbgrader",
+        "nbconvert": "nbgrader",
+        "traitlets": "nbgrader",
+        "jupyter_client": "nbgrader",
+        "IPython": "ipykernel",
+        "numpy": "course_lib",
+        "pandas": "course_lib",
+        "matplotlib": "course_lib",
+        "sklearn": "course_lib",
+        "scipy": "course_lib",
+    }
+    missing = {
+        name
+        for name in third_party
+        if provided.get(name, name).lower().replace("_", "-") not in declared
+        and provided.get(name, name).lower() not in declared
+    }
+    assert missing == set(), (
+        f"imported but not declared in tools/pyproject.toml: {missing}"
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.publish import (
+from course_tools.publish import (
     MANIFEST,
     MARKERS,
     PublishError,
@@ -27,6 +27,9 @@ BIN = Path(sys.executable).parent
 HOMEWORK = sorted(p.name for p in (ROOT / "solutions").glob("hw*"))
 PAGES = sorted(p.name for p in (ROOT / "chapters").glob("*.md"))
 NEVER = [
+    "tools",
+    "course_lib/publish.py",
+    "course_lib/grading",
     "solutions",
     "tests",
     "bench",
@@ -107,7 +110,6 @@ def test_published_copy_holds_the_book_exercises_and_library(published):
         MANIFEST,
         "course_lib/__init__.py",
         "course_lib/datasets.py",
-        "course_lib/publish.py",
         "course_lib/data/SHA256SUMS",
         *(f"chapters/{page}" for page in PAGES),
         *(f"exercises/{hw}/{hw}.ipynb" for hw in HOMEWORK),
@@ -120,14 +122,25 @@ def test_published_copy_holds_the_book_exercises_and_library(published):
 
 def test_published_copy_leaves_out_everything_graded(published):
     out, _ = published
-    for name in [*NEVER, "course_lib/grading", "_build", "exercises/.ipynb"]:
+    for name in [*NEVER, "_build", "exercises/.ipynb"]:
         assert not (out / name).exists(), f"{name} must not be published"
     names = {p.name for p in out.rglob("*")}
     assert not names & {"hidden_tests.py", "nbgrader_config.py", "grading"}
     assert not any(p.suffix == ".pyc" for p in out.rglob("*"))
     pyproject = (out / "pyproject.toml").read_text()
-    assert "nbgrader" not in pyproject and "course_lib.grading" not in pyproject
-    assert "jupyter-book" in pyproject and "jupyterlab" in pyproject
+    assert "nbgrader" not in pyproject and "course_tools" not in pyproject
+    # The library needs only the scientific stack; building the site is an extra.
+    import tomllib
+
+    project = tomllib.loads(pyproject)["project"]
+    assert {d.split(">")[0].split("<")[0] for d in project["dependencies"]} == {
+        "numpy",
+        "pandas",
+        "scikit-learn",
+        "scipy",
+        "matplotlib",
+    }
+    assert any("jupyter-book" in d for d in project["optional-dependencies"]["book"])
     readme = (out / "README.md").read_text()
     assert "exercises/hw01/hw01.ipynb" in readme and "jupyter-book build" in readme
     for word in ["nbgrader", "solutions/", "course grade", "gradebook", "instructor"]:
@@ -136,7 +149,7 @@ def test_published_copy_leaves_out_everything_graded(published):
 
 def test_published_library_imports_without_grading(published):
     out, _ = published
-    # The instructor's editable install would find course_lib.grading in the
+    # The instructor's editable install would find course_tools.grading in the
     # source tree; a student's environment has no such finder.
     code = (
         "import sys\n"
@@ -144,7 +157,7 @@ def test_published_library_imports_without_grading(published):
         "    if 'editable' not in getattr(f, '__module__', '')]\n"
         "import course_lib, course_lib.fairness, course_lib.privacy, course_lib.datasets\n"
         "print(course_lib.__file__)\n"
-        "try:\n    import course_lib.grading\nexcept ModuleNotFoundError:\n"
+        "try:\n    import course_tools.grading\nexcept ModuleNotFoundError:\n"
         "    print('no grading')\n"
     )
     proc = subprocess.run(
@@ -168,7 +181,7 @@ def test_no_secret_in_the_published_sources(published, secrets):
         if path.suffix in {".md", ".ipynb", ".py", ".toml", ".yml", ".txt"}:
             text = path.read_text()
             assert not any(m in text for m in MARKERS), path
-            assert "run_hidden_tests" not in text and "course_lib.grading" not in text
+            assert "run_hidden_tests" not in text and "course_tools.grading" not in text
 
 
 def test_scanner_finds_the_secrets_where_they_are(secrets):
@@ -206,7 +219,7 @@ def test_a_hidden_test_region_line_in_a_chapter_is_caught(source, tmp_path):
     )
     call = next(x for x in region.split("\n") if x.startswith("run_hidden_tests("))
     chapter.write_text(chapter.read_text() + f"\n```python\n{call}\n```\n")
-    with pytest.raises(PublishError, match="must not use the grading package"):
+    with pytest.raises(PublishError, match="must not use the instructor tools"):
         publish(source, tmp_path / "out", build=False)
 
 

@@ -5,7 +5,7 @@ Test: the calls made on the student's functions and the check of what they
 returned. The checks run in the grader's process, on plain data; each one
 raises ``Fail(hint)`` for a mistake it recognises, so that the student's
 feedback can say what went wrong without showing this file.
-See ``course_lib.grading.spec`` and the README's section for course authors.
+See ``course_tools.grading.spec`` and the README's section for course authors.
 
 Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
 
@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from course_lib.datasets import load_compas
-from course_lib.grading.inputs import group_confusion
-from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
+from course_tools.grading.inputs import group_confusion
+from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 # --------------------------------------------------------------------------
 # Inputs, built once per grading run
@@ -194,7 +194,7 @@ def random_rate_input(rng: np.random.Generator) -> tuple[list, list, list]:
     """Lists of outcomes, predictions and labels of 2 to 5 groups, shuffled.
 
     Each group has its own random label, size (60 to 199), base rate, TPR and
-    FPR; see :func:`course_lib.grading.inputs.group_confusion` for why every
+    FPR; see :func:`course_tools.grading.inputs.group_confusion` for why every
     rate is defined.
     """
     k = int(rng.integers(2, 6))

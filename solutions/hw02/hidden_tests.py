@@ -5,7 +5,7 @@ Test: the calls made on the student's functions and the check of what they
 returned. The checks run in the grader's process, on plain data; each one
 raises ``Fail(hint)`` for a mistake it recognises, so that the student's
 feedback can say what went wrong without showing this file.
-See ``course_lib.grading.spec`` and the README's section for course authors.
+See ``course_tools.grading.spec`` and the README's section for course authors.
 
 Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
 
@@ -39,8 +39,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from course_lib.datasets import load_compas
-from course_lib.grading.inputs import group_confusion
-from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
+from course_tools.grading.inputs import group_confusion
+from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 BLACK, WHITE = "African-American", "Caucasian"
 
@@ -230,7 +230,7 @@ def random_report_input(rng: np.random.Generator) -> tuple[list, list, list]:
     """Outcomes, predictions and labels of 2 to 5 groups (80 to 249 people), shuffled.
 
     Each group has its own base rate, TPR and FPR; see
-    :func:`course_lib.grading.inputs.group_confusion`.
+    :func:`course_tools.grading.inputs.group_confusion`.
     """
     ys, ps, gs = [], [], []
     for label in group_labels(rng):

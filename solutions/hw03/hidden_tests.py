@@ -15,7 +15,7 @@ point clouds of part 3. Their checks compute the reference answers from the
 calls that were made. The public checks' cases, the COMPAS inputs and the
 hand-written edge cases stay fixed, and so does all of part 5 (the FICO table
 and a toy table, with chosen thresholds).
-See ``course_lib.grading.spec`` and the README's section for course authors.
+See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pandas as pd
 
 from course_lib.datasets import load_compas, load_fico
 from course_lib.fairness import bolt_on_frontier, pareto_front
-from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
+from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ATOL = 1e-9
 

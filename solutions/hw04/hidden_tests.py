@@ -15,7 +15,7 @@ weights of part 4, and the data sets and slacks of part 5. The checks compute
 their references (part 5's exponentiated-gradient mixture included) from the
 calls that were made. The public checks' cases (the notebook's data set of
 part 5 among them) and the hand-written edge cases stay fixed.
-See ``course_lib.grading.spec`` and the README's section for course authors.
+See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from course_lib.fairness import DemographicParity, ExponentiatedGradient
-from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
+from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 TOL = 1e-9
 SLACK = 0.005  # allowed constraint violation above eps in part 5 (stated publicly)

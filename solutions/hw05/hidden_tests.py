@@ -4,7 +4,7 @@
 Test: the calls made on the student's functions and the check of what they
 returned. The checks run in the grader's process, on plain data; each one
 raises ``Fail(hint)`` for a mistake it recognises.
-See ``course_lib.grading.spec`` and the README's section for course authors.
+See ``course_tools.grading.spec`` and the README's section for course authors.
 
 Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``),
 each with a random size, random rates and a random choice of the columns that
@@ -56,7 +56,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from course_lib.datasets import load_compas
-from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
+from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 #: By how much a drawn example's planted structure must hold.
 MARGIN = 1e-6

@@ -34,7 +34,7 @@ reconstruction part requires every bit from exact answers and at least 95% of
 the bits from lightly noisy answers (least squares recovers all of them, by
 construction; LP decoding passed on every draw tried), never one particular
 vector from noisy answers. The false-failure rate is zero.
-See ``course_lib.grading.spec`` and the README's section for course authors.
+See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ import numpy as np
 import pandas as pd
 
 from course_lib.datasets import load_adult
-from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 from course_lib.privacy import (
     adult_with_identifiers,
     answer_queries,
@@ -57,6 +56,7 @@ from course_lib.privacy import (
     subset_sum_queries,
     uniqueness,
 )
+from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ATOL = 1e-9
 #: The columns of ``people`` the homework uses.

@@ -5,7 +5,7 @@ Test: the calls made on the student's functions and the check of what they
 returned. Each part's calls use only that part's function.
 
 Inputs drawn per submission: the calls of parts 1, 2 and 3 take the
-submission's ``rng`` (see ``course_lib.grading.spec``), and their checks
+submission's ``rng`` (see ``course_tools.grading.spec``), and their checks
 compute every reference from the calls they receive. Part 1 draws the bits
 of its three large calls (a drawn number of 1s, in random order) and the
 seeds of the Generators its calls hand to the student; part 2 draws the
@@ -24,7 +24,7 @@ answer whatever inputs were drawn (binomial tests, a runs test, and
 Kolmogorov-Smirnov and sign tests on continuous noise), and each of those
 test cells splits a total false-failure rate of 1e-6 between a fixed number
 of them (Bonferroni); see ``ALPHA``.
-See ``course_lib.grading.spec`` and the README's section for course authors.
+See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ import math
 import numpy as np
 from scipy import special, stats
 
-from course_lib.grading.checks import binomial_ok, signs_independent
-from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
+from course_tools.grading.checks import binomial_ok, signs_independent
+from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ALPHA = 1e-6  # total false-failure rate of each randomised test cell
 ATOL = 1e-9

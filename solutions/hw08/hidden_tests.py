@@ -7,7 +7,7 @@ raises ``Fail(hint)`` for a mistake it recognises.
 
 Inputs drawn per submission: the calls of ``classic_gaussian_release``,
 ``noisy_max_runs`` and ``consistent_children`` take the submission's ``rng``
-(see ``course_lib.grading.spec``), and their checks compute every reference
+(see ``course_tools.grading.spec``), and their checks compute every reference
 from the calls they receive. ``classic_gaussian_release`` draws the values
 to release and the seeds of the Generators its calls hand to the student;
 ``noisy_max_runs`` draws those seeds only (its values are hand-written, chosen
@@ -26,7 +26,7 @@ in another order or with another sampler passes. Every statistic is tested
 exactly for a correct answer, whatever inputs were drawn, and each test cell
 states its false-failure rate (at most 1e-6 in total, Bonferroni over every
 statistic it checks) in a comment.
-See ``course_lib.grading.spec`` and the README's section for course authors.
+See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
 from __future__ import annotations
@@ -38,12 +38,12 @@ import numpy as np
 from scipy import stats
 
 from course_lib.datasets import load_adult
-from course_lib.grading.checks import binomial_ok, signs_independent
-from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 from course_lib.privacy import (
     classic_gaussian_sigma,
     exponential_mechanism_probabilities,
 )
+from course_tools.grading.checks import binomial_ok, signs_independent
+from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 RTOL = 1e-6
 

@@ -34,7 +34,7 @@ from ``rng``); two independent N(0, 1) vectors of 200 coordinates are never
 within ``np.allclose`` of each other, so this adds nothing measurable. Only
 distributions are tested, never one order of draws: any correct way of drawing
 the noise from ``rng`` passes.
-See ``course_lib.grading.spec`` and the README's section for course authors.
+See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
 from course_lib.privacy import clip_gradients
+from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ATOL = 1e-9
 ALPHA = 5e-8  # per statistical test; 12 tests per cell -> 6e-7 in total

@@ -34,7 +34,7 @@ strict rankings, whose resident-optimal stable matching is unique.
   regret bounds, ``r (sqrt(ln m / (2T)) + sqrt(ln n / (2T)))`` with ``r`` the
   payoff range, plus 1e-9. Hedge satisfies this bound against any opponent, so
   a correct answer never fails; after one round the average must be uniform.
-See ``course_lib.grading.spec`` and the README's section for course authors.
+See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from course_lib.games import (
     deferred_acceptance,
     is_stable,
 )
-from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
+from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 RTOL = 1e-7
 

@@ -47,7 +47,7 @@ statistical tests (Bonferroni):
   scales; the chance that one of them fails is below 1e-8 in total, within the
   remaining 1e-6 / 7.
 
-See ``course_lib.grading.spec`` and the README's section for course authors.
+See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ import math
 import numpy as np
 from scipy import stats
 
-from course_lib.grading.checks import binomial_ok
-from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
+from course_tools.grading.checks import binomial_ok
+from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ALPHA = 1e-6  # total false-failure rate of each randomised test cell
 

@@ -38,7 +38,7 @@ Every part is deterministic (false-failure rate zero):
   is at most the exact optimum (closed form) plus 1e-6 relative, so any correct
   method earns full marks.
 
-See ``course_lib.grading.spec`` and the README's section for course authors.
+See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from course_lib.datasets import load_compas, load_german
-from course_lib.grading.spec import Call, Fail, Outcome, Test, returned_values
+from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 # --------------------------------------------------------------------------
 # Course data, built as in the notebook's setup cell

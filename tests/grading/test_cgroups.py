@@ -9,8 +9,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from course_lib.grading import _cgroups, sandbox
-from course_lib.grading._cgroups import Cgroup, Support, detect
+from course_tools.grading import _cgroups, sandbox
+from course_tools.grading._cgroups import Cgroup, Support, detect
 
 
 def _fake_v2(root: Path, controllers="cpuset cpu io memory hugetlb pids rdma") -> Path:

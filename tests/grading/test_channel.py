@@ -3,7 +3,7 @@ import struct
 
 import pytest
 
-from course_lib.grading._channel import (
+from course_tools.grading._channel import (
     ChannelError,
     FrameReader,
     pack_record,

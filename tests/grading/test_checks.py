@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from course_lib.grading.checks import binomial_ok, signs_independent
+from course_tools.grading.checks import binomial_ok, signs_independent
 
 
 @pytest.mark.parametrize(

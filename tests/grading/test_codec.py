@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_lib.grading.codec import (
+from course_tools.grading.codec import (
     DecodeError,
     EncodeError,
     decode,

@@ -9,13 +9,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_lib.grading.collect import (
+from course_tools.grading.collect import (
     FACTS_FOLDER,
     CollectReport,
     collect_zip,
     read_facts,
 )
-from course_lib.grading.roster import Person
+from course_tools.grading.roster import Person
 
 
 def _nb(text: str = "") -> bytes:
@@ -506,7 +506,7 @@ def test_a_student_id_never_starts_a_formula(tmp_path, student):
 
 
 def test_collect_refuses_an_assignment_that_was_never_released(tmp_path, capsys):
-    from course_lib.grading.cli import main
+    from course_tools.grading.cli import main
 
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
     (tmp_path / "release" / "hw01").mkdir(parents=True)

@@ -1,6 +1,6 @@
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_lib.grading import HideHiddenTests
+from course_tools.grading import HideHiddenTests
 
 
 def _cell(source, *, grade=True, solution=False, error=None):

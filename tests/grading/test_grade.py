@@ -16,9 +16,9 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from course_lib.grading import grade
-from course_lib.grading._cgroups import Support
-from course_lib.grading.grade import (
+from course_tools.grading import grade
+from course_tools.grading._cgroups import Support
+from course_tools.grading.grade import (
     LEDGER,
     CourseError,
     Job,
@@ -26,11 +26,11 @@ from course_lib.grading.grade import (
     read_notebook,
     read_regular,
 )
-from course_lib.grading.grade import (
+from course_tools.grading.grade import (
     Course as CourseDir,
 )
-from course_lib.grading.sandbox import Limits
-from course_lib.grading.spec import submission_seed
+from course_tools.grading.sandbox import Limits
+from course_tools.grading.spec import submission_seed
 
 from ..homework.harness import BIN, Course, parts_of, source_notebook
 from ..postgres import postgres_server
@@ -181,7 +181,7 @@ def test_postgresql_gradebook(tmp_path):
 # --- the pieces, without a class --------------------------------------------------
 
 HIDDEN = """
-from course_lib.grading.spec import Call, Fail, Test, returned_values
+from course_tools.grading.spec import Call, Fail, Test, returned_values
 
 
 def calls(rng):
@@ -374,9 +374,9 @@ def test_a_resubmission_during_grading_is_not_taken_as_graded(tmp_path, monkeypa
 
 def _one_part(source: str):
     """Grade one answer cell against a test that calls ``f(1)`` and wants 2."""
-    from course_lib.grading.grade import score_records
-    from course_lib.grading.sandbox import run_sandboxed
-    from course_lib.grading.spec import Call, Fail, Test, returned_values
+    from course_tools.grading.grade import score_records
+    from course_tools.grading.sandbox import run_sandboxed
+    from course_tools.grading.spec import Call, Fail, Test, returned_values
 
     def check(outcomes):
         (value,) = returned_values(outcomes)

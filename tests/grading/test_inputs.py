@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib.grading.checks import binomial_ok
-from course_lib.grading.inputs import group_confusion
+from course_tools.grading.checks import binomial_ok
+from course_tools.grading.inputs import group_confusion
 
 
 def test_every_cell_of_the_confusion_matrix_is_filled_whatever_the_draw():

@@ -12,7 +12,7 @@ import zoneinfo
 
 import pytest
 
-from course_lib.grading.late import Lateness, LatePolicy, parse_due, parse_time
+from course_tools.grading.late import Lateness, LatePolicy, parse_due, parse_time
 
 UTC = dt.UTC
 DUE = dt.datetime(2027, 1, 25, 23, 59, tzinfo=UTC)

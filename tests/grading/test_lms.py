@@ -24,16 +24,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from course_lib.grading import lms
-from course_lib.grading._text import printable
-from course_lib.grading.late import Lateness, LatePolicy
-from course_lib.grading.lms import (
+from course_tools.grading import lms
+from course_tools.grading._text import printable
+from course_tools.grading.late import Lateness, LatePolicy
+from course_tools.grading.lms import (
     FORMATS,
     feedback_archive,
     read_worksheet,
     write_grades,
 )
-from course_lib.grading.report import BASE_COLUMNS
+from course_tools.grading.report import BASE_COLUMNS
 
 UTC = dt.UTC
 NOW = dt.datetime(2027, 3, 1, 12, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ import copy
 import nbformat
 import pytest
 
-from course_lib.grading.grade import Assignment
-from course_lib.grading.match import defined_names, match_submission
+from course_tools.grading.grade import Assignment
+from course_tools.grading.match import defined_names, match_submission
 
 from ..homework.harness import EXERCISES, make_submission, parts_of, source_notebook
 

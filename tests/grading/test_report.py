@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
 
-from course_lib.grading.grade import Course
-from course_lib.grading.report import BASE_COLUMNS, export_grades
+from course_tools.grading.grade import Course
+from course_tools.grading.report import BASE_COLUMNS, export_grades
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -244,7 +244,7 @@ def test_empty_gradebook(empty_gradebook, tmp_path, caplog, kind):
         (tmp_path / "gradebook.db").touch()
         url = f"sqlite:///{tmp_path / 'gradebook.db'}"
     csv, report = tmp_path / "grades.csv", tmp_path / "report.html"
-    with caplog.at_level(logging.WARNING, logger="course_lib.grading.report"):
+    with caplog.at_level(logging.WARNING, logger="course_tools.grading.report"):
         table = export_grades(url, csv_path=csv, html_path=report)
     assert table.empty
     assert tuple(table.columns) == BASE_COLUMNS

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from course_lib.grading import roster as roster_module
-from course_lib.grading.grade import Course
-from course_lib.grading.roster import (
+from course_tools.grading import roster as roster_module
+from course_tools.grading.grade import Course
+from course_tools.grading.roster import (
     SAFE_ID,
     Lookup,
     Person,

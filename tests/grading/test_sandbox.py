@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.grading.sandbox import Limits, host_support, run_sandboxed
-from course_lib.grading.spec import Call, Read
+from course_tools.grading.sandbox import Limits, host_support, run_sandboxed
+from course_tools.grading.spec import Call, Read
 
 ROOT = Path(__file__).resolve().parents[2]
 MEMORY_CGROUP = "memory" in host_support().controllers
@@ -26,7 +26,7 @@ def mode(request, monkeypatch):
     if request.param == "warm":
         import functools
 
-        from course_lib.grading import sandbox
+        from course_tools.grading import sandbox
 
         warm = functools.partial(_RUN_SANDBOXED, preload=("numpy",))
         monkeypatch.setitem(globals(), "run_sandboxed", warm)
@@ -59,6 +59,31 @@ def test_the_course_files_do_not_exist_inside():
     ]
     source = f"import os\nseen = [p for p in {probes!r} if os.path.exists(p)]"
     assert values(run(source, "seen")) == [[]]
+
+
+def test_of_the_instructor_tools_only_the_runner_is_inside():
+    import course_tools
+    from course_tools.grading import sandbox as grader_sandbox
+
+    tools = Path(course_tools.__file__).resolve().parent
+    source = (
+        "import importlib, os\n"
+        f"grader_files = [p for p in {[str(tools / 'grading' / 'grade.py'), str(tools / 'publish.py')]!r} if os.path.exists(p)]\n"
+        "found = []\n"
+        "for name in ('course_tools.grading.grade', 'course_tools.grading.roster', "
+        "'course_tools.grading.lms', 'course_tools.publish'):\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "        found.append(name)\n"
+        "    except ImportError:\n"
+        "        pass\n"
+        "inside = sorted(os.listdir(os.path.dirname(importlib.import_module("
+        "'course_tools.grading.runner').__file__)))\n"
+    )
+    grader_files, found, inside = values(run(source, "grader_files", "found", "inside"))
+    assert grader_files == []
+    assert found == []
+    assert inside == sorted(grader_sandbox.RUNNER_MODULES)
 
 
 def test_course_lib_and_numpy_are_there_read_only():
@@ -188,7 +213,7 @@ def test_a_fork_bomb_stops_at_the_process_limit():
 
     (started,) = values(run(source, "started", limits=Limits(max_processes=64)))
     assert 10 < started < 64
-    from course_lib.grading import sandbox
+    from course_tools.grading import sandbox
 
     sandbox.close_warm_sandboxes()  # a warm sandbox's groups last as long as it
     assert mine() == [], "the sandbox's cgroups must be removed after it"
@@ -286,7 +311,7 @@ def test_a_result_over_the_size_limit_is_not_read():
 def test_the_hidden_calls_are_not_in_the_sandbox_while_cells_run():
     source = (
         "import gc, os\n"
-        "spec = 'course_lib.grading.spec'\n"
+        "spec = 'course_tools.grading.spec'\n"
         "found = sum(type(o).__module__ == spec for o in gc.get_objects())\n"
         "files = []\n"
         "for folder in ('.', '/tmp'):\n"

@@ -1,6 +1,6 @@
 import pytest
 
-from course_lib.grading.scan import scan_source
+from course_tools.grading.scan import scan_source
 
 
 @pytest.mark.parametrize(
@@ -11,7 +11,7 @@ from course_lib.grading.scan import scan_source
         ("class A:\n    def __eq__(self, o):\n        return True", "eq-override"),
         ("import numpy as np\nnp.allclose = lambda *a: True", "monkeypatch"),
         (
-            "import course_lib.grading.spec as s\nsetattr(s, 'verdict', f)",
+            "import course_tools.grading.spec as s\nsetattr(s, 'verdict', f)",
             "monkeypatch",
         ),
         ("import builtins\nbuiltins.print = f", "builtins"),

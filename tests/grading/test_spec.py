@@ -1,6 +1,6 @@
 import pytest
 
-from course_lib.grading.spec import Fail, Outcome, returned_values
+from course_tools.grading.spec import Fail, Outcome, returned_values
 
 
 def test_returned_values_in_order():

@@ -90,9 +90,9 @@ ATTACKS: dict[str, tuple[dict[str, str], float]] = {
             # Wrong answers that pass the public checks ...
             FIRST: WRONG_THAT_PASS_PUBLIC[FIRST]
             # ... and a grader that no longer runs the hidden ones.
-            + "import course_lib.grading.spec as spec\n"
+            + "import course_tools.grading.spec as spec\n"
             + "spec.verdict = lambda test, outcomes: (True, None)\n"
-            + "import course_lib.grading as grading\n"
+            + "import course_tools.grading as grading\n"
             + "grading.run_hidden_tests = lambda *a, **k: None\n",
             "chouldechova_fpr": WRONG_THAT_PASS_PUBLIC["chouldechova_fpr"],
         },

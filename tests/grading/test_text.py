@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-from course_lib.grading._text import (
+from course_tools.grading._text import (
     csv_cell,
     first_line,
     inert_markdown,

@@ -305,7 +305,7 @@ def verdicts(
     :func:`answer_namespace`, passed through the plain-data encoding and
     checked.
     """
-    from course_lib.grading.spec import (
+    from course_tools.grading.spec import (
         inputs_rng,
         load_hidden_tests,
         outcome_from_record,

@@ -22,7 +22,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
-from course_lib.grading._text import inert_markdown, printable
+from course_tools.grading._text import inert_markdown, printable
 
 __all__ = ["HideHiddenTests", "InertAnswers", "feedback_html"]
 
@@ -35,7 +35,7 @@ class InertAnswers(NbGraderPreprocessor):
     Stock nbgrader restores only locked cells from the gradebook: every other
     markdown cell of a submission (answers, and any cell a student edited or
     added) holds the student's bytes. Each becomes a fenced text block (see
-    :func:`~course_lib.grading._text.inert_markdown`), so that no HTML, script,
+    :func:`~course_tools.grading._text.inert_markdown`), so that no HTML, script,
     link, image or formula in it is rendered where the notebook is viewed,
     and loses its attachments; a raw cell loses its MIME type, so that it is
     shown as text. Locked cells are left as they are.

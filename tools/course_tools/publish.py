@@ -1,8 +1,9 @@
 """Publishing: the student-facing copy of the course.
 
 :func:`publish` writes the repository that students get: the book's sources,
-the student versions of the homework (``exercises/``), ``course_lib`` without
-its grading package, a ``pyproject.toml`` and a README for students, and
+the student versions of the homework (``exercises/``), ``course_lib`` (the
+student library; the instructor tools are another package, ``course_tools``,
+never copied), a ``pyproject.toml`` and a README for students, and
 optionally the built site. It never copies the solutions, the hidden tests,
 the answer bank, the benchmarks or nbgrader's files, and it refuses to finish
 if any solution or hidden-test text reached the copy.
@@ -54,13 +55,12 @@ _SPACE = re.compile(r"\s+")
 _IMPORT = re.compile(r"\s*(import|from)\s")
 MIN_LENGTH = 16
 
-# What a published copy must never mention: the grader's package and the
-# function that hidden-test regions call.
-_GRADING_NAMES = ("course_lib." + "grading", "run_hidden" + "_tests")
+# What a published copy must never mention: the instructor tools' package and
+# the function that hidden-test regions call. (This module is one of those
+# tools: it is never published, so it may spell them out.)
+_GRADING_NAMES = ("course_tools", "run_hidden_tests")
 # The name of the file that marks a folder as a `course publish` output.
 MANIFEST = ".course-publish.json"
-# Dependencies of the instructor's tools only (grading on Dask, nbgrader).
-_INSTRUCTOR_ONLY = ("nbgrader", "distributed", "tqdm")
 _IGNORE = shutil.ignore_patterns(
     "__pycache__", "*.pyc", ".ipynb_checkpoints", ".pytest_cache", "_build"
 )
@@ -70,7 +70,7 @@ class PublishError(ValueError):
     """The published copy is not fit for students.
 
     Raised when solution or hidden-test text reached the copy, when a
-    published page or notebook refers to the grading package, when the
+    published page or notebook refers to the instructor tools, when the
     published ``course_lib`` does not import, or when the site does not build.
     ``leaks`` lists the ``(file, secret)`` pairs found, if any.
     """
@@ -336,7 +336,7 @@ def course_secrets(source: Path, published_lib: Path | None = None) -> set[str]:
         ``tests/homework/bank/``.
     published_lib : Path, optional
         The ``course_lib`` folder as published; its code is public by design.
-        Default: ``source/course_lib`` without its grading package.
+        Default: ``source/course_lib``.
 
     Returns
     -------
@@ -420,13 +420,11 @@ def _copy(src: Path, dst: Path, ignore=_IGNORE) -> None:
 
 
 def _student_pyproject(source: Path) -> str:
+    # The student library's own declaration, as it is: its dependencies are
+    # the library's, and the instructor tools declare theirs apart
+    # (tools/pyproject.toml), so nothing has to be filtered out here.
     project = tomllib.loads((source / "pyproject.toml").read_text())["project"]
-    deps = [
-        d
-        for d in project.get("dependencies", [])
-        if re.split(r"[<>=!~\[ ;]", d, maxsplit=1)[0].lower() not in _INSTRUCTOR_ONLY
-    ]
-    deps.append("jupyterlab>=4,<5")
+    deps = list(project.get("dependencies", []))
     lines = "".join(f"    {json.dumps(d)},\n" for d in deps)
     return f"""[build-system]
 requires = ["setuptools>=68", "wheel"]
@@ -440,6 +438,10 @@ readme = "README.md"
 requires-python = {json.dumps(project.get("requires-python", ">=3.11"))}
 dependencies = [
 {lines}]
+
+[project.optional-dependencies]
+# What it takes to build the book's site yourself (`pip install -e ".[book]"`).
+book = ["jupyter-book>=1.0.4,<2", "jupyterlab>=4,<5"]
 
 [tool.setuptools.packages.find]
 include = ["course_lib*"]
@@ -462,7 +464,7 @@ With Python 3.11 (nothing is downloaded at run time but the Python packages):
 
 ```bash
 python3.11 -m venv .venv
-.venv/bin/python -m pip install{pin} -e .
+.venv/bin/python -m pip install{pin} -e ".[book]"
 ```
 
 ## Read the book
@@ -511,7 +513,7 @@ def _check_grading_references(destination: Path, entries: Iterable[str]) -> None
             ]
     if bad:
         raise PublishError(
-            "published pages, notebooks and code must not use the grading package; "
+            "published pages, notebooks and code must not use the instructor tools; "
             f"got {bad}: remove the reference from the course's sources"
         )
 
@@ -535,7 +537,7 @@ def _check_imports(destination: Path) -> None:
     )
     if proc.returncode != 0:
         raise PublishError(
-            "the published course_lib must import without its grading package; "
+            "the published course_lib must import without the instructor tools; "
             f"got:\n{proc.stderr[-2000:]}"
         )
 
@@ -593,7 +595,7 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
 
     ``destination`` receives the book's sources (``_config.yml``,
     ``_toc.yml``, every page of the table of contents, ``chapters/`` and the
-    files the configuration names), ``exercises/``, ``course_lib`` without
+    files the configuration names), ``exercises/``, ``course_lib`` (the
     its ``grading`` package, a ``pyproject.toml`` for students (without the
     instructor's dependencies or the ``course`` command), ``constraints.txt``,
     ``requirements.txt`` and ``runtime.txt`` for Binder, a README for
@@ -602,7 +604,7 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
     holds ``solutions/``, hidden tests, ``tests/`` (the answer bank),
     ``bench/``, nbgrader's configuration, gradebook or student folders.
     Then the published ``course_lib`` must import, no page, notebook or module
-    may name the grading package, the site is built if asked, and every file
+    may name the instructor tools, the site is built if asked, and every file
     is searched for secret lines (:func:`course_secrets`).
 
     Parameters
@@ -633,7 +635,7 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
         If ``source`` is not a course folder, or ``destination`` is neither
         empty nor a previous output (or is or contains ``source``).
     PublishError
-        If secret text or a reference to the grading package reached the
+        If secret text or a reference to the instructor tools reached the
         copy, the published ``course_lib`` does not import, or the book does
         not build. The copy is left in place for inspection: do not hand it
         out.
@@ -706,7 +708,7 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
         + "\n"
     )
     lib_ignore = shutil.ignore_patterns(
-        "grading", "__pycache__", "*.pyc", "*.egg-info", ".ipynb_checkpoints"
+        "__pycache__", "*.pyc", "*.egg-info", ".ipynb_checkpoints"
     )
     for rel, path in plan.items():
         _copy(path, destination / rel, lib_ignore if rel == "course_lib" else _IGNORE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from course_lib.grading._text import printable
+from course_tools.grading._text import printable
 
 __all__ = ["read_csv_text"]
 

@@ -9,7 +9,7 @@ inside it, and nothing it writes ever reaches the grader's disk.
 
 Nothing crosses the wall as a file either. The grader sends the cells on the
 sandbox's standard input, and each test's calls only once every cell has run;
-the sandbox answers with frames on a pipe (:mod:`course_lib.grading.runner`).
+the sandbox answers with frames on a pipe (:mod:`course_tools.grading.runner`).
 The grader reads that pipe without ever blocking, accepts only the frames it
 expects, in order, each within its time limit and size, and treats anything
 else as the submission's own error. The time limits are kept here, outside:
@@ -19,7 +19,7 @@ they were sent.
 
 Resource limits: the program inside lowers its own address-space, file-size,
 CPU-time and core-dump limits before any student code runs (no process can
-raise them again), and where the host allows (:mod:`course_lib.grading._cgroups`)
+raise them again), and where the host allows (:mod:`course_tools.grading._cgroups`)
 the whole sandbox is in control groups that cap its total memory, including
 what its files hold in memory, its number of processes and its CPU share.
 
@@ -51,9 +51,9 @@ from pathlib import Path
 from typing import Any
 
 import course_lib
-from course_lib.grading import _cgroups
-from course_lib.grading._channel import ChannelError, FrameReader, unpack_record
-from course_lib.grading._text import first_line
+from course_tools.grading import _cgroups
+from course_tools.grading._channel import ChannelError, FrameReader, unpack_record
+from course_tools.grading._text import first_line
 
 __all__ = [
     "Limits",
@@ -162,6 +162,21 @@ def _system_binds() -> list[str]:
     return args
 
 
+#: Where the runner's modules are bound inside a sandbox (put first on sys.path).
+RUNNER_ROOT = "/opt/course-runner"
+#: What the runner needs of the instructor tools: nothing else of them (the
+#: grader, the gradebook code, the LMS files) is ever bound into a sandbox.
+RUNNER_MODULES = (
+    "__init__.py",
+    "runner.py",
+    "_channel.py",
+    "_namespaces.py",
+    "spec.py",
+    "codec.py",
+    "_text.py",
+)
+
+
 def _python_binds() -> list[str]:
     roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix)}
     package = Path(course_lib.__file__).resolve().parent
@@ -170,7 +185,23 @@ def _python_binds() -> list[str]:
     args: list[str] = []
     for root in sorted(roots):
         args += ["--ro-bind", str(root), str(root)]
+    return args + _runner_binds()
+
+
+def _runner_binds() -> list[str]:
+    """The runner's modules, file by file, under :data:`RUNNER_ROOT`."""
+    here = Path(__file__).resolve().parent
+    inside = f"{RUNNER_ROOT}/course_tools"
+    args = ["--ro-bind", str(here.parent / "__init__.py"), f"{inside}/__init__.py"]
+    for name in RUNNER_MODULES:
+        args += ["--ro-bind", str(here / name), f"{inside}/grading/{name}"]
     return args
+
+
+def _sys_path() -> str:
+    """The code that puts the runner, then the student library, first on sys.path."""
+    library = str(Path(course_lib.__file__).resolve().parent.parent)
+    return f"import sys; sys.path[:0] = [{RUNNER_ROOT!r}, {library!r}]"
 
 
 def _command(limits: Limits, channel_fd: int) -> list[str]:
@@ -182,7 +213,7 @@ def _wall(*, warm: bool = False) -> list[str]:
 
     A warm sandbox's zygote keeps its capabilities inside a user namespace of
     its own, to make the namespaces of each submission; the submission drops
-    them all before any of its code runs (:mod:`course_lib.grading._namespaces`).
+    them all before any of its code runs (:mod:`course_tools.grading._namespaces`).
     """
     env = {
         "HOME": "/sandbox",
@@ -226,11 +257,11 @@ def _wall(*, warm: bool = False) -> list[str]:
 
 def _bootstrap() -> list[str]:
     # The grader's own course_lib, wherever it is installed (editable or not),
-    # is the one that runs inside: its folder is bound and put first on sys.path.
-    parent = str(Path(course_lib.__file__).resolve().parent.parent)
+    # is the one that runs inside: its folder is bound and put on sys.path,
+    # after the runner's few modules.
     code = (
-        f"import sys; sys.path.insert(0, {parent!r}); "
-        "from course_lib.grading.runner import main; raise SystemExit(main())"
+        f"{_sys_path()}; "
+        "from course_tools.grading.runner import main; raise SystemExit(main())"
     )
     return [sys.executable, "-s", "-c", code]
 
@@ -376,11 +407,11 @@ def _parse_record(body: bytes, limits: Limits) -> Any:
     """One test's result: a dict, or an error record if it cannot be read.
 
     The dict's ``buffers`` are the bytes its arrays name (see
-    :func:`course_lib.grading._channel.unpack_record`).
+    :func:`course_tools.grading._channel.unpack_record`).
     """
     if len(body) > limits.result_mb * 2**20:
         return {"error": f"the result is larger than {limits.result_mb} MB"}
-    from course_lib.grading.codec import MAX_ITEMS
+    from course_tools.grading.codec import MAX_ITEMS
 
     try:
         record, buffers = unpack_record(body, MAX_ITEMS)
@@ -641,7 +672,7 @@ class _Zygote:
     """A bubblewrap sandbox whose first process preloads modules and forks submissions.
 
     Every submission still gets new namespaces, new in-memory folders and no
-    capabilities (see :mod:`course_lib.grading._namespaces`), but not the
+    capabilities (see :mod:`course_tools.grading._namespaces`), but not the
     second or so it takes to start Python and import IPython, numpy and
     pandas: that was done once, in a process that never runs student code.
     """
@@ -834,8 +865,8 @@ def run_sandboxed(
     cells : list of dict
         ``{"id": ..., "source": ...}`` for each code cell to run, in order.
     calls : dict
-        Grade id of each test cell -> list of :class:`~course_lib.grading.spec.Call`
-        or :class:`~course_lib.grading.spec.Read`.
+        Grade id of each test cell -> list of :class:`~course_tools.grading.spec.Call`
+        or :class:`~course_tools.grading.spec.Read`.
     limits : Limits, optional
         Resource limits; the defaults of :class:`Limits` otherwise.
     preload : tuple of str, optional
@@ -916,10 +947,7 @@ def check_sandbox(limits: Limits | None = None) -> None:
     second), so that a host problem is reported once, not once per student.
     """
     del limits  # the check runs nothing that the limits would bound
-    parent = str(Path(course_lib.__file__).resolve().parent.parent)
-    probe = (
-        f"import sys; sys.path.insert(0, {parent!r}); import course_lib.grading.runner"
-    )
+    probe = f"{_sys_path()}; import course_tools.grading.runner"
     try:
         proc = subprocess.run(
             [*_wall(), sys.executable, "-s", "-c", probe],

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
-from course_lib.grading._text import printable
-from course_lib.grading.roster import SAFE_ID
+from course_tools.grading._text import printable
+from course_tools.grading.roster import SAFE_ID
 
 __all__ = [
     "DEFAULT_PATTERN",
@@ -906,7 +906,7 @@ class _Identify:
         worksheet: Mapping[str, Mapping[str, Any]] | None,
         members: list[_Member],
     ):
-        from course_lib.grading.roster import Lookup
+        from course_tools.grading.roster import Lookup
 
         self.layout = layout
         self.roster = list(roster) if roster else []

@@ -12,7 +12,7 @@ dict from the grade id of every autograder test cell of the notebook to a
   inputs are drawn from it, so that what one submission learns about them is
   no use to another;
 - :attr:`Test.check` receives one :class:`Outcome` per call, holding the
-  returned value as plain data (see :mod:`course_lib.grading.codec`) or the
+  returned value as plain data (see :mod:`course_tools.grading.codec`) or the
   error it raised, and raises :class:`Fail` with a hint for a recognised
   mistake, or any other exception for an unrecognised one. A ``check`` that
   takes two arguments also receives the list of calls that were made, to
@@ -44,8 +44,8 @@ from typing import Any
 
 import numpy as np
 
-from course_lib.grading import codec
-from course_lib.grading._text import first_line, printable
+from course_tools.grading import codec
+from course_tools.grading._text import first_line, printable
 
 __all__ = [
     "Call",
@@ -155,7 +155,7 @@ def returned_values(outcomes: list[Outcome]) -> list[Any]:
     >>> returned_values([Outcome(value=1), Outcome(error="ValueError: x must be positive")])
     Traceback (most recent call last):
     ...
-    course_lib.grading.spec.Fail: Your function raised an error: ValueError: x must be positive
+    course_tools.grading.spec.Fail: Your function raised an error: ValueError: x must be positive
     """
     for outcome in outcomes:
         if not outcome.ok:
@@ -318,7 +318,7 @@ def outcome_record(
     """Make ``call`` and encode what happened as a JSON-ready record.
 
     With ``buffers``, arrays' bytes are appended there instead of written
-    into the record (see :func:`course_lib.grading.codec.encode`).
+    into the record (see :func:`course_tools.grading.codec.encode`).
     """
     mark = None if buffers is None else len(buffers)
     try:

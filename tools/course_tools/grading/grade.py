@@ -6,7 +6,7 @@ restored from the released notebook and test cells left out) and a seed for
 the submission's random hidden inputs (from the course's secret and the
 submission), and sends both to a Dask worker. The worker draws the hidden
 tests' calls, runs the notebook with
-:func:`~course_lib.grading.sandbox.run_sandboxed`, decodes the plain-data
+:func:`~course_tools.grading.sandbox.run_sandboxed`, decodes the plain-data
 outcomes and runs the hidden tests' checks in its own process, where no
 student code ever ran, and returns only the scores and hints. This process
 records them in nbgrader's gradebook, writes the graded notebook to
@@ -42,22 +42,22 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from course_lib.grading._text import (
+from course_tools.grading._text import (
     first_line,
     inert_markdown,
     printable,
     scrub_notebook,
 )
-from course_lib.grading.late import Lateness, LatePolicy, parse_due
-from course_lib.grading.match import (
+from course_tools.grading.late import Lateness, LatePolicy, parse_due
+from course_tools.grading.match import (
     Matched,
     defined_names,
     match_submission,
 )
-from course_lib.grading.match import cell_meta as _meta
-from course_lib.grading.match import cell_source as _source
-from course_lib.grading.match import grade_id as _grade_id
-from course_lib.grading.sandbox import (
+from course_tools.grading.match import cell_meta as _meta
+from course_tools.grading.match import cell_source as _source
+from course_tools.grading.match import grade_id as _grade_id
+from course_tools.grading.sandbox import (
     Limits,
     SandboxError,
     SandboxResult,
@@ -68,8 +68,8 @@ from course_lib.grading.sandbox import (
     run_sandboxed,
     start_warm_sandbox,
 )
-from course_lib.grading.scan import scan_source
-from course_lib.grading.spec import (
+from course_tools.grading.scan import scan_source
+from course_tools.grading.spec import (
     HIDDEN_TESTS_FILE,
     Test,
     inputs_rng,
@@ -429,7 +429,7 @@ class Assignment:
 
     # ---------------------------------------------------------------- cells
     def match(self, submitted: NotebookNode) -> Matched:
-        """Where ``submitted`` answers each cell (see :mod:`course_lib.grading.match`)."""
+        """Where ``submitted`` answers each cell (see :mod:`course_tools.grading.match`)."""
         return match_submission(self.release, submitted)
 
     def cells_to_run(
@@ -1646,7 +1646,7 @@ def write_feedback(course: Course, assignment: Assignment, student: str) -> Path
     CourseError
         If the student's submission has not been graded by ``course grade``.
     """
-    from course_lib.grading.feedback import feedback_html
+    from course_tools.grading.feedback import feedback_html
 
     ledger = read_ledger(course, assignment, student)
     if not ledger:
@@ -1730,7 +1730,7 @@ def submission_lateness(
     from nbgrader.api import Assignment as GbAssignment
     from nbgrader.api import SubmittedAssignment
 
-    from course_lib.grading.collect import read_facts
+    from course_tools.grading.collect import read_facts
 
     due = course.due_dates.get(assignment_id)
     when = None

@@ -54,8 +54,8 @@ from typing import Any
 
 import pandas as pd
 
-from course_lib.grading._csvfile import read_csv_text
-from course_lib.grading._text import csv_cell, printable
+from course_tools.grading._csvfile import read_csv_text
+from course_tools.grading._text import csv_cell, printable
 
 __all__ = [
     "FORMATS",
@@ -132,7 +132,7 @@ def write_grades(
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`~course_lib.grading.report.export_grades`'s table: one row per
+        :func:`~course_tools.grading.report.export_grades`'s table: one row per
         student and homework.
     path : str or path-like
         The CSV to write (UTF-8, with a byte-order mark for ``canvas`` and
@@ -293,7 +293,7 @@ def write_grades(
 
 
 def _moodle_time(text: str, timezone: str) -> dt.datetime | None:
-    from course_lib.grading.late import parse_time
+    from course_tools.grading.late import parse_time
 
     spelled = " ".join(text.split())
     if not spelled or spelled == "-":
@@ -430,7 +430,7 @@ def feedback_archive(
         Student id to the feedback page to upload.
     facts : mapping
         What ``course collect`` recorded of each submission
-        (:func:`~course_lib.grading.collect.read_facts`).
+        (:func:`~course_tools.grading.collect.read_facts`).
     path : str or path-like
         The zip to write.
     fmt : {"canvas", "moodle"}

@@ -43,7 +43,7 @@ from nbgrader.api import (
 )
 from sqlalchemy import create_engine, inspect, make_url, text
 
-from course_lib.grading._text import csv_cell, first_line, printable
+from course_tools.grading._text import csv_cell, first_line, printable
 
 __all__ = ["BASE_COLUMNS", "export_grades"]
 
@@ -255,7 +255,7 @@ def _grades_table(
     """One row per (student, assignment), one column per graded cell.
 
     ``late_of(assignment, student, timestamp, extension)`` gives a submission's
-    :class:`~course_lib.grading.late.Lateness` and the fraction of its score
+    :class:`~course_tools.grading.late.Lateness` and the fraction of its score
     it loses (None: nothing is late).
     """
     students = sorted(people["student_id"])
@@ -413,7 +413,7 @@ def _assignment_section(
     """One assignment's part of the report (see :func:`export_grades`).
 
     ``lateness`` maps (assignment, student) to the submission's
-    :class:`~course_lib.grading.late.Lateness` and lost fraction, as the
+    :class:`~course_tools.grading.late.Lateness` and lost fraction, as the
     table's ``late_of`` found them; ``now`` (aware) decides whether the due
     date has passed.
     """
@@ -646,7 +646,7 @@ def _read_result(course: Any, name: str, student: str) -> dict[str, Any] | None:
     """The ``result`` of the student's ledger, or None if there is none to read."""
     from types import SimpleNamespace
 
-    from course_lib.grading.grade import read_ledger
+    from course_tools.grading.grade import read_ledger
 
     if not (_is_component(name) and _is_component(student)):
         return None
@@ -886,7 +886,7 @@ def _solution_text(source: str) -> str | None:
 
 def _source_cells(course: Any, name: str, notebook: str) -> dict[str, str] | str:
     """Grade id -> source of each cell of the instructor's notebook, or why not."""
-    from course_lib.grading.grade import MAX_NOTEBOOK_BYTES, read_regular
+    from course_tools.grading.grade import MAX_NOTEBOOK_BYTES, read_regular
 
     if not (_is_component(name) and _is_component(notebook)):
         return "the source notebook's name is not a plain file name"
@@ -1055,8 +1055,8 @@ def _html_page(
 
 def _late_rule(course: Any, names: list[str]) -> Any:
     """``late_of`` for :func:`_grades_table`, from the course's due dates and policy."""
-    from course_lib.grading.collect import read_facts
-    from course_lib.grading.late import Lateness
+    from course_tools.grading.collect import read_facts
+    from course_tools.grading.late import Lateness
 
     facts = {name: read_facts(course.root, name) for name in names}
     policy = course.late_policy
@@ -1150,7 +1150,7 @@ def export_grades(
     assignment : str, optional
         Export only this assignment.
     course : Course, optional
-        The course (:class:`course_lib.grading.grade.Course`), whose due dates,
+        The course (:class:`course_tools.grading.grade.Course`), whose due dates,
         late policy and collected LMS facts decide ``late`` and
         ``late_penalty``; without it nothing is late. The report also takes
         from it the ledgers, due dates, formgrader address and source notebooks

@@ -1,6 +1,6 @@
 """Fresh Linux namespaces for one submission, made inside a warm sandbox.
 
-A warm sandbox (see :mod:`course_lib.grading.runner`) is a bubblewrap sandbox
+A warm sandbox (see :mod:`course_tools.grading.runner`) is a bubblewrap sandbox
 whose first process, the zygote, has imported the heavy modules once and then
 forks a process per submission. Before any student code runs, that process
 calls :func:`isolate`: a mount, process-id and IPC namespace of its own, new

@@ -32,7 +32,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def _course(args: argparse.Namespace):
-    from course_lib.grading.grade import Course
+    from course_tools.grading.grade import Course
 
     return Course.load(args.root, db_url=getattr(args, "db_url", None))
 
@@ -50,7 +50,7 @@ def _nbgrader(course, *args: str) -> None:
         command, cwd=course.root, env=env, capture_output=True, text=True
     )
     if proc.returncode != 0:
-        from course_lib.grading._text import printable
+        from course_tools.grading._text import printable
 
         said = [
             line.strip()
@@ -103,7 +103,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _roster(args: argparse.Namespace) -> int:
-    from course_lib.grading.roster import import_roster, read_roster
+    from course_tools.grading.roster import import_roster, read_roster
 
     course = _course(args)
     roster = read_roster(args.file, args.format, args.id_column)
@@ -113,8 +113,8 @@ def _roster(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    from course_lib.grading._text import printable
-    from course_lib.grading.collect import collect_zip
+    from course_tools.grading._text import printable
+    from course_tools.grading.collect import collect_zip
 
     course = _course(args)
     released = course.path("release", args.assignment)
@@ -145,8 +145,8 @@ def _collect(args: argparse.Namespace) -> int:
         if released.is_dir()
         else []
     )
-    from course_lib.grading.lms import read_worksheet
-    from course_lib.grading.roster import load_roster
+    from course_tools.grading.lms import read_worksheet
+    from course_tools.grading.roster import load_roster
 
     kwargs = {
         "root": course.root,
@@ -171,9 +171,9 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from course_lib.grading._text import printable
-    from course_lib.grading.grade import CourseError, grade_assignments
-    from course_lib.grading.sandbox import Limits, SandboxError
+    from course_tools.grading._text import printable
+    from course_tools.grading.grade import CourseError, grade_assignments
+    from course_tools.grading.sandbox import Limits, SandboxError
 
     course = _course(args)
     limits = Limits(
@@ -224,8 +224,8 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from course_lib.grading._text import printable
-    from course_lib.grading.grade import (
+    from course_tools.grading._text import printable
+    from course_tools.grading.grade import (
         Assignment,
         CourseError,
         graded_students,
@@ -268,9 +268,9 @@ def _feedback(args: argparse.Namespace) -> int:
 
 def _archives(course: Any, assignment: Any, pages: dict[str, Path]) -> int:
     """One zip per LMS the submissions came from, for its bulk feedback upload."""
-    from course_lib.grading._text import printable
-    from course_lib.grading.collect import read_facts
-    from course_lib.grading.lms import feedback_archive
+    from course_tools.grading._text import printable
+    from course_tools.grading.collect import read_facts
+    from course_tools.grading.lms import feedback_archive
 
     facts = read_facts(course.root, assignment.id)
     layouts = sorted(
@@ -297,9 +297,9 @@ def _archives(course: Any, assignment: Any, pages: dict[str, Path]) -> int:
 
 
 def _grades(args: argparse.Namespace) -> int:
-    from course_lib.grading._text import printable
-    from course_lib.grading.lms import write_grades
-    from course_lib.grading.report import export_grades
+    from course_tools.grading._text import printable
+    from course_tools.grading.lms import write_grades
+    from course_tools.grading.report import export_grades
 
     course = _course(args)
     if args.output and len(args.format or []) != 1:
@@ -347,14 +347,14 @@ _IMPORT = {
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from course_lib.grading._text import first_line, printable
-    from course_lib.grading.grade import (
+    from course_tools.grading._text import first_line, printable
+    from course_tools.grading.grade import (
         Assignment,
         StudentError,
         find_submissions,
         read_notebook,
     )
-    from course_lib.grading.scan import scan_source
+    from course_tools.grading.scan import scan_source
 
     course = _course(args)
     assignment = Assignment(course, args.assignment)
@@ -386,7 +386,7 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from course_lib.publish import publish
+    from course_tools.publish import publish
 
     try:
         report = publish(Path(args.root), args.dir, build=not args.no_build)
@@ -600,7 +600,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one ``course`` command; errors are one line on stderr, never a traceback."""
-    from course_lib.grading._text import first_line, printable
+    from course_tools.grading._text import first_line, printable
 
     args = build_parser().parse_args(argv)
     try:

@@ -1,7 +1,7 @@
 """Random inputs that the hidden tests of several homework draw alike.
 
 Each function takes the ``rng`` the grader passes to a test's ``calls``
-(drawn per submission, see :func:`course_lib.grading.spec.inputs_rng`), so
+(drawn per submission, see :func:`course_tools.grading.spec.inputs_rng`), so
 the inputs differ from one submission to the next and repeat on a regrade.
 """
 

@@ -76,11 +76,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from course_lib.grading._csvfile import read_csv_text
-from course_lib.grading._text import printable
+from course_tools.grading._csvfile import read_csv_text
+from course_tools.grading._text import printable
 
 if TYPE_CHECKING:
-    from course_lib.grading.grade import Course
+    from course_tools.grading.grade import Course
 
 __all__ = [
     "FORMATS",
@@ -759,7 +759,7 @@ def import_roster(course: Course, roster: Roster) -> RosterReport:
 
     Parameters
     ----------
-    course : course_lib.grading.grade.Course
+    course : course_tools.grading.grade.Course
         The course, whose ``gradebook()`` is nbgrader's gradebook (created if
         missing: ``alembic`` must then be on ``PATH``).
     roster : Roster
@@ -781,7 +781,7 @@ def import_roster(course: Course, roster: Roster) -> RosterReport:
     --------
     >>> import os, sys, tempfile
     >>> from pathlib import Path
-    >>> from course_lib.grading.grade import Course
+    >>> from course_tools.grading.grade import Course
     >>> old_path = os.environ["PATH"]  # nbgrader runs alembic to create a gradebook
     >>> os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{old_path}"
     >>> folder = Path(tempfile.mkdtemp())
@@ -916,7 +916,7 @@ def load_roster(course: Course) -> list[Person]:
 
     Parameters
     ----------
-    course : course_lib.grading.grade.Course
+    course : course_tools.grading.grade.Course
         The course.
 
     Returns
@@ -929,7 +929,7 @@ def load_roster(course: Course) -> list[Person]:
     --------
     >>> import os, sys, tempfile
     >>> from pathlib import Path
-    >>> from course_lib.grading.grade import Course
+    >>> from course_tools.grading.grade import Course
     >>> old_path = os.environ["PATH"]  # nbgrader runs alembic to create a gradebook
     >>> os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{old_path}"
     >>> folder = Path(tempfile.mkdtemp())

@@ -1,4 +1,4 @@
-"""The program that runs inside the sandbox: ``python -m course_lib.grading.runner``.
+"""The program that runs inside the sandbox: ``python -m course_tools.grading.runner``.
 
 It first limits its own resources (address space, file size, CPU time, core
 dumps: limits that no process can raise again once lowered), then reads the
@@ -11,7 +11,7 @@ kernel. A test that crashes this process or will not stop costs only its own
 test cell: the grader starts the notebook again for the tests after it.
 
 Nothing is written to files: everything reaches the grader as frames (see
-:mod:`course_lib.grading._channel`) on the pipe whose descriptor
+:mod:`course_tools.grading._channel`) on the pipe whose descriptor
 ``--channel-fd`` names. Frames start with one byte that says what they are:
 
 - ``C`` + cell index: a cell starts;
@@ -219,11 +219,11 @@ def run_test(
     The calls run here, after the cells and the tests before, as test cells
     run one after another in a grading kernel; a time limit interrupts them
     as it interrupts a cell. The body is laid out by
-    :func:`course_lib.grading._channel.pack_record`: the JSON of what the
+    :func:`course_tools.grading._channel.pack_record`: the JSON of what the
     calls produced, then the bytes of its arrays.
     """
-    from course_lib.grading._channel import pack_record
-    from course_lib.grading.spec import outcome_record
+    from course_tools.grading._channel import pack_record
+    from course_tools.grading.spec import outcome_record
 
     k = -1
     try:
@@ -252,7 +252,7 @@ def run_test(
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="course_lib.grading.runner")
+    parser = argparse.ArgumentParser(prog="course_tools.grading.runner")
     parser.add_argument("--channel-fd", type=int, default=-1)
     parser.add_argument("--cell-timeout", type=float, default=30.0)
     parser.add_argument("--call-timeout", type=float, default=60.0)
@@ -377,14 +377,14 @@ def _preload(modules: str) -> None:
         pass
     from IPython.core import interactiveshell  # noqa: F401
 
-    import course_lib.grading.spec  # noqa: F401
+    import course_tools.grading.spec  # noqa: F401
 
 
 def _submission(
     args: argparse.Namespace, fds: list[int], runner_args: list[str]
 ) -> None:
     """The child of the zygote for one submission; never returns."""
-    from course_lib.grading import _namespaces
+    from course_tools.grading import _namespaces
 
     status = 1
     try:
@@ -433,7 +433,7 @@ def zygote(args: argparse.Namespace) -> int:
     """
     import socket
 
-    from course_lib.grading import _namespaces
+    from course_tools.grading import _namespaces
 
     control = socket.socket(fileno=args.zygote_fd)
     _namespaces.set_no_dump()
