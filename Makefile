@@ -49,6 +49,15 @@ $(STAMP): pyproject.toml tools/pyproject.toml constraints.txt
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]" -e ./tools
 	@touch $@
 
+# A student's fresh environment, offline: the packages the student library
+# needs and Jupyter's kernel and runner (and what builds the library's wheel),
+# at the pinned versions, downloaded once at set-up. tests/test_student_wheel.py
+# installs from here with --no-index: nothing is downloaded while tests run.
+WHEELHOUSE := .wheelhouse
+$(WHEELHOUSE)/.complete: pyproject.toml constraints.txt | $(STAMP)
+	$(BIN)/python -m pip download --quiet --disable-pip-version-check -c constraints.txt -d $(WHEELHOUSE) numpy pandas scipy scikit-learn matplotlib ipykernel nbclient "setuptools>=68" wheel
+	@touch $@
+
 $(DP_STAMP): bench/constraints-dp.txt
 	@test -x $(DP_VENV)/bin/python || $(PYTHON) -m venv $(DP_VENV)
 	$(DP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r bench/constraints-dp.txt
@@ -65,7 +74,7 @@ book: $(STAMP)
 
 # scripts/system_deps.sh makes sure of the Debian packages the grading tests
 # need (bubblewrap, postgresql); as root it installs them, otherwise it says how.
-test: book $(DP_STAMP)
+test: book $(DP_STAMP) $(WHEELHOUSE)/.complete
 	bash scripts/system_deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -109,4 +118,4 @@ clean:
 	rm -rf _build .pytest_cache .ruff_cache
 
 clean-venv:
-	rm -rf $(VENV) $(DP_VENV)
+	rm -rf $(VENV) $(DP_VENV) $(WHEELHOUSE)

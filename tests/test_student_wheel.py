@@ -1,0 +1,183 @@
+"""A student's machine: the student library's wheel in a fresh environment, with Jupyter.
+
+In a new virtual environment that has only pip, the wheel built from this
+repository (installed from a local file) and, after it, Jupyter's kernel and
+runner, every released homework runs top to bottom: with the solution's
+answers it raises nothing (its public checks pass), and untouched it fails
+only where an answer is still ``raise NotImplementedError()``. Nothing is
+downloaded: packages come from the wheelhouse that ``make`` fills at set-up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from .homework.harness import EXERCISES, make_submission, parts_of, source_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+WHEELHOUSE = ROOT / ".wheelhouse"
+HOMEWORK = sorted(p.name for p in (ROOT / "solutions").glob("hw*"))
+# What a student's environment must never hold: the instructor tools' stack.
+NEVER = {
+    "nbgrader",
+    "distributed",
+    "dask",
+    "jupyter-book",
+    "playwright",
+    "course-tools",
+}
+
+pytestmark = pytest.mark.slow
+
+
+def _run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+    proc = subprocess.run(
+        list(args), capture_output=True, text=True, env=env, cwd=cwd, timeout=1800
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory) -> Path:
+    if not (WHEELHOUSE / ".complete").is_file():
+        pytest.fail("the wheelhouse is missing: run `make test` (it fills .wheelhouse)")
+    work = tmp_path_factory.mktemp("student")
+    # The wheel, built from this checkout as pip builds it (an isolated build
+    # environment), its build requirements taken from the wheelhouse.
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--quiet",
+        "--no-index",
+        "--find-links",
+        str(WHEELHOUSE),
+        "-w",
+        str(work / "dist"),
+        str(ROOT),
+    )
+    (wheel,) = (work / "dist").glob("course_lib-*.whl")
+    venv = work / "venv"
+    _run(sys.executable, "-m", "venv", str(venv))
+    pip = [
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-index",
+        "--find-links",
+        str(WHEELHOUSE),
+    ]
+    _run(*pip, str(wheel))
+    return venv
+
+
+def _installed(venv: Path) -> set[str]:
+    proc = _run(str(venv / "bin" / "python"), "-m", "pip", "list", "--format=json")
+    # Names as PEP 503 normalises them (course_lib is course-lib).
+    return {re.sub(r"[-_.]+", "-", p["name"]).lower() for p in json.loads(proc.stdout)}
+
+
+def test_the_student_library_brings_only_the_scientific_stack(student):
+    installed = _installed(student)
+    print("student environment:", sorted(installed))
+    assert {
+        "course-lib",
+        "numpy",
+        "pandas",
+        "scipy",
+        "scikit-learn",
+        "matplotlib",
+    } <= installed
+    assert not installed & NEVER
+    assert not any(
+        name.startswith(("jupyter", "nbgrader", "sphinx")) for name in installed
+    )
+    # The datasets are inside the wheel: load one, outside the repository.
+    proc = _run(
+        str(student / "bin" / "python"),
+        "-c",
+        "import course_lib; print(course_lib.load_compas().shape[0])",
+        cwd=student,
+    )
+    assert proc.stdout.strip() == "6172"
+
+
+DRIVER = """
+import json, sys
+import nbformat
+from nbclient import NotebookClient
+
+errors = {}
+for path in sys.argv[1:]:
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": "."}}).execute()
+    errors[path] = [
+        out.get("ename") for cell in nb.cells if cell.cell_type == "code"
+        for out in cell.get("outputs", []) if out.get("output_type") == "error"
+    ]
+print(json.dumps(errors))
+"""
+
+
+@pytest.fixture(scope="module")
+def jupyter(student) -> Path:
+    pip = [
+        str(student / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-index",
+        "--find-links",
+        str(WHEELHOUSE),
+    ]
+    _run(*pip, "ipykernel", "nbclient")
+    return student
+
+
+def test_every_homework_runs_in_the_students_jupyter(jupyter, tmp_path):
+    paths = {}
+    for hw in HOMEWORK:
+        release = nbformat.read(EXERCISES / hw / source_notebook(hw).name, as_version=4)
+        done = make_submission(release, parts_of(source_notebook(hw)).answers)
+        for kind, nb in (("solved", done), ("untouched", release)):
+            path = tmp_path / f"{hw}-{kind}.ipynb"
+            nbformat.write(nb, path)
+            paths[hw, kind] = path
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JUPYTER", "PYTHON", "VIRTUAL_ENV"))
+    }
+    env["PATH"] = f"{jupyter / 'bin'}{os.pathsep}/usr/bin:/bin"
+    env["JUPYTER_PATH"] = str(jupyter / "share" / "jupyter")
+    env["MPLBACKEND"] = "Agg"
+    proc = _run(
+        str(jupyter / "bin" / "python"),
+        "-c",
+        DRIVER,
+        *(str(p) for p in paths.values()),
+        env=env,
+        cwd=tmp_path,
+    )
+    errors = json.loads(proc.stdout.strip().splitlines()[-1])
+    for (hw, kind), path in paths.items():
+        found = errors[str(path)]
+        if kind == "solved":
+            assert found == [], f"{hw} with the solution's answers raised {found}"
+        else:
+            assert found and set(found) == {"NotImplementedError"}, (hw, found)
