@@ -100,10 +100,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# `course release`: nbgrader's student versions, checked for leaks, each with
+# the setup cell that installs the student library where it is missing.
 exercises: $(STAMP)
-	@for hw in $(HOMEWORK); do \
-		$(BIN)/nbgrader generate_assignment "$$hw" --force --log-level=WARN || exit 1; \
-	done
+	$(BIN)/course release
 
 bench: $(STAMP) $(DP_STAMP)
 	$(BIN)/python -m bench.run

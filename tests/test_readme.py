@@ -32,7 +32,7 @@ def test_readme_names_the_two_commands_and_ci_runs_the_test_one():
 
 
 def _run(tmp_path, name: str, script: str | None = None) -> subprocess.CompletedProcess:
-    for file in ("nbgrader_config.py", "README.md"):
+    for file in ("nbgrader_config.py", "README.md", "_config.yml", "pyproject.toml"):
         shutil.copy(ROOT / file, tmp_path / file)
     for folder in ("solutions", "exercises", "examples"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
@@ -196,3 +196,12 @@ def test_the_sample_lms_files_are_not_ignored():
             check=False,
         )
         assert proc.returncode == 1, f"{path.name} would be git-ignored"
+
+
+def test_the_student_install_command_is_the_course_configs():
+    """README and the student guide give the pip command the setup cells use."""
+    from course_tools.grading.release import install_spec
+
+    command = f'pip install "{install_spec(ROOT)}"'
+    for page in ("README.md", "front/student_guide.md"):
+        assert command in (ROOT / page).read_text(), f"{page}: update to {command}"

@@ -181,3 +181,54 @@ def test_every_homework_runs_in_the_students_jupyter(jupyter, tmp_path):
             assert found == [], f"{hw} with the solution's answers raised {found}"
         else:
             assert found and set(found) == {"NotImplementedError"}, (hw, found)
+
+
+def test_the_setup_cell_installs_the_library_where_it_is_missing(student, tmp_path):
+    """A Colab-like kernel without course_lib: the first cell installs it.
+
+    The one line a course changes for its own repository, COURSE_LIB, is set
+    to the wheel here, and pip is kept offline (the wheelhouse only).
+    """
+    venv = tmp_path / "colab"
+    _run(sys.executable, "-m", "venv", str(venv))
+    _run(
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-index",
+        "--find-links",
+        str(WHEELHOUSE),
+        "ipykernel",
+        "nbclient",
+    )
+    assert "course-lib" not in _installed(venv)
+    (wheel,) = (student.parent / "dist").glob("course_lib-*.whl")
+    nb = nbformat.read(EXERCISES / "hw01" / "hw01.ipynb", as_version=4)
+    setup = nb.cells[0]
+    assert setup.id == "course-setup"
+    lines = setup.source.split("\n")
+    (line,) = [i for i, text in enumerate(lines) if text.startswith("COURSE_LIB = ")]
+    lines[line] = f"COURSE_LIB = {str(wheel)!r}"
+    setup.source = "\n".join(lines)
+    path = tmp_path / "hw01.ipynb"
+    nbformat.write(nb, path)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JUPYTER", "PYTHON", "VIRTUAL_ENV", "PIP_"))
+    }
+    env.update(
+        PATH=f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin",
+        JUPYTER_PATH=str(venv / "share" / "jupyter"),
+        MPLBACKEND="Agg",
+        PIP_NO_INDEX="1",
+        PIP_FIND_LINKS=str(WHEELHOUSE),
+    )
+    proc = _run(
+        str(venv / "bin" / "python"), "-c", DRIVER, str(path), env=env, cwd=tmp_path
+    )
+    errors = json.loads(proc.stdout.strip().splitlines()[-1])[str(path)]
+    assert errors and set(errors) == {"NotImplementedError"}, errors
+    assert "course-lib" in _installed(venv)

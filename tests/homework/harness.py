@@ -20,6 +20,8 @@ from typing import Any
 
 import nbformat
 
+from course_tools.grading.release import add_setup_cell, install_spec
+
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
@@ -152,6 +154,12 @@ class Course:
                 shutil.copytree(SOLUTIONS / hw, root / "solutions" / hw)
             pattern = self.assignment if len(self.assignments) == 1 else "*"
             self.nbgrader("generate_assignment", pattern, "--force")
+            # As `course release` does: the setup cell first, from the
+            # repository's config (this throw-away course has none of its own).
+            spec = install_spec(ROOT)
+            for hw in self.assignments:
+                for path in (root / "exercises" / hw).glob("*.ipynb"):
+                    add_setup_cell(path, spec)
         self.notebook_names = {hw: source_notebook(hw).name for hw in self.assignments}
         self.releases = {
             hw: nbformat.read(

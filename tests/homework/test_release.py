@@ -54,3 +54,17 @@ def test_regenerating_exercises_changes_nothing(term, hw):
             f"exercises/{rel} is stale: run `make exercises` and commit it"
         )
     assert term.course.releases[hw].cells
+
+
+@pytest.mark.parametrize("hw", HOMEWORK)
+def test_every_release_begins_with_the_setup_cell_from_the_course_config(hw):
+    from course_tools.grading.release import SETUP_CELL_ID, install_spec
+
+    root = SOLUTIONS.parent
+    spec = install_spec(root)  # repository.url in _config.yml, the library's version
+    for path in (EXERCISES / hw).glob("*.ipynb"):
+        first = nbformat.read(path, as_version=4).cells[0]
+        assert first.id == SETUP_CELL_ID and first.cell_type == "code"
+        assert f"COURSE_LIB = {json.dumps(spec)}" in first.source.split("\n")
+        assert "except ModuleNotFoundError:" in first.source
+        assert not nbgrader_meta(first)  # not graded, not locked: students may edit it

@@ -73,6 +73,16 @@ def _release(args: argparse.Namespace) -> int:
     if not assignments:
         print(f"course: no assignment found in {source}", file=sys.stderr)
         return 1
+    from course_tools.grading.release import add_setup_cell, install_spec
+
+    try:
+        spec = install_spec(course.root)
+    except ValueError as error:
+        spec = None
+        print(
+            f"course: note: released notebooks get no setup cell ({error})",
+            file=sys.stderr,
+        )
     for assignment in assignments:
         if not (source / assignment).is_dir():
             print(
@@ -98,6 +108,9 @@ def _release(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
+        if spec is not None:
+            for notebook in sorted(released.glob("*.ipynb")):
+                add_setup_cell(notebook, spec)
         print(f"released {assignment} -> {released.relative_to(course.root)}/")
     return 0
 
