@@ -75,6 +75,13 @@ def _release(args: argparse.Namespace) -> int:
         return 1
     from course_tools.grading.release import add_setup_cell, install_spec
 
+    for assignment in assignments:
+        if not (source / assignment).is_dir():
+            print(
+                f"course: {course.source}/{assignment} does not exist; check the assignment id",
+                file=sys.stderr,
+            )
+            return 1
     try:
         spec = install_spec(course.root)
     except ValueError as error:
@@ -84,12 +91,6 @@ def _release(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     for assignment in assignments:
-        if not (source / assignment).is_dir():
-            print(
-                f"course: {course.source}/{assignment} does not exist; check the assignment id",
-                file=sys.stderr,
-            )
-            return 1
         _nbgrader(course, "generate_assignment", assignment, "--force")
         released = course.path("release", assignment)
         leaked = [p.name for p in released.rglob("hidden_tests.py")]
