@@ -84,6 +84,27 @@ def student(tmp_path_factory) -> Path:
     return venv
 
 
+def _kernel_env(venv: Path) -> dict[str, str]:
+    """The environment of a student's Jupyter in ``venv``: its kernel, its pip, offline.
+
+    Nothing of the course's own environment leaks in (no JUPYTER_PATH or
+    PYTHONPATH of ours), and pip reads only the wheelhouse.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JUPYTER", "PYTHON", "VIRTUAL_ENV", "PIP_"))
+    }
+    env.update(
+        PATH=f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin",
+        JUPYTER_PATH=str(venv / "share" / "jupyter"),
+        MPLBACKEND="Agg",
+        PIP_NO_INDEX="1",
+        PIP_FIND_LINKS=str(WHEELHOUSE),
+    )
+    return env
+
+
 def _installed(venv: Path) -> set[str]:
     proc = _run(str(venv / "bin" / "python"), "-m", "pip", "list", "--format=json")
     # Names as PEP 503 normalises them (course_lib is course-lib).
@@ -158,14 +179,7 @@ def test_every_homework_runs_in_the_students_jupyter(jupyter, tmp_path):
             path = tmp_path / f"{hw}-{kind}.ipynb"
             nbformat.write(nb, path)
             paths[hw, kind] = path
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("JUPYTER", "PYTHON", "VIRTUAL_ENV"))
-    }
-    env["PATH"] = f"{jupyter / 'bin'}{os.pathsep}/usr/bin:/bin"
-    env["JUPYTER_PATH"] = str(jupyter / "share" / "jupyter")
-    env["MPLBACKEND"] = "Agg"
+    env = _kernel_env(jupyter)
     proc = _run(
         str(jupyter / "bin" / "python"),
         "-c",
@@ -214,18 +228,7 @@ def test_the_setup_cell_installs_the_library_where_it_is_missing(student, tmp_pa
     setup.source = "\n".join(lines)
     path = tmp_path / "hw01.ipynb"
     nbformat.write(nb, path)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("JUPYTER", "PYTHON", "VIRTUAL_ENV", "PIP_"))
-    }
-    env.update(
-        PATH=f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin",
-        JUPYTER_PATH=str(venv / "share" / "jupyter"),
-        MPLBACKEND="Agg",
-        PIP_NO_INDEX="1",
-        PIP_FIND_LINKS=str(WHEELHOUSE),
-    )
+    env = _kernel_env(venv)
     proc = _run(
         str(venv / "bin" / "python"), "-c", DRIVER, str(path), env=env, cwd=tmp_path
     )
