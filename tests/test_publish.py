@@ -305,3 +305,39 @@ def test_published_site_builds_and_holds_no_secret(tmp_path, secrets):
     text = "".join(p.read_text(errors="ignore") for p in site.rglob("*.html"))
     assert not any(m in text for m in MARKERS)
     assert "run_hidden_tests" not in text
+
+
+def test_the_students_site_has_the_student_guide_but_not_the_instructors(published):
+    import yaml
+
+    out, _ = published
+    assert (out / "front" / "student_guide.md").is_file()
+    assert not (out / "front" / "instructor_guide.md").exists()
+    toc = (out / "_toc.yml").read_text()
+    assert "front/student_guide" in toc and "instructor_guide" not in toc
+    assert yaml.safe_load(toc)["root"] == "intro"
+    for page in out.rglob("*.md"):
+        text = page.read_text()
+        assert "instructor_guide" not in text, page
+        assert "instructors-only" not in text, page
+    # Only the marked blocks went: the rest of the page is still there.
+    assert "**As a student**" in (out / "intro.md").read_text()
+    assert (
+        "explains this from the student's side."
+        in (out / "front" / "syllabus.md").read_text()
+    )
+
+
+def test_publish_writes_a_ready_github_pages_workflow(published):
+    import yaml
+
+    out, _ = published
+    workflow = yaml.safe_load((out / ".github" / "workflows" / "book.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    uses = [s.get("uses", "") for s in steps + workflow["jobs"]["deploy"]["steps"]]
+    assert any('-e ".[book]"' in r for r in runs)
+    assert any(r.startswith("jupyter-book build .") for r in runs)
+    assert any(u.startswith("actions/upload-pages-artifact") for u in uses)
+    assert any(u.startswith("actions/deploy-pages") for u in uses)
+    assert workflow["permissions"]["pages"] == "write"

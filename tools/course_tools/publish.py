@@ -308,6 +308,85 @@ def _book_pages(source: Path) -> list[Path]:
     return pages
 
 
+#: A page whose text holds this is for instructors: left out of the students' site.
+INSTRUCTORS_PAGE = "<!-- audience: instructors"
+_INSTRUCTORS_ONLY = re.compile(
+    r"^<!-- instructors-only:start -->\n.*?^<!-- instructors-only:end -->\n?",
+    re.S | re.M,
+)
+
+
+def _for_instructors(page: Path) -> bool:
+    return page.suffix == ".md" and INSTRUCTORS_PAGE in page.read_text(encoding="utf-8")
+
+
+def _students_toc(text: str, left_out: set[str]) -> str:
+    """``_toc.yml`` without the entries of the pages in ``left_out``."""
+    import yaml
+
+    def keep(node: object) -> object:
+        if isinstance(node, dict):
+            return {k: keep(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [
+                keep(v)
+                for v in node
+                if not (isinstance(v, dict) and v.get("file") in left_out)
+            ]
+        return node
+
+    return yaml.safe_dump(keep(yaml.safe_load(text)), sort_keys=False)
+
+
+def _students_page(path: Path) -> None:
+    """Drop the page's instructors-only blocks (``<!-- instructors-only:start -->``)."""
+    text = path.read_text(encoding="utf-8")
+    kept = _INSTRUCTORS_ONLY.sub("", text)
+    if kept != text:
+        path.write_text(kept, encoding="utf-8")
+
+
+#: The GitHub Actions workflow that builds the students' site and serves it on
+#: GitHub Pages, written beside it by :func:`publish`.
+PAGES_WORKFLOW = """# Build the book and publish it on GitHub Pages (Settings > Pages > Source:
+# GitHub Actions). Written by `course publish`; publishing again rewrites it.
+name: book
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+concurrency:
+  group: pages
+  cancel-in-progress: true
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - run: python -m pip install -c constraints.txt -e ".[book]"
+      - run: jupyter-book build . --builder html
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: _build/html
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"""
+
+
 def _book_extras(source: Path) -> list[Path]:
     """Files ``_config.yml`` names: bibliographies, logo, favicon, extensions."""
     import yaml
@@ -663,7 +742,13 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
     previous = _check_destination(source, destination)
 
     # Plan everything before touching the destination.
-    pages = _book_pages(source)
+    every_page = _book_pages(source)
+    pages = [p for p in every_page if not _for_instructors(p)]
+    left_out = {
+        p.relative_to(source).with_suffix("").as_posix()
+        for p in every_page
+        if p not in pages
+    }
     plan: dict[str, Path] = {}
     for path in [
         source / "_config.yml",
@@ -712,6 +797,20 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
     )
     for rel, path in plan.items():
         _copy(path, destination / rel, lib_ignore if rel == "course_lib" else _IGNORE)
+    # The students' site: no page for instructors, nor any block marked so.
+    toc = destination / "_toc.yml"
+    toc.write_text(_students_toc(toc.read_text(encoding="utf-8"), left_out))
+    for page in pages:
+        _students_page(destination / page.relative_to(source))
+    for rel in plan:
+        if rel.startswith("chapters"):
+            for page in (destination / rel).rglob("*.md"):
+                _students_page(page)
+    # Not in the manifest: a .github folder of the students' repository (other
+    # workflows) stays; this one file is written again each time.
+    workflow = destination / ".github" / "workflows" / "book.yml"
+    workflow.parent.mkdir(parents=True, exist_ok=True)
+    workflow.write_text(PAGES_WORKFLOW)
     (destination / "pyproject.toml").write_text(_student_pyproject(source))
     (destination / "README.md").write_text(
         _student_readme(title, (destination / "constraints.txt").exists())
