@@ -937,8 +937,10 @@ class _Identify:
             return self._moodle(raw, groups)
         return self._plain(raw)
 
-    def _found(self, person: Any, shown: str, info: dict[str, Any]) -> _Who:
-        return _Who(person.student_id, shown, info)
+    @staticmethod
+    def _found(person: Any, info: dict[str, Any]) -> _Who:
+        """The roster's student: filed and shown under the roster's id."""
+        return _Who(person.student_id, person.student_id, info)
 
     def _canvas(self, slug: str, groups: dict[str, str | None]) -> _Who:
         uid = groups.get("user_id") or ""
@@ -961,7 +963,7 @@ class _Identify:
                         "and collect again"
                     ),
                 )
-            return self._found(person, person.student_id, info)
+            return self._found(person, info)
         if _SAFE_ID.fullmatch(slug) and slug not in self.shared:
             return _Who(slug, slug, info)
         why = (
@@ -997,7 +999,7 @@ class _Identify:
         if email:
             person = self.lookup.by_email(email)
             if person is not None:
-                return self._found(person, person.student_id, info)
+                return self._found(person, info)
             return _Who(
                 f"moodle:{participant}",
                 shown,
@@ -1010,7 +1012,7 @@ class _Identify:
             )
         people = self.lookup.by_name(name)
         if len(people) == 1:
-            return self._found(people[0], people[0].student_id, info)
+            return self._found(people[0], info)
         if not people:
             error = (
                 "not on the roster (no student of that name): import a fresh "
@@ -1043,7 +1045,7 @@ class _Identify:
                     "`course roster`"
                 ),
             )
-        return self._found(person, person.student_id, {})
+        return self._found(person, {})
 
 
 # --------------------------------------------------------------------------

@@ -1081,9 +1081,10 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 def read_ledger(
-    course: Course, assignment: Assignment, student: str
+    course: Course, assignment_id: str, student: str
 ) -> dict[str, Any] | None:
-    path = course.path("autograded", student, assignment.id, LEDGER)
+    """The ledger ``course grade`` wrote for the student's submission, or None."""
+    path = course.path("autograded", student, assignment_id, LEDGER)
     try:
         ledger = json.loads(read_regular(path, MAX_LEDGER_BYTES))
     except (OSError, ValueError, RecursionError):
@@ -1104,7 +1105,7 @@ def _is_current(
     them (see :func:`_recorded_scores`): a gradebook restored from a backup
     that lacks this grading, or holds other scores, is not current.
     """
-    ledger = read_ledger(course, assignment, student)
+    ledger = read_ledger(course, assignment.id, student)
     if not (
         ledger
         and ledger.get("grader_sha256") == assignment.fingerprint
@@ -1161,7 +1162,7 @@ def _seed(
     course: Course, assignment: Assignment, student: str, digest: str, secret: bytes
 ) -> int:
     """The submission's seed: the one its ledger recorded for these bytes, or a new one."""
-    ledger = read_ledger(course, assignment, student)
+    ledger = read_ledger(course, assignment.id, student)
     if ledger and ledger.get("submission_sha256") == digest:
         recorded = ledger.get("seed")
         if isinstance(recorded, str) and re.fullmatch(r"[0-9a-f]{1,64}", recorded):
@@ -1648,7 +1649,7 @@ def write_feedback(course: Course, assignment: Assignment, student: str) -> Path
     """
     from course_tools.grading.feedback import feedback_html
 
-    ledger = read_ledger(course, assignment, student)
+    ledger = read_ledger(course, assignment.id, student)
     if not ledger:
         raise CourseError(
             f"{student} has no graded submission of {assignment.id}; run "
@@ -1732,8 +1733,7 @@ def submission_lateness(
 
     from course_tools.grading.collect import read_facts
 
-    due = course.due_dates.get(assignment_id)
-    when = None
+    when = extension = None
     with course.gradebook() as gb:
         row = (
             gb.db.query(SubmittedAssignment.timestamp, SubmittedAssignment.extension)
@@ -1745,12 +1745,11 @@ def submission_lateness(
             .first()
         )
     if row is not None:
-        when = row.timestamp
-        if due is not None and row.extension is not None:
-            due = due + row.extension
+        when, extension = row.timestamp, row.extension
     flagged = bool(read_facts(course.root, assignment_id).get(student, {}).get("late"))
-    lateness = Lateness.find(due, when, flagged, course.late_policy)
-    return lateness, course.late_policy.fraction(lateness)
+    return course.late_policy.assess(
+        course.due_dates.get(assignment_id), when, flagged, extension
+    )
 
 
 def graded_students(course: Course, assignment: Assignment) -> list[str]:

@@ -165,6 +165,48 @@ class LatePolicy:
         late_by = lateness.late_by if lateness.late_by is not None else self.period
         return round(min(self.cap, self.rate * self.periods(late_by)), 10)
 
+    def assess(
+        self,
+        due: dt.datetime | None,
+        submitted: dt.datetime | None,
+        flagged: bool,
+        extension: dt.timedelta | None = None,
+    ) -> tuple[Lateness, float]:
+        """How late a submission is, and the fraction of its score it loses.
+
+        The course's one rule, which the grades, the report and the feedback
+        all apply: the due date moved by any extension the gradebook holds,
+        then :meth:`Lateness.find` and :meth:`fraction`.
+
+        Parameters
+        ----------
+        due, submitted : datetime or None
+            The homework's due date and the submission's time.
+        flagged : bool
+            The LMS marked the submission late.
+        extension : datetime.timedelta, optional
+            The student's extension.
+
+        Returns
+        -------
+        tuple of (Lateness, float)
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> due = dt.datetime(2027, 1, 25, 23, 59, tzinfo=dt.UTC)
+        >>> late = due + dt.timedelta(hours=30)
+        >>> LatePolicy.parse("10% per day").assess(due, late, False)[1]
+        0.2
+        >>> LatePolicy.parse("10% per day").assess(
+        ...     due, late, False, extension=dt.timedelta(days=2))[1]
+        0.0
+        """
+        if due is not None and extension is not None:
+            due = due + extension
+        lateness = Lateness.find(due, submitted, flagged, self)
+        return lateness, self.fraction(lateness)
+
     def describe(self) -> str:
         """The policy in words, for reports and feedback."""
         if self.kind == "none":

@@ -644,13 +644,11 @@ def _items(value: Any) -> list[Any]:
 
 def _read_result(course: Any, name: str, student: str) -> dict[str, Any] | None:
     """The ``result`` of the student's ledger, or None if there is none to read."""
-    from types import SimpleNamespace
-
     from course_tools.grading.grade import read_ledger
 
     if not (_is_component(name) and _is_component(student)):
         return None
-    ledger = read_ledger(course, SimpleNamespace(id=name), student)
+    ledger = read_ledger(course, name, student)
     result = ledger.get("result") if ledger else None
     return result if isinstance(result, dict) else None
 
@@ -1056,24 +1054,21 @@ def _html_page(
 def _late_rule(course: Any, names: list[str]) -> Any:
     """``late_of`` for :func:`_grades_table`, from the course's due dates and policy."""
     from course_tools.grading.collect import read_facts
-    from course_tools.grading.late import Lateness
 
     facts = {name: read_facts(course.root, name) for name in names}
-    policy = course.late_policy
 
     def late_of(name: str, student: str, stamp: Any, extension: Any) -> Any:
-        due = course.due_dates.get(name)
-        if due is not None and extension is not None and not pd.isna(extension):
-            due = due + pd.Timedelta(extension).to_pytimedelta()
-        when = None if stamp is None or pd.isna(stamp) else pd.Timestamp(stamp)
-        flagged = bool(facts[name].get(student, {}).get("late"))
-        lateness = Lateness.find(
-            due,
-            None if when is None else when.to_pydatetime(),
-            flagged,
-            policy,
+        # The gradebook's values come through pandas: NaT and NaN are "none".
+        return course.late_policy.assess(
+            course.due_dates.get(name),
+            None
+            if stamp is None or pd.isna(stamp)
+            else pd.Timestamp(stamp).to_pydatetime(),
+            bool(facts[name].get(student, {}).get("late")),
+            None
+            if extension is None or pd.isna(extension)
+            else pd.Timedelta(extension).to_pytimedelta(),
         )
-        return lateness, policy.fraction(lateness)
 
     return late_of
 
