@@ -70,7 +70,13 @@ def student(tmp_path_factory) -> Path:
     (wheel,) = (work / "dist").glob("course_lib-*.whl")
     venv = work / "venv"
     _run(sys.executable, "-m", "venv", str(venv))
-    pip = [
+    _install(venv, str(wheel))
+    return venv
+
+
+def _install(venv: Path, *packages: str) -> None:
+    """pip install into ``venv`` from the wheelhouse only (never an index)."""
+    _run(
         str(venv / "bin" / "python"),
         "-m",
         "pip",
@@ -79,9 +85,8 @@ def student(tmp_path_factory) -> Path:
         "--no-index",
         "--find-links",
         str(WHEELHOUSE),
-    ]
-    _run(*pip, str(wheel))
-    return venv
+        *packages,
+    )
 
 
 def _kernel_env(venv: Path) -> dict[str, str]:
@@ -156,17 +161,7 @@ print(json.dumps(errors))
 
 @pytest.fixture(scope="module")
 def jupyter(student) -> Path:
-    pip = [
-        str(student / "bin" / "python"),
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--no-index",
-        "--find-links",
-        str(WHEELHOUSE),
-    ]
-    _run(*pip, "ipykernel", "nbclient")
+    _install(student, "ipykernel", "nbclient")
     return student
 
 
@@ -205,18 +200,7 @@ def test_the_setup_cell_installs_the_library_where_it_is_missing(student, tmp_pa
     """
     venv = tmp_path / "colab"
     _run(sys.executable, "-m", "venv", str(venv))
-    _run(
-        str(venv / "bin" / "python"),
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--no-index",
-        "--find-links",
-        str(WHEELHOUSE),
-        "ipykernel",
-        "nbclient",
-    )
+    _install(venv, "ipykernel", "nbclient")
     assert "course-lib" not in _installed(venv)
     (wheel,) = (student.parent / "dist").glob("course_lib-*.whl")
     nb = nbformat.read(EXERCISES / "hw01" / "hw01.ipynb", as_version=4)

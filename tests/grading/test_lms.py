@@ -242,6 +242,15 @@ def _random_class(
     return made
 
 
+def _assert_left_out(made, left_out: list[str], key: str, what: str) -> None:
+    """Every student without ``key`` is reported, in order, naming ``what``."""
+    dropped = [s for s in made.students if not getattr(s, key)]
+    assert len(left_out) == len(dropped)
+    for who, line in zip(dropped, left_out, strict=True):
+        assert line.startswith(who.student_id + ":")
+        assert what in line
+
+
 def _expected_grade(row: dict, missing: str, passed: bool) -> float | None:
     """What the LMS should store: the score after the penalty, else 0 once the
     due date passed (missing="zero"), else no grade."""
@@ -448,11 +457,7 @@ def test_canvas_file_is_imported_as_the_gradebook_says(tmp_path, seed):
             assert got.grades[uid][a] == (
                 None if expected is None else pytest.approx(expected, abs=0.005)
             )
-    dropped = [s for s in made.students if not s.lms_user_id]
-    assert len(left_out) == len(dropped)
-    for who, line in zip(dropped, left_out, strict=True):
-        assert line.startswith(who.student_id + ":")
-        assert "Canvas user id" in line
+    _assert_left_out(made, left_out, "lms_user_id", "Canvas user id")
     # One physical line per row: no name can split a row.
     assert out.read_text(encoding="utf-8-sig").count("\n") == 2 + len(kept)
 
@@ -561,11 +566,7 @@ def test_moodle_file_is_imported_as_the_gradebook_says(tmp_path, seed):
             assert grade == (
                 None if expected is None else pytest.approx(expected, abs=0.005)
             )
-    dropped = [s for s in made.students if not s.email]
-    assert len(left_out) == len(dropped)
-    for who, line in zip(dropped, left_out, strict=True):
-        assert line.startswith(who.student_id + ":")
-        assert "email" in line
+    _assert_left_out(made, left_out, "email", "email")
     assert out.read_text(encoding="utf-8-sig").count("\n") == 1 + len(kept)
 
 
