@@ -55,7 +55,7 @@ $(STAMP): pyproject.toml tools/pyproject.toml constraints.txt
 # installs from here with --no-index: nothing is downloaded while tests run.
 WHEELHOUSE := .wheelhouse
 $(WHEELHOUSE)/.complete: pyproject.toml constraints.txt | $(STAMP)
-	$(BIN)/python -m pip download --quiet --disable-pip-version-check -c constraints.txt -d $(WHEELHOUSE) numpy pandas scipy scikit-learn matplotlib ipykernel nbclient "setuptools>=68" wheel
+	$(BIN)/python -m pip download --quiet --disable-pip-version-check -c constraints.txt -d $(WHEELHOUSE) numpy pandas scipy scikit-learn matplotlib jinja2 ipykernel nbclient "setuptools>=68" wheel
 	@touch $@
 
 $(DP_STAMP): bench/constraints-dp.txt

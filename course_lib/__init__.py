@@ -15,6 +15,8 @@ and is tested on its own.
   as rules, counterfactual explanations and recourse.
 - :mod:`course_lib.privacy`: attacks on released data, differential-privacy
   mechanisms, accounting and private learning.
+- :mod:`course_lib.book`: what lets the book's notebooks run wherever students
+  are (the chapters' ``glue`` and the setup cell that installs this library).
 
 Subpackages load on first use (PEP 562): ``import course_lib.datasets`` does
 not import scikit-learn, and ``course_lib.fairness`` is imported the first

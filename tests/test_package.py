@@ -90,12 +90,26 @@ NEWER_THAN_310 = ("tomllib", "datetime.UTC", "dt.UTC", "typing.Self", "StrEnum")
 
 
 def _imports(path) -> set[str]:
-    """Top-level names of the packages a module imports (absolute imports only)."""
+    """Top-level names of the packages a module needs (absolute imports only).
+
+    An import inside ``try: ... except ImportError`` (or ModuleNotFoundError)
+    is optional: the module works without it, so it is left out.
+    """
     import ast
 
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    optional = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(
+            isinstance(h.type, ast.Name)
+            and h.type.id in {"ImportError", "ModuleNotFoundError"}
+            for h in node.handlers
+        ):
+            optional |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
     found = set()
     for node in ast.walk(tree):
+        if id(node) in optional:
+            continue
         if isinstance(node, ast.Import):
             found |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -122,8 +136,22 @@ def test_the_student_library_needs_only_the_scientific_stack():
     assert used - stdlib - {"course_lib", "__future__"} == STUDENT_STACK | {
         "threadpoolctl"
     }
+    # Optional: MyST-NB's glue and IPython's display, where they are installed.
+    assert _imports(ROOT / "course_lib" / "book.py") == {"__future__"} | {
+        "json",
+        "re",
+        "typing",
+    }
     declared = _declared(ROOT / "pyproject.toml")
-    assert declared == {"numpy", "pandas", "scipy", "scikit-learn", "matplotlib"}
+    # jinja2: pandas' DataFrame.style, which the chapters' tables use.
+    assert declared == {
+        "numpy",
+        "pandas",
+        "scipy",
+        "scikit-learn",
+        "matplotlib",
+        "jinja2",
+    }
     assert not (ROOT / "course_lib" / "grading").exists()
     assert not (ROOT / "course_lib" / "publish.py").exists()
 

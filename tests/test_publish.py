@@ -139,6 +139,7 @@ def test_published_copy_leaves_out_everything_graded(published):
         "scikit-learn",
         "scipy",
         "matplotlib",
+        "jinja2",
     }
     assert any("jupyter-book" in d for d in project["optional-dependencies"]["book"])
     readme = (out / "README.md").read_text()

@@ -19,22 +19,24 @@ The repository is set once, as ``repository.url`` in ``_config.yml`` (which
 the book's launch buttons read too), and the version is the library's, from
 ``pyproject.toml``: tag the published repository ``v<version>``. A course
 that hosts the library elsewhere changes the one ``COURSE_LIB`` line.
+
+The cell itself is :mod:`course_lib.book`'s: the book's extension
+(``_ext/notebooks.py``) and ``course publish`` put the same cell first in each
+chapter's download and runnable copy.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import tomllib
 from pathlib import Path
 
 import nbformat
 
-__all__ = ["SETUP_CELL_ID", "add_setup_cell", "install_spec", "setup_source"]
+from course_lib.book import SETUP_CELL_ID, requirement, setup_source
+from course_lib.book import add_setup_cell as _add_setup_cell
 
-#: The id of the setup cell in every released notebook.
-SETUP_CELL_ID = "course-setup"
+__all__ = ["SETUP_CELL_ID", "add_setup_cell", "install_spec", "setup_source"]
 
 
 def install_spec(root: str | os.PathLike[str]) -> str:
@@ -49,7 +51,7 @@ def install_spec(root: str | os.PathLike[str]) -> str:
     Returns
     -------
     str
-        ``"course_lib @ git+<url>@v<version>"``.
+        ``"course_lib @ git+<url>@v<version>"`` (:func:`course_lib.book.requirement`).
 
     Raises
     ------
@@ -73,28 +75,8 @@ def install_spec(root: str | os.PathLike[str]) -> str:
         raise ValueError(
             f"the course config must hold _config.yml and pyproject.toml; got {error}"
         ) from None
-    url = str(((config or {}).get("repository") or {}).get("url") or "").rstrip("/")
-    if not re.fullmatch(r"https://[^\s\"'{}]+", url):
-        raise ValueError(
-            "repository.url in _config.yml must be the https URL of the published "
-            f"student repository; got {url!r}"
-        )
-    version = project["project"]["version"]
-    return f"course_lib @ git+{url}@v{version}"
-
-
-def setup_source(spec: str) -> str:
-    """The setup cell's code for the requirement ``spec``."""
-    return (
-        "# Setup: where the course's library is missing (Colab, Binder, your own\n"
-        "# Jupyter), this installs it once; where it is installed, it does nothing.\n"
-        f"COURSE_LIB = {json.dumps(spec)}\n"
-        "try:\n"
-        "    import course_lib\n"
-        "except ModuleNotFoundError:\n"
-        '    %pip install --quiet "{COURSE_LIB}"\n'
-        "    import course_lib"
-    )
+    url = ((config or {}).get("repository") or {}).get("url")
+    return requirement(url, str(project["project"]["version"]))
 
 
 def add_setup_cell(path: str | os.PathLike[str], spec: str) -> None:
@@ -113,8 +95,4 @@ def add_setup_cell(path: str | os.PathLike[str], spec: str) -> None:
     (1, 'course-setup')
     """
     nb = nbformat.read(path, as_version=4)
-    cell = nbformat.v4.new_code_cell(setup_source(spec))
-    cell.id = SETUP_CELL_ID
-    cell.metadata = {"tags": ["setup"]}
-    nb.cells = [cell, *(c for c in nb.cells if c.get("id") != SETUP_CELL_ID)]
-    nbformat.write(nb, path)
+    nbformat.write(_add_setup_cell(nb, spec), path)

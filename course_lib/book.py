@@ -1,0 +1,210 @@
+"""The book's notebooks, runnable wherever students are.
+
+A chapter or a homework is a notebook that imports ``course_lib``. In the
+course's own build everything is installed; in Colab, on Binder, on a
+JupyterHub or in a student's own Jupyter, two things may be missing, and this
+module supplies both:
+
+- :func:`glue`: chapters name the numbers their text quotes with MyST-NB's
+  ``glue``. Where MyST-NB is installed (the book's build) this is that
+  function; elsewhere it shows the value as a cell's last line would, and the
+  page's text keeps its ``{glue:text}`` roles unrendered.
+- The setup cell (:func:`setup_source`, :func:`add_setup_cell`): the first
+  cell of every notebook students run (each released homework, each chapter's
+  runnable copy and download). It imports the library and only where that
+  fails installs it, pinned to the course's version, from the course's
+  published repository (:func:`requirement`); where the library is installed
+  it does nothing.
+
+Examples
+--------
+>>> from course_lib.book import requirement, setup_source
+>>> spec = requirement("https://github.com/org/course", "1.2.0")
+>>> spec
+'course_lib @ git+https://github.com/org/course@v1.2.0'
+>>> print(setup_source(spec).splitlines()[2])
+COURSE_LIB = "course_lib @ git+https://github.com/org/course@v1.2.0"
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+__all__ = ["SETUP_CELL_ID", "add_setup_cell", "glue", "requirement", "setup_source"]
+
+#: The id of the setup cell, first in every notebook students run.
+SETUP_CELL_ID = "course-setup"
+
+_URL = re.compile(r"https://[^\s\"'{}\\]+")
+_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*([a-z0-9.+-]*)")
+_CELL_ID = re.compile(r"[a-zA-Z0-9-_]{1,64}")
+
+
+def glue(name: str, variable: Any, display: bool = True) -> None:
+    """Name a value for the page's text: MyST-NB's ``glue`` where it is installed.
+
+    Parameters
+    ----------
+    name : str
+        The name the page's text refers to (``{glue:text}`name```).
+    variable : object
+        The value.
+    display : bool, default True
+        Also show the value in the cell's output.
+
+    Examples
+    --------
+    >>> from course_lib.book import glue
+    >>> glue("accuracy", 0.66, display=False)
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str; got {name!r}")
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        myst_glue = None
+    if myst_glue is not None:
+        myst_glue(name, variable, display=display)
+    elif display:
+        try:
+            from IPython.display import display as show
+        except ImportError:
+            show = print
+        show(variable)
+
+
+def requirement(url: str, version: str) -> str:
+    """The pip requirement that installs the student library from the course's repository.
+
+    Parameters
+    ----------
+    url : str
+        The https URL of the published student repository (``repository.url``
+        in the book's ``_config.yml``).
+    version : str
+        The library's version; the repository is tagged ``v<version>``.
+
+    Returns
+    -------
+    str
+        ``"course_lib @ git+<url>@v<version>"``.
+
+    Examples
+    --------
+    >>> requirement("https://github.com/org/course/", "0.1.0")
+    'course_lib @ git+https://github.com/org/course@v0.1.0'
+    >>> requirement("github.com/org/course", "0.1.0")
+    Traceback (most recent call last):
+    ...
+    ValueError: repository.url in _config.yml must be the https URL of the published student repository; got 'github.com/org/course'
+    """
+    url = str(url or "").rstrip("/")
+    if not _URL.fullmatch(url):
+        raise ValueError(
+            "repository.url in _config.yml must be the https URL of the published "
+            f"student repository; got {url!r}"
+        )
+    if not isinstance(version, str) or not _VERSION.fullmatch(version):
+        raise ValueError(
+            f"version must be the library's version, such as '0.1.0'; got {version!r}"
+        )
+    return f"course_lib @ git+{url}@v{version}"
+
+
+def setup_source(spec: str) -> str:
+    """The setup cell's code, installing the requirement ``spec`` where it is missing.
+
+    Parameters
+    ----------
+    spec : str
+        A pip requirement (see :func:`requirement`), or a wheel's path.
+
+    Returns
+    -------
+    str
+        The cell's source; its third line, ``COURSE_LIB = ...``, is the one a
+        course changes to install the library from elsewhere.
+    """
+    return (
+        "# Setup: where the course's library is missing (Colab, Binder, your own\n"
+        "# Jupyter), this installs it once; where it is installed, it does nothing.\n"
+        f"COURSE_LIB = {json.dumps(spec)}\n"
+        "try:\n"
+        "    import course_lib\n"
+        "except ModuleNotFoundError:\n"
+        '    %pip install --quiet "{COURSE_LIB}"\n'
+        "    import course_lib"
+    )
+
+
+def add_setup_cell(notebook: dict[str, Any], spec: str) -> dict[str, Any]:
+    """Put the setup cell first in ``notebook`` (or renew it), in place.
+
+    Parameters
+    ----------
+    notebook : dict
+        A notebook in nbformat 4 (a parsed ``.ipynb``, or nbformat's
+        ``NotebookNode``). A notebook older than nbformat 4.5 is brought to
+        4.5: cells without an id get one.
+    spec : str
+        The requirement the cell installs (see :func:`requirement`).
+
+    Returns
+    -------
+    dict
+        ``notebook``, whose first cell is the setup cell (id
+        :data:`SETUP_CELL_ID`) and which holds no other.
+
+    Examples
+    --------
+    >>> nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}
+    >>> nb = add_setup_cell(nb, "course_lib @ git+https://example.org/c@v1")
+    >>> nb = add_setup_cell(nb, "course_lib @ git+https://example.org/c@v1")
+    >>> [cell["id"] for cell in nb["cells"]]
+    ['course-setup']
+    """
+    if not isinstance(notebook, dict) or notebook.get("nbformat") != 4:
+        found = notebook.get("nbformat") if isinstance(notebook, dict) else notebook
+        raise ValueError(
+            f"notebook must be a notebook in nbformat 4; got {found!r:.60}"
+        )
+    cells = [c for c in notebook.get("cells", []) if c.get("id") != SETUP_CELL_ID]
+    if notebook.get("nbformat_minor", 0) < 5:
+        # nbformat 4.5 gives every cell an id: keep the valid unique ones,
+        # number the others.
+        taken: set[str] = set()
+        kept = []
+        for cell in cells:
+            cell_id = str(cell.get("id", ""))
+            kept.append(bool(_CELL_ID.fullmatch(cell_id)) and cell_id not in taken)
+            if kept[-1]:
+                taken.add(cell_id)
+        number = 0
+        for cell, keep in zip(cells, kept, strict=True):
+            if not keep:
+                while f"cell-{number}" in taken:
+                    number += 1
+                cell["id"] = f"cell-{number}"
+                taken.add(cell["id"])
+        notebook["nbformat_minor"] = 5
+    setup = {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": SETUP_CELL_ID,
+        "metadata": {"tags": ["setup"]},
+        "outputs": [],
+        "source": setup_source(spec),
+    }
+    notebook["cells"] = [_like(notebook, setup), *cells]
+    return notebook
+
+
+def _like(notebook: dict[str, Any], value: Any) -> Any:
+    """``value`` with its dicts of ``notebook``'s type (nbformat's ``NotebookNode``)."""
+    if isinstance(value, dict):
+        return type(notebook)({k: _like(notebook, v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_like(notebook, v) for v in value]
+    return value
