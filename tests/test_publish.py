@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
+from course_lib.book import SETUP_CELL_ID, setup_source
+from course_tools.grading.release import install_spec
 from course_tools.publish import (
     MANIFEST,
     MARKERS,
     PublishError,
+    _book_extras,
     _book_pages,
     course_secrets,
     find_leaks,
@@ -75,9 +80,15 @@ def source(tmp_path) -> Path:
         else:
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, src / name)
-    for page in _book_pages(ROOT):  # front matter, if any
-        (src / page.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(page, src / page.relative_to(ROOT))
+    # Front matter, and what _config.yml names (extensions, static files,
+    # bibliography), so that the copy builds.
+    for path in [*_book_pages(ROOT), *_book_extras(ROOT)]:
+        rel = path.relative_to(ROOT)
+        if path.is_dir():
+            shutil.copytree(path, src / rel, ignore=ignore, dirs_exist_ok=True)
+        else:
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, src / rel)
     (src / "gradebook.db").write_bytes(b"")
     (src / "submitted" / "alice" / "hw01").mkdir(parents=True)
     return src
@@ -291,10 +302,91 @@ def test_course_publish_command(tmp_path):
     assert "DIR must be empty or a previous `course publish` output" in proc.stderr
 
 
+def _launch_targets(site: Path) -> list[tuple[str, str, str, str, str]]:
+    """Every launch button of the site: (page, button, repository URL, branch, path).
+
+    The repository, branch and file each button opens, read from its URL as
+    Binder (``/v2/gh/ORG/REPO/BRANCH?urlpath=lab/tree/PATH``), nbgitpuller
+    (``git-pull?repo=URL&branch=B&urlpath=lab/tree/REPO/PATH``) and Colab
+    (``/github/ORG/REPO/blob/BRANCH/PATH``) read it.
+    """
+    from html.parser import HTMLParser
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    class Buttons(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found: list[tuple[str, str]] = []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            title = attrs.get("title") or ""
+            if tag == "a" and title.startswith("Launch on "):
+                self.found.append((title.removeprefix("Launch on "), attrs["href"]))
+
+    targets = []
+    for page in sorted(site.rglob("*.html")):
+        parser = Buttons()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for button, href in parser.found:
+            url = urlsplit(href)
+            query = {k: v[0] for k, v in parse_qs(url.query).items()}
+            parts = unquote(url.path).strip("/").split("/")
+            if button == "Binder":
+                assert parts[:2] == ["v2", "gh"], href
+                org, repo, branch = parts[2:5]
+                repo_url = f"https://github.com/{org}/{repo}"
+                path = query["urlpath"].removeprefix("lab/tree/")
+            elif button == "JupyterHub":
+                assert url.path == "/hub/user-redirect/git-pull", href
+                repo_url, branch = query["repo"], query["branch"]
+                name = repo_url.rstrip("/").rsplit("/", 1)[-1]
+                path = query["urlpath"].removeprefix(f"lab/tree/{name}/")
+            elif button == "Colab":
+                assert parts[0] == "github" and parts[3] == "blob", href
+                org, repo, branch = parts[1], parts[2], parts[4]
+                repo_url = f"https://github.com/{org}/{repo}"
+                path = "/".join(parts[5:])
+            else:
+                raise AssertionError(f"unexpected launch button {button}: {href}")
+            targets.append(
+                (page.relative_to(site).as_posix(), button, repo_url, branch, path)
+            )
+    return targets
+
+
+def _check_launch_targets(site: Path, published: Path, buttons: set[str]) -> None:
+    """Every launch button opens an existing ``.ipynb`` of the published repository."""
+    import yaml
+
+    repository = yaml.safe_load((published / "_config.yml").read_text())["repository"]
+    targets = _launch_targets(site)
+    pages = {page for page, *_ in targets}
+    # Each chapter page has every configured button, and only notebook pages have any.
+    assert pages == {f"chapters/{p}".replace(".md", ".html") for p in PAGES}
+    for page in pages:
+        assert {b for p, b, *_ in targets if p == page} == buttons, page
+    for page, button, repo_url, branch, path in targets:
+        assert repo_url == repository["url"] and branch == repository["branch"]
+        assert path == page.replace(".html", ".ipynb"), (button, path)
+        assert (published / path).is_file(), f"{button} on {page} opens missing {path}"
+
+
 @pytest.mark.slow
-def test_published_site_builds_and_holds_no_secret(tmp_path, secrets):
+def test_published_site_builds_and_holds_no_secret(source, tmp_path, secrets):
+    # A course with a JupyterHub too, so that every kind of launch button is
+    # checked; its jupyter-cache is the course's, so pages are only rendered.
+    config = source / "_config.yml"
+    text = config.read_text()
+    assert 'jupyterhub_url: ""' in text
+    config.write_text(
+        text.replace('jupyterhub_url: ""', 'jupyterhub_url: "https://hub.example.edu"')
+    )
+    cache = ROOT / "_build" / ".jupyter_cache"
+    if cache.is_dir():
+        shutil.copytree(cache, source / "_build" / ".jupyter_cache")
     out = tmp_path / "student"
-    report = publish(ROOT, out, build=True)
+    report = publish(source, out, build=True)
     site = out / "_build" / "html"
     assert report.built and (site / "index.html").is_file()
     for page in PAGES:
@@ -306,6 +398,85 @@ def test_published_site_builds_and_holds_no_secret(tmp_path, secrets):
     text = "".join(p.read_text(errors="ignore") for p in site.rglob("*.html"))
     assert not any(m in text for m in MARKERS)
     assert "run_hidden_tests" not in text
+    # The launch buttons open the runnable copies; the downloads run anywhere.
+    _check_launch_targets(site, out, {"Binder", "JupyterHub", "Colab"})
+    spec = install_spec(ROOT)
+    for page in PAGES:
+        download = site / "_sources" / "chapters" / page.replace(".md", ".ipynb")
+        cells = nbformat.read(download, as_version=4).cells
+        assert cells[0].id == SETUP_CELL_ID and cells[0].source == setup_source(spec)
+        # The page's own cells follow (myst-nb's cache mode copies them without outputs).
+        assert len(cells) > 10 and "glue" in "".join(c.source for c in cells), download
+
+
+@pytest.mark.slow
+def test_the_course_sites_launch_buttons_open_the_published_notebooks(published):
+    """The course's own build (make book) links the copies that publish writes."""
+    out, _ = published
+    site = ROOT / "_build" / "html"
+    if not (site / "index.html").is_file():
+        pytest.fail("the site is not built: run `make book` (make test does it first)")
+    _check_launch_targets(site, out, {"Binder", "Colab"})
+
+
+def test_the_launch_check_sees_a_button_that_opens_a_markdown_page(tmp_path):
+    site = tmp_path / "site" / "chapters"
+    site.mkdir(parents=True)
+    (site / "01.html").write_text(
+        '<a href="https://colab.research.google.com/github/o/r/blob/main/chapters/01.md"'
+        ' title="Launch on Colab">Colab</a>'
+    )
+    assert _launch_targets(tmp_path / "site") == [
+        (
+            "chapters/01.html",
+            "Colab",
+            "https://github.com/o/r",
+            "main",
+            "chapters/01.md",
+        )
+    ]
+
+
+def test_each_chapter_has_a_runnable_copy_with_the_setup_cell(published):
+    import jupytext
+
+    out, _ = published
+    spec = install_spec(ROOT)
+    for page in PAGES:
+        copy = nbformat.read(out / "chapters" / page.replace(".md", ".ipynb"), 4)
+        nbformat.validate(copy)
+        setup, *cells = copy.cells
+        assert setup.id == SETUP_CELL_ID and setup.source == setup_source(spec)
+        source = jupytext.read(out / "chapters" / page)
+        assert [(c.cell_type, c.source) for c in cells] == [
+            (c.cell_type, c.source) for c in source.cells
+        ], page
+        assert not any(c.get("outputs") for c in copy.cells)
+        assert "jupytext" not in copy.metadata
+        assert copy.metadata.kernelspec.name == "python3"
+    # Only notebook pages get one; the manifest covers every copy.
+    assert not (out / "intro.ipynb").exists()
+    assert not list((out / "front").glob("*.ipynb"))
+    entries = json.loads((out / MANIFEST).read_text())["entries"]
+    assert {p.relative_to(out).parts[0] for p in out.rglob("*.ipynb")} <= set(entries)
+
+
+def test_runnable_copies_are_the_same_when_published_again(source, tmp_path):
+    first = publish(source, tmp_path / "a", build=False).destination
+    second = publish(source, tmp_path / "b", build=False).destination
+    for copy in sorted(first.glob("chapters/*.ipynb")):
+        assert copy.read_bytes() == (second / "chapters" / copy.name).read_bytes()
+
+
+def test_binder_gets_the_student_library_and_python(published):
+    out, _ = published
+    assert (out / "requirements.txt").read_text().split("\n") == [
+        "-c constraints.txt",
+        "-e .",
+        "",
+    ]
+    runtime = (out / "runtime.txt").read_text().strip()
+    assert re.fullmatch(r"python-3\.1[0-3]", runtime), runtime
 
 
 def test_the_students_site_has_the_student_guide_but_not_the_instructors(published):

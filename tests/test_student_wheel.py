@@ -20,6 +20,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_tools.publish import publish
+
 from .homework.harness import EXERCISES, make_submission, parts_of, source_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -191,6 +193,28 @@ def test_every_homework_runs_in_the_students_jupyter(jupyter, tmp_path):
             assert found == [], f"{hw} with the solution's answers raised {found}"
         else:
             assert found and set(found) == {"NotImplementedError"}, (hw, found)
+
+
+def test_every_chapter_runs_in_the_students_jupyter(jupyter, tmp_path):
+    """The runnable copies that the launch buttons open, without the book's tools.
+
+    A student's Jupyter has no MyST-NB: ``course_lib.book.glue`` stands in.
+    """
+    out = publish(ROOT, tmp_path / "published", build=False).destination
+    copies = sorted(out.glob("chapters/*.ipynb"))
+    assert len(copies) == len(list((ROOT / "chapters").glob("*.md")))
+    env = _kernel_env(jupyter)
+    proc = _run(
+        str(jupyter / "bin" / "python"),
+        "-c",
+        DRIVER,
+        *(str(p) for p in copies),
+        env=env,
+        cwd=tmp_path,
+    )
+    errors = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert errors == {str(p): [] for p in copies}
+    assert "myst-nb" not in _installed(jupyter)
 
 
 def test_the_setup_cell_installs_the_library_where_it_is_missing(student, tmp_path):

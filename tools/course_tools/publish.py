@@ -34,6 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from course_tools.grading.release import install_spec
+
 __all__ = [
     "MARKERS",
     "PublishError",
@@ -346,6 +348,53 @@ def _students_page(path: Path) -> None:
         path.write_text(kept, encoding="utf-8")
 
 
+def _is_notebook_page(page: Path) -> bool:
+    """Whether ``page`` is a MyST Markdown notebook: a kernelspec in its front matter."""
+    import yaml
+
+    if page.suffix != ".md":
+        return False
+    text = page.read_text(encoding="utf-8")
+    match = re.match(r"---\n(.*?)\n---\n", text, re.S)
+    try:
+        front = yaml.safe_load(match.group(1)) if match else None
+    except yaml.YAMLError:
+        return False
+    return isinstance(front, dict) and "kernelspec" in front
+
+
+def _write_runnable_copy(page: Path, spec: str) -> Path:
+    """Write the notebook page's runnable copy, ``<page>.ipynb``, beside it.
+
+    The copy holds the page's cells, without outputs, after the setup cell
+    that installs ``spec`` where the library is missing: it is what the
+    site's launch buttons open (Colab opens only ``.ipynb`` files). Cell ids
+    come from the cells' text, so publishing an unchanged page again writes
+    the same file.
+    """
+    import hashlib
+
+    import jupytext
+    import nbformat
+
+    from course_lib.book import add_setup_cell
+
+    notebook = jupytext.read(page, fmt="md:myst")
+    notebook.metadata.pop("jupytext", None)
+    taken: set[str] = set()
+    for cell in notebook.cells:
+        text = f"{cell.cell_type}\n{cell.source}".encode()
+        base = hashlib.sha256(text).hexdigest()[:12]
+        cell.id, n = base, 1
+        while cell.id in taken:
+            cell.id, n = f"{base}-{n}", n + 1
+        taken.add(cell.id)
+    add_setup_cell(notebook, spec)
+    copy = page.with_suffix(".ipynb")
+    nbformat.write(notebook, copy)
+    return copy
+
+
 #: The GitHub Actions workflow that builds the students' site and serves it on
 #: GitHub Pages, written beside it by :func:`publish`.
 PAGES_WORKFLOW = """# Build the book and publish it on GitHub Pages (Settings > Pages > Source:
@@ -535,7 +584,7 @@ def _student_readme(title: str, constraints: bool) -> str:
     return f"""# {title}
 
 The book and the homework of the course, for students.
-The chapters are MyST Markdown notebooks in `chapters/`; `course_lib/` is the small library they import, with the course's datasets.
+The chapters are MyST Markdown notebooks in `chapters/`, each with its runnable copy beside it (`chapters/NN_name.ipynb`, which the launch buttons open and any Jupyter runs); `course_lib/` is the small library they import, with the course's datasets.
 
 ## Set up
 
@@ -674,9 +723,11 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
 
     ``destination`` receives the book's sources (``_config.yml``,
     ``_toc.yml``, every page of the table of contents, ``chapters/`` and the
-    files the configuration names), ``exercises/``, ``course_lib`` (the
-    its ``grading`` package, a ``pyproject.toml`` for students (without the
-    instructor's dependencies or the ``course`` command), ``constraints.txt``,
+    files the configuration names), beside each notebook page its runnable
+    copy (``<page>.ipynb``, with the setup cell first: what the launch buttons
+    open), ``exercises/``, ``course_lib`` (the student library), a
+    ``pyproject.toml`` for students (the library's own, with a ``book``
+    extra to build the site), ``constraints.txt``,
     ``requirements.txt`` and ``runtime.txt`` for Binder, a README for
     students, a ``.gitignore``, the LICENSE if there is one,
     and a manifest that marks the folder as this function's output. It never
@@ -775,7 +826,11 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
         title = yaml.safe_load((source / "_config.yml").read_text()).get("title", title)
     except (OSError, AttributeError):
         pass
+    # Each notebook page gets its runnable copy beside it (the launch buttons' target).
+    runnable = [p for p in pages if _is_notebook_page(p)]
+    spec = install_spec(source) if runnable else ""
     written = {
+        *(p.with_suffix(".ipynb").relative_to(source).parts[0] for p in runnable),
         "pyproject.toml",
         "requirements.txt",
         "runtime.txt",
@@ -806,6 +861,8 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
         if rel.startswith("chapters"):
             for page in (destination / rel).rglob("*.md"):
                 _students_page(page)
+    for page in runnable:
+        _write_runnable_copy(destination / page.relative_to(source), spec)
     # Not in the manifest: a .github folder of the students' repository (other
     # workflows) stays; this one file is written again each time.
     workflow = destination / ".github" / "workflows" / "book.yml"
