@@ -37,7 +37,9 @@ NEVER = {
     "course-tools",
 }
 
-pytestmark = pytest.mark.slow
+# One xdist worker builds the wheel once: setuptools builds in the checkout's
+# build/ folder, where two builds at the same time collide.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("student_wheel")]
 
 
 def _run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
