@@ -37,6 +37,10 @@ __all__ = ["SETUP_CELL_ID", "add_setup_cell", "glue", "requirement", "setup_sour
 #: The id of the setup cell, first in every notebook students run.
 SETUP_CELL_ID = "course-setup"
 
+#: The packages the library brings: the setup cell reports a change to any
+#: that the session has already imported.
+STACK = ("numpy", "pandas", "scipy", "scikit-learn", "matplotlib", "jinja2")
+
 _URL = re.compile(r"https://[^\s\"'{}\\]+")
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*([a-z0-9.+-]*)")
 _CELL_ID = re.compile(r"[a-zA-Z0-9-_]{1,64}")
@@ -126,6 +130,13 @@ def setup_source(spec: str) -> str:
     str
         The cell's source; its third line, ``COURSE_LIB = ...``, is the one a
         course changes to install the library from elsewhere.
+
+    Notes
+    -----
+    pip keeps every package already installed whose version is inside the
+    library's ranges (Colab's are). Where it must change one that the session
+    has already imported, the running kernel still holds the old one, so the
+    cell says which, and to restart the kernel.
     """
     return (
         "# Setup: where the course's library is missing (Colab, Binder, your own\n"
@@ -134,7 +145,21 @@ def setup_source(spec: str) -> str:
         "try:\n"
         "    import course_lib\n"
         "except ModuleNotFoundError:\n"
+        "    import sys\n"
+        "    from importlib.metadata import version\n"
+        "\n"
+        "    # pip keeps the versions you have where they suit the library; if it\n"
+        "    # changes one this session has imported, the kernel must restart.\n"
+        f"    packages = {json.dumps(list(STACK))}\n"
+        '    names = {p: p.replace("scikit-learn", "sklearn") for p in packages}\n'
+        "    before = {p: version(p) for p in packages if names[p] in sys.modules}\n"
         '    %pip install --quiet "{COURSE_LIB}"\n'
+        "    changed = [\n"
+        '        f"{p} {v} to {version(p)}" for p, v in before.items() if version(p) != v\n'
+        "    ]\n"
+        "    if changed:\n"
+        '        print("The setup changed", ", ".join(changed) + ": restart the kernel",\n'
+        '              "(in Colab: Runtime > Restart session), then run the notebook again.")\n'
         "    import course_lib"
     )
 

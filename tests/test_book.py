@@ -133,6 +133,48 @@ def test_the_setup_cell_installs_the_pinned_library_where_it_is_missing(monkeypa
     assert namespace["COURSE_LIB"] == SPEC and namespace["course_lib"] is installed
 
 
+def test_the_setup_cell_says_when_it_changed_a_package_already_imported(
+    monkeypatch, capsys
+):
+    import importlib.metadata
+
+    import numpy  # noqa: F401 (the session has imported numpy)
+
+    installed = sys.modules["course_lib"]
+    monkeypatch.setitem(sys.modules, "course_lib", None)
+    real = importlib.metadata.version
+    after_install = {
+        "numpy": "9.0.0"
+    }  # what pip would leave, for each package it changed
+    shell = _Shell(installs={"course_lib": installed})
+    monkeypatch.setattr(
+        importlib.metadata,
+        "version",
+        lambda name: (
+            after_install.get(name, real(name)) if shell.magics else real(name)
+        ),
+    )
+    _run_setup_cell(shell)
+    out = capsys.readouterr().out
+    assert f"numpy {real('numpy')} to 9.0.0" in out and "restart the kernel" in out
+    assert "pandas" not in out  # unchanged: not named
+    # A package the session has not imported yet may change without a word.
+    monkeypatch.delitem(sys.modules, "numpy")
+    monkeypatch.setitem(sys.modules, "course_lib", None)
+    _run_setup_cell(_Shell(installs={"course_lib": installed}))
+    assert capsys.readouterr().out == ""
+
+
+def test_the_setup_cell_watches_every_package_the_library_brings():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[<>=!~ ;\[]", d)[0].lower() for d in project["dependencies"]}
+    assert set(book.STACK) == names
+
+
+def test_the_setup_cell_reads_without_scrolling():
+    assert max(map(len, setup_source(SPEC).splitlines())) <= 88
+
+
 def test_the_setup_cell_names_its_requirement_on_one_line():
     lines = setup_source(SPEC).splitlines()
     assert [line for line in lines if SPEC in line] == [f'COURSE_LIB = "{SPEC}"']
