@@ -63,3 +63,28 @@ def test_a_huge_cell_is_scanned_as_text_with_bounded_findings():
 )
 def test_code_that_does_not_parse_never_breaks_the_scan(source):
     assert isinstance(scan_source(source, "c"), list)
+
+
+def test_only_what_the_student_wrote_is_scanned():
+    """The released setup cell uses sys.modules and importlib: never the student's."""
+    import copy
+
+    import nbformat
+
+    from course_tools.grading.grade import Assignment
+
+    from ..homework.harness import EXERCISES
+
+    release = nbformat.read(EXERCISES / "hw01" / "hw01.ipynb", as_version=4)
+    setup = release.cells[0].source
+    assert {f.idiom for f in scan_source(setup)} >= {"sys-modules"}
+    assignment = Assignment.__new__(Assignment)
+    assignment.release = release
+    honest = assignment.cells_to_run(release)
+    assert setup in {c["source"] for c in honest}
+    assert all(setup != c["source"] for c in assignment.to_scan(honest))
+    # The same idioms in a cell of the student's own are still scanned.
+    tricked = copy.deepcopy(release)
+    tricked.cells.insert(1, nbformat.v4.new_code_cell(setup + "\nsys.modules['x'] = 1"))
+    scanned = assignment.to_scan(assignment.cells_to_run(tricked))
+    assert any("sys.modules['x']" in c["source"] for c in scanned)

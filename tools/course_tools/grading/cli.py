@@ -378,7 +378,7 @@ def _scan(args: argparse.Namespace) -> int:
         try:
             nb = read_notebook(path)
             lines = []
-            for cell in assignment.cells_to_run(nb):
+            for cell in assignment.to_scan(assignment.cells_to_run(nb)):
                 for f in scan_source(cell["source"], cell["id"]):
                     # Every field may hold the student's bytes: print them inert.
                     fields = [student, f"{f.cell}:{f.line}", f.idiom, f.why, f.code]

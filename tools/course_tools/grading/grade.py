@@ -428,6 +428,17 @@ class Assignment:
         }
 
     # ---------------------------------------------------------------- cells
+    def to_scan(self, cells: list[dict[str, str]]) -> list[dict[str, str]]:
+        """The cells of ``cells`` (from :meth:`cells_to_run`) that the student wrote.
+
+        A cell whose code is a released code cell's, such as the setup cell
+        (which installs the library with pip and looks at ``sys.modules``),
+        is the instructor's code: scanning it for tricks would flag every
+        honest student.
+        """
+        released = {c.source for c in self.release.cells if c.cell_type == "code"}
+        return [c for c in cells if c["source"] not in released]
+
     def match(self, submitted: NotebookNode) -> Matched:
         """Where ``submitted`` answers each cell (see :mod:`course_tools.grading.match`)."""
         return match_submission(self.release, submitted)
@@ -1296,7 +1307,7 @@ def _prepare(
             "they define and by their place. Check them in formgrader."
         )
     findings = []
-    for c in cells:
+    for c in assignment.to_scan(cells):
         findings += [asdict(f) for f in scan_source(c["source"], c["id"])]
     seed = _seed(course, assignment, student, digest, secret)
     return _Prepared(
