@@ -1,8 +1,8 @@
 """Chapters that run where students are: launch buttons and downloads open runnable notebooks.
 
-A chapter is a MyST Markdown notebook (``chapters/NN_name.md``). Colab opens
+A chapter is a MyST Markdown notebook (``chapters/compas_audit.md``). Colab opens
 only ``.ipynb`` files, so ``course publish`` writes beside each notebook page
-its runnable copy, ``NN_name.ipynb``, which begins with the setup cell of
+its runnable copy, ``compas_audit.ipynb``, which begins with the setup cell of
 :mod:`course_lib.book`. This extension makes the site use those copies:
 
 - every launch button (Binder, JupyterHub, Colab) of a notebook page opens

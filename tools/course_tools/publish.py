@@ -584,7 +584,7 @@ def _student_readme(title: str, constraints: bool) -> str:
     return f"""# {title}
 
 The book and the homework of the course, for students.
-The chapters are MyST Markdown notebooks in `chapters/`, each with its runnable copy beside it (`chapters/NN_name.ipynb`, which the launch buttons open and any Jupyter runs); `course_lib/` is the small library they import, with the course's datasets.
+The chapters are MyST Markdown notebooks in `chapters/`, each with its runnable copy beside it (`chapters/<name>.ipynb`, which the launch buttons open and any Jupyter runs); `course_lib/` is the small library they import, with the course's datasets.
 
 ## Set up
 
