@@ -18,6 +18,8 @@ References
 ----------
 Dinur, I. and Nissim, K. (2003). Revealing information while preserving
 privacy. PODS.
+Dwork, C., McSherry, F. and Talwar, K. (2007). The price of privacy and the
+limits of LP decoding. STOC.
 Garfinkel, S., Abowd, J. M. and Martindale, C. (2019). Understanding database
 reconstruction attacks on public data. Communications of the ACM 62(3).
 Sweeney, L. (2002). k-anonymity: a model for protecting privacy.
@@ -552,11 +554,13 @@ def dinur_nissim_reconstruct(
 ) -> np.ndarray:
     """Reconstruct a secret bit vector from noisy subset-sum answers.
 
-    - ``method="lp"`` (LP decoding, Dinur and Nissim 2003): find
+    - ``method="lp"`` (LP decoding, Dwork, McSherry and Talwar 2007): find
       ``x`` in ``[0, 1]^n`` minimising ``sum_i |queries[i] @ x - answers[i]|``
       (a linear programme with slack variables ``e_i >= |A x - b|_i``,
       solved by HiGHS through :func:`scipy.optimize.linprog`), then round
-      each coordinate at 1/2.
+      each coordinate at 1/2. Dinur and Nissim's (2003) own attack solves a
+      feasibility programme instead, any ``x`` in ``[0, 1]^n`` with
+      ``|A x - b|_i <= E`` for every query, which needs the error bound ``E``.
     - ``method="lstsq"``: the least-squares solution of ``A x = b``
       (:func:`numpy.linalg.lstsq`), rounded at 1/2.
 

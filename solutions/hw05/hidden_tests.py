@@ -70,7 +70,7 @@ Case = tuple[np.ndarray, np.ndarray, pd.DataFrame]
 
 @functools.cache
 def compas_inputs() -> Case:
-    """COMPAS outcomes, "high risk" predictions and three binary attributes."""
+    """COMPAS outcomes, "higher risk" predictions and three binary attributes."""
     data = load_compas(filter="propublica")
     A = pd.DataFrame(
         {
