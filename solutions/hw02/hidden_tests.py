@@ -112,8 +112,9 @@ def fixed_ratio_inputs() -> list[tuple]:
     return [
         ([1, 1, 0, 0, 1, 0], ["a", "a", "a", "b", "b", "b"]),
         ([1] * 4 + [0] * 6 + [1] * 5 + [0] * 5, ["x"] * 10 + ["y"] * 10),
+        # A low-risk label is the favourable decision (29 CFR 1607.16(R)).
         (
-            (data["decile_score"] >= 5).to_numpy(),
+            (data["decile_score"] < 5).to_numpy(),
             data["race"].astype(str).to_numpy(),
         ),
         ([0, 1, 1, 1, 0, 1, 1, 0, 1], ["u", "v", "w"] * 3),
@@ -212,9 +213,11 @@ def fixed_report_inputs() -> list[tuple]:
             [1, 1, 0, 1, 0, 0, 1, 1],
             ["a", "a", "a", "a", "b", "b", "b", "b"],
         ),
+        # 1 is the advantaged outcome (did not reoffend) and the favourable
+        # decision (a low-risk label), as Hardt, Price and Srebro code them.
         (
-            data["two_year_recid"].to_numpy(),
-            (data["decile_score"] >= 5).to_numpy().astype(int),
+            1 - data["two_year_recid"].to_numpy(),
+            (data["decile_score"] < 5).to_numpy().astype(int),
             data["race"].astype(str).to_numpy(),
         ),
         # Equal TPR, unequal FPR: equalized odds is the FPR gap here.

@@ -500,7 +500,7 @@ def bolt_check(outcomes: list[Outcome], calls: list[Call]) -> None:
 # Part 5: profit_by_threshold
 # --------------------------------------------------------------------------
 
-MAX_PROFIT = {"White": 40.0, "Black": 48.0, "Hispanic": 45.5, "Asian": 37.5}
+MAX_PROFIT = {"White": 40.0, "Black": 48.0, "Hispanic": 45.5, "Asian": 38.0}
 
 
 @functools.cache
