@@ -68,8 +68,12 @@ $(DP_STAMP): bench/constraints-dp.txt
 # scripts/execute_parallel.py first executes, on every core, each page whose
 # code changed since its cached run, into the jupyter-cache that Jupyter Book
 # reads; Sphinx then finds every page executed and only renders.
+# _build/html is written afresh each time (executed notebooks stay cached in
+# _build/.jupyter_cache): Sphinx never deletes the page of a renamed or removed
+# chapter, which would otherwise stay in the site, with its launch buttons.
 book: $(STAMP)
 	$(BIN)/python scripts/execute_parallel.py
+	rm -rf _build/html
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going --builder html
 
 # scripts/system_deps.sh makes sure of the Debian packages the grading tests
