@@ -39,7 +39,12 @@ def _title(stem: str) -> str:
 def test_links_that_number_a_chapter_number_it_right():
     numbers = chapter_numbers()
     assert len(numbers) >= 13 and numbers["compas_audit"] == 1
-    pages = [*ROOT.glob("chapters/*.md"), *ROOT.glob("front/*.md"), ROOT / "intro.md"]
+    pages = [
+        *ROOT.glob("chapters/*.md"),
+        *ROOT.glob("front/*.md"),
+        ROOT / "intro.md",
+        ROOT / "glossary.md",
+    ]
     wrong = []
     for page in pages:
         for match in NUMBERED_LINK.finditer(page.read_text(encoding="utf-8")):
@@ -72,3 +77,11 @@ def test_the_link_check_reads_both_link_forms():
         ("7", "differential_privacy"),
         ("3", "games"),
     ]
+
+
+def test_the_glossary_points_at_chapters_by_link():
+    """A bare "(chapter 8)" goes stale when a chapter is added; a link is checked above."""
+    text = (ROOT / "glossary.md").read_text(encoding="utf-8")
+    bare = re.findall(r"\(chapters? \d+[^)]*\)", text)
+    assert not bare, f"glossary.md names chapters by number without a link: {bare[:3]}"
+    assert len(NUMBERED_LINK.findall(text)) >= 40
