@@ -47,15 +47,8 @@ def _exclude_runnable_copies(app, config) -> None:
 def _requirement(app) -> None:
     """The setup cell's requirement, from ``repository.url`` and the library's version."""
     url = app.config.html_theme_options.get("repository_url")
-    pyproject = Path(app.srcdir) / "pyproject.toml"
-    if pyproject.is_file():
-        version = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"][
-            "version"
-        ]
-    else:
-        import course_lib
-
-        version = course_lib.__version__
+    pyproject = (Path(app.srcdir) / "pyproject.toml").read_text(encoding="utf-8")
+    version = tomllib.loads(pyproject)["project"]["version"]
     app.course_requirement = requirement(url, str(version))
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import ast
-import re
 import sys
-import tomllib
 from pathlib import Path
 
 import jupytext
@@ -21,6 +18,8 @@ from course_lib.book import (
     requirement,
     setup_source,
 )
+
+from .test_package import declared, imports_in
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = "course_lib @ git+https://github.com/org/course@v1.2.0"
@@ -166,9 +165,7 @@ def test_the_setup_cell_says_when_it_changed_a_package_already_imported(
 
 
 def test_the_setup_cell_watches_every_package_the_library_brings():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    names = {re.split(r"[<>=!~ ;\[]", d)[0].lower() for d in project["dependencies"]}
-    assert set(book.STACK) == names
+    assert set(book.STACK) == declared(ROOT / "pyproject.toml")
 
 
 def test_the_setup_cell_reads_without_scrolling():
@@ -231,24 +228,15 @@ def _chapters() -> list[Path]:
 
 
 def _imports(code: str) -> set[str]:
-    """Top-level modules the cell imports (magics and shell lines left out)."""
-    tree = ast.parse(TransformerManager().transform_cell(code))
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            found.add(node.module.split(".")[0])
-    return found
+    """Top-level modules a cell imports (magics and shell lines left out)."""
+    return imports_in(TransformerManager().transform_cell(code))
 
 
 def _student_modules() -> set[str]:
     """What a student's environment holds: the library, its dependencies, the stdlib."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    names = {re.split(r"[<>=!~ ;\[]", d)[0].lower() for d in project["dependencies"]}
     import_names = {"scikit-learn": "sklearn"}
     return {"course_lib", *sys.stdlib_module_names} | {
-        import_names.get(n, n) for n in names
+        import_names.get(n, n) for n in declared(ROOT / "pyproject.toml")
     }
 
 

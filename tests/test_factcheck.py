@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+
+from course_tools.publish import _book_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 LEDGER = ROOT / "factcheck"
@@ -17,21 +18,7 @@ MIN_ROWS = 10
 
 def _chapters() -> list[str]:
     """The chapter pages of the table of contents, by file stem."""
-    found: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            name = node.get("file")
-            if isinstance(name, str) and name.startswith("chapters/"):
-                found.append(name.removeprefix("chapters/"))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
-    return found
+    return [p.stem for p in _book_pages(ROOT) if p.parent == ROOT / "chapters"]
 
 
 def _cells(line: str) -> list[str]:

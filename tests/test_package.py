@@ -90,14 +90,19 @@ NEWER_THAN_310 = ("tomllib", "datetime.UTC", "dt.UTC", "typing.Self", "StrEnum")
 
 
 def _imports(path) -> set[str]:
-    """Top-level names of the packages a module needs (absolute imports only).
+    """Top-level names of the packages the module at ``path`` needs."""
+    return imports_in(path.read_text(encoding="utf-8"))
+
+
+def imports_in(source: str) -> set[str]:
+    """Top-level names of the packages Python ``source`` needs (absolute imports only).
 
     An import inside ``try: ... except ImportError`` (or ModuleNotFoundError)
-    is optional: the module works without it, so it is left out.
+    is optional: the code works without it, so it is left out.
     """
     import ast
 
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = ast.parse(source)
     optional = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Try) and any(
@@ -117,7 +122,8 @@ def _imports(path) -> set[str]:
     return found
 
 
-def _declared(pyproject) -> set[str]:
+def declared(pyproject) -> set[str]:
+    """The distribution names ``pyproject``'s project depends on, lower-cased."""
     import re
     import tomllib
 
@@ -142,9 +148,9 @@ def test_the_student_library_needs_only_the_scientific_stack():
         "re",
         "typing",
     }
-    declared = _declared(ROOT / "pyproject.toml")
+    deps = declared(ROOT / "pyproject.toml")
     # jinja2: pandas' DataFrame.style, which the chapters' tables use.
-    assert declared == {
+    assert deps == {
         "numpy",
         "pandas",
         "scipy",
@@ -174,7 +180,7 @@ def test_the_instructor_tools_declare_what_they_import():
     for path in (ROOT / "tools" / "course_tools").rglob("*.py"):
         used |= _imports(path)
     third_party = used - stdlib - {"course_lib", "course_tools", "__future__"}
-    declared = _declared(ROOT / "tools" / "pyproject.toml")
+    deps = declared(ROOT / "tools" / "pyproject.toml")
     # Import names that differ from distribution names, and what the declared
     # packages bring with them by their own declared dependencies.
     provided = {
@@ -195,8 +201,8 @@ def test_the_instructor_tools_declare_what_they_import():
     missing = {
         name
         for name in third_party
-        if provided.get(name, name).lower().replace("_", "-") not in declared
-        and provided.get(name, name).lower() not in declared
+        if provided.get(name, name).lower().replace("_", "-") not in deps
+        and provided.get(name, name).lower() not in deps
     }
     assert missing == set(), (
         f"imported but not declared in tools/pyproject.toml: {missing}"
