@@ -46,6 +46,18 @@ def test_names_still_resolve_as_before():
         raise AssertionError("an unknown name must raise AttributeError")
 
 
+def test_the_pipeline_subpackage_loads_on_first_use():
+    assert "course_lib.pipeline" not in _modules_after("import course_lib")
+    loaded = _modules_after("import course_lib\ncourse_lib.pipeline.lending_policies")
+    assert {"course_lib.pipeline", "course_lib.pipeline._delayed_impact"} <= loaded
+    import course_lib
+    from course_lib import pipeline
+
+    assert pipeline is course_lib.pipeline
+    assert "pipeline" in course_lib.__all__
+    assert all(hasattr(pipeline, name) for name in pipeline.__all__)
+
+
 def test_the_course_command_skips_jsonschemas_slow_optional_import():
     """rfc3987_syntax costs every `course` command 0.8 s and checks nothing we validate."""
     import json

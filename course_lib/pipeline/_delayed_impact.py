@@ -128,7 +128,7 @@ def _check_rates(rates: Any) -> tuple[np.ndarray, tuple[int, ...]]:
         or flat.max(initial=0) > 1
     ):
         bad = flat[~((flat >= 0) & (flat <= 1))][0]
-        raise ValueError(f"rates must be selection rates in [0, 1]; got {bad!r}")
+        raise ValueError(f"rates must be selection rates in [0, 1]; got {float(bad)!r}")
     return flat, arr.shape
 
 
