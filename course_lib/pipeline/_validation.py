@@ -29,11 +29,16 @@ def check_real(
     too_low = value <= low if low_open else value < low
     too_high = value >= high if high_open else value > high
     if not math.isfinite(value) or too_low or too_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        bounds = f" in {left}{low:g}, {high:g}{right}"
         if math.isinf(low) and math.isinf(high):
             bounds = ""
+        elif math.isinf(high):
+            bounds = f" {'>' if low_open else '>='} {low:g}"
+        elif math.isinf(low):
+            bounds = f" {'<' if high_open else '<='} {high:g}"
+        else:
+            left = "(" if low_open else "["
+            right = ")" if high_open else "]"
+            bounds = f" in {left}{low:g}, {high:g}{right}"
         raise ValueError(f"{name} must be a finite number{bounds}; got {x!r}")
     return value
 

@@ -188,7 +188,7 @@ def test_expected_change_near_the_bounds_by_hand():
         (
             {"gain": -1},
             ValueError,
-            r"gain must be a finite number in \[0, inf\]; got -1",
+            r"gain must be a finite number >= 0; got -1",
         ),
         ({"loss": "150"}, TypeError, "loss must be a real number; got str"),
         ({"bounds": (850, 300)}, ValueError, r"bounds must be increasing"),
@@ -340,7 +340,7 @@ def test_utility_curve(black):
     ]
     np.testing.assert_allclose(got, want, atol=1e-12)
     with pytest.raises(
-        ValueError, match=r"utility_ratio must be a finite number in \[-inf, 0\); got 0"
+        ValueError, match=r"utility_ratio must be a finite number < 0; got 0"
     ):
         utility_curve(pmf, repay, rates, utility_ratio=0)
     with pytest.raises(
@@ -523,7 +523,7 @@ def test_policies_on_a_hand_population():
 @pytest.mark.parametrize(
     ("ratio", "error", "message"),
     [
-        (0, ValueError, r"utility_ratio must be a finite number in \[-inf, 0\); got 0"),
+        (0, ValueError, r"utility_ratio must be a finite number < 0; got 0"),
         (2.0, ValueError, "utility_ratio must be"),
         ("-4", TypeError, "utility_ratio must be a real number; got str"),
     ],
@@ -554,9 +554,7 @@ def test_regimes():
     assert impact_regime(4.4 + 1e-10, 4.4) == "no relative change"
     assert impact_regime(4.5, 4.4, tol=0.2) == "no relative change"
     assert impact_regime(-0.1, 4.4, tol=0.2) == "relative harm"
-    with pytest.raises(
-        ValueError, match=r"tol must be a finite number in \[0, inf\]; got -1"
-    ):
+    with pytest.raises(ValueError, match=r"tol must be a finite number >= 0; got -1"):
         impact_regime(1.0, tol=-1)
     with pytest.raises(TypeError, match="delta_mu must be a real number; got str"):
         impact_regime("1")
