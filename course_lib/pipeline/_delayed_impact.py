@@ -40,12 +40,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from course_lib._checks import check_rng
-from course_lib.pipeline._validation import (
+from course_lib._checks import (
     as_float_1d,
     check_choice,
     check_int,
     check_real,
+    check_rng,
 )
 
 __all__ = [

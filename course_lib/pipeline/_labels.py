@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from course_lib._checks import check_int, check_real
 from course_lib.fairness import group_metrics
-from course_lib.pipeline._validation import check_int, check_real
 
 __all__ = [
     "DISCRETIONARY_PATTERNS",

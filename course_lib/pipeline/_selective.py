@@ -28,8 +28,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from course_lib._checks import as_bool_1d, check_int, check_real
 from course_lib.fairness import group_metrics
-from course_lib.pipeline._validation import as_bool_1d, check_int, check_real
 
 __all__ = [
     "SelectiveLabelsResult",
