@@ -15,6 +15,8 @@ and is tested on its own.
   as rules, counterfactual explanations and recourse.
 - :mod:`course_lib.privacy`: attacks on released data, differential-privacy
   mechanisms, accounting and private learning.
+- :mod:`course_lib.pipeline`: the pipeline around the model: what a label
+  measures, selective labels, and the delayed impact of decisions.
 - :mod:`course_lib.book`: what lets the book's notebooks run wherever students
   are (the chapters' ``glue`` and the setup cell that installs this library).
 
@@ -30,7 +32,15 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("adaptive", "datasets", "fairness", "games", "interpret", "privacy")
+_SUBPACKAGES = (
+    "adaptive",
+    "datasets",
+    "fairness",
+    "games",
+    "interpret",
+    "pipeline",
+    "privacy",
+)
 _FROM_DATASETS = (
     "DatasetIntegrityError",
     "load_adult",
@@ -51,11 +61,20 @@ __all__ = [
     "load_compas",
     "load_fico",
     "load_german",
+    "pipeline",
     "privacy",
 ]
 
 if TYPE_CHECKING:  # what static tools see; at run time, __getattr__ below
-    from course_lib import adaptive, datasets, fairness, games, interpret, privacy
+    from course_lib import (
+        adaptive,
+        datasets,
+        fairness,
+        games,
+        interpret,
+        pipeline,
+        privacy,
+    )
     from course_lib.datasets import (
         DatasetIntegrityError,
         load_adult,
