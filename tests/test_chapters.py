@@ -13,6 +13,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NUMBERED_LINK = re.compile(
     r"\{doc\}`[Cc]hapters? (\d+) <(?:\.\./)?(?:chapters/)?([\w-]+)>`"
 )
+# "6. {doc}`chapters/pipeline`": the landing page's map and the syllabus's schedule
+NUMBERED_ENTRY = re.compile(r"\b(\d+)\. \{doc\}`(?:\.\./)?chapters/([\w-]+)`")
+CITATION = re.compile(r"\{cite:\w+\}`[^`]*`")  # {cite:t}`key{chapter 2}` is a book's
+BARE_NUMBER = re.compile(r"\b[Cc]h(?:apters?|\.) \d+")
 
 
 def chapter_numbers() -> dict[str, int]:
@@ -36,24 +40,96 @@ def _title(stem: str) -> str:
     return next(line[2:].strip() for line in text.splitlines() if line.startswith("# "))
 
 
-def test_links_that_number_a_chapter_number_it_right():
-    numbers = chapter_numbers()
-    assert len(numbers) >= 13 and numbers["compas_audit"] == 1
-    pages = [
-        *ROOT.glob("chapters/*.md"),
-        *ROOT.glob("front/*.md"),
+def _pages() -> list[Path]:
+    return [
+        *sorted(ROOT.glob("chapters/*.md")),
+        *sorted(ROOT.glob("front/*.md")),
         ROOT / "intro.md",
         ROOT / "glossary.md",
     ]
+
+
+def test_links_that_number_a_chapter_number_it_right():
+    numbers = chapter_numbers()
+    assert len(numbers) >= 14 and numbers["compas_audit"] == 1
     wrong = []
-    for page in pages:
-        for match in NUMBERED_LINK.finditer(page.read_text(encoding="utf-8")):
-            number, stem = int(match.group(1)), match.group(2)
-            if numbers.get(stem) != number:
-                wrong.append(
-                    f"{page.name}: {match.group(0)} (it is {numbers.get(stem)})"
-                )
+    for page in _pages():
+        text = page.read_text(encoding="utf-8")
+        for pattern in (NUMBERED_LINK, NUMBERED_ENTRY):
+            for match in pattern.finditer(text):
+                number, stem = int(match.group(1)), match.group(2)
+                if numbers.get(stem) != number:
+                    wrong.append(
+                        f"{page.name}: {match.group(0)} (it is {numbers.get(stem)})"
+                    )
     assert not wrong, "links name the wrong chapter number: " + "; ".join(wrong)
+
+
+def test_the_map_and_the_schedule_list_every_chapter_in_order():
+    numbers = chapter_numbers()
+    for page in (ROOT / "intro.md", ROOT / "front" / "syllabus.md"):
+        listed = NUMBERED_ENTRY.findall(page.read_text(encoding="utf-8"))
+        assert [stem for _, stem in listed] == list(numbers), page.name
+
+
+def test_chapters_are_numbered_only_in_checked_links():
+    """A bare "chapter 8" goes stale when a chapter is added before it.
+
+    The syllabus's part ranges and homework column are checked below.
+    """
+    bare = []
+    for page in _pages():
+        for n, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            if page.name == "syllabus.md" and (
+                line.startswith("**Part ") or line.startswith("| ")
+            ):
+                continue
+            text = CITATION.sub("", NUMBERED_ENTRY.sub("", NUMBERED_LINK.sub("", line)))
+            bare += [
+                f"{page.name}:{n}: {m.group(0)}" for m in BARE_NUMBER.finditer(text)
+            ]
+    assert not bare, "chapters numbered without a link: " + "; ".join(bare)
+
+
+def _parts() -> dict[str, list[str]]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return {
+        part["caption"]: [Path(c["file"]).name for c in part["chapters"]]
+        for part in toc["parts"]
+        if part.get("numbered")
+    }
+
+
+def _homework_chapters() -> dict[int, set[str]]:
+    """Each homework's number and the stems of the chapters its intro names.
+
+    Homework 8 goes with the Census chapter and names the toolbox as well.
+    """
+    stems = {_title(stem): stem for stem in chapter_numbers()}
+    named = {}
+    for notebook in sorted(ROOT.glob("solutions/hw*/hw*.ipynb")):
+        intro = "".join(
+            json.loads(notebook.read_text(encoding="utf-8"))["cells"][0]["source"]
+        )
+        titles = re.findall(r"\*([^*]+)\*", intro)  # every title in italics
+        named[int(notebook.stem[2:])] = {stems[t] for t in titles if t in stems}
+    return named
+
+
+def test_the_syllabus_numbers_parts_and_homework_as_the_book_does():
+    numbers = chapter_numbers()
+    text = (ROOT / "front" / "syllabus.md").read_text(encoding="utf-8")
+    for caption, stems in _parts().items():
+        span = f"**{caption}** (chapters {numbers[stems[0]]} to {numbers[stems[-1]]})"
+        assert span in text, f"syllabus lacks {span!r}"
+    released = re.findall(r"\| HW(\d+) \(ch\. ([\d ,and]+)\) \|", text)
+    homework = _homework_chapters()
+    assert sorted(int(hw) for hw, _ in released) == sorted(homework)
+    for hw, chapters in released:
+        listed = {int(n) for n in re.findall(r"\d+", chapters)}
+        assert listed == {numbers[s] for s in homework[int(hw)]}, (
+            f"HW{hw}: ch. {chapters}"
+        )
 
 
 def test_each_homework_names_the_chapter_it_goes_with():

@@ -1,6 +1,6 @@
 """Privacy attacks: why anonymisation and aggregation fail.
 
-The attacks of chapter 6, each small enough to read in one sitting:
+The attacks of the chapter on anonymisation, each small enough to read in one sitting:
 
 - re-identification: :func:`uniqueness`, :func:`k_anonymity`,
   :func:`generalize`, :func:`homogeneity_attack`, :func:`linkage_attack`;
