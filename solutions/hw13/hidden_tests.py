@@ -3,8 +3,8 @@
 ``TESTS`` maps the grade id of each autograder test cell of hw13.ipynb to a
 Test: the calls made on the student's functions and the check of what they
 returned. Each part's calls use only that part's function, and every check
-computes its reference answers from the calls it receives (nothing here uses
-``course_lib.pipeline``).
+computes its reference answers from the calls it receives, with its own code:
+``course_lib.pipeline`` only builds the course data, as in the setup cell.
 
 Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
 
@@ -45,40 +45,26 @@ import functools
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from course_lib.datasets import load_fico, load_german
+from course_lib.datasets import load_german
+from course_lib.pipeline import fico_population, selective_labels_experiment
 from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 # --------------------------------------------------------------------------
 # Course data, built as in the notebook's setup cell
 # --------------------------------------------------------------------------
 
-#: Share (%) of FICO scores in the bands 300-350, ..., 800-850 (Liu et al.'s code).
-BAND_SHARES = [2.1, 4.2, 5.4, 6.5, 7.9, 9.6, 12.0, 13.8, 17.0, 15.8, 5.7]
-
 
 @functools.cache
 def fico_data() -> dict[str, np.ndarray | float]:
-    fico = load_fico()
-    black = fico[fico["group"] == "Black"].sort_values("score")
-    white = fico[fico["group"] == "White"].sort_values("score")
-    scores = np.interp(
-        black["score"].to_numpy(),
-        np.concatenate([[0.0], np.cumsum(BAND_SHARES)]),
-        np.arange(300.0, 851.0, 50.0),
-    )
-    n_black, n_white = black["group_size"].iloc[0], white["group_size"].iloc[0]
+    population = fico_population(groups=("Black", "White"))
     return {
-        "scores": scores,
-        "pmf_black": np.diff(black["cdf"].to_numpy(), prepend=0.0),
-        "pmf_white": np.diff(white["cdf"].to_numpy(), prepend=0.0),
-        "repay_black": black["non_default_rate"].to_numpy(),
-        "repay_white": white["non_default_rate"].to_numpy(),
-        "weight_black": float(n_black / (n_black + n_white)),
+        "scores": population.scores,
+        "pmf_black": population.pmf["Black"].to_numpy(),
+        "pmf_white": population.pmf["White"].to_numpy(),
+        "repay_black": population.repay["Black"].to_numpy(),
+        "repay_white": population.repay["White"].to_numpy(),
+        "weight_black": float(population.weights["Black"]),
     }
 
 
@@ -92,16 +78,8 @@ def german_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     features = pd.get_dummies(
         german.drop(columns=["credit", "status_sex"]), drop_first=True
     ).astype(float)
-    features = features.to_numpy()
-    risk = np.zeros(len(german))
-    folds = StratifiedKFold(10, shuffle=True, random_state=0)
-    for train, test in folds.split(features, bad):
-        train = train[approved[train]]
-        model = make_pipeline(
-            StandardScaler(), LogisticRegression(C=0.1, max_iter=2000)
-        )
-        model.fit(features[train], bad[train])
-        risk[test] = model.predict_proba(features[test])[:, 1]
+    experiment = selective_labels_experiment(features, bad, approved, random_state=0)
+    risk = experiment.predictions["selected_only"].to_numpy()
     return bad, (risk >= 0.3).astype(int), approved, age_group
 
 
