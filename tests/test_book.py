@@ -224,7 +224,10 @@ def test_add_setup_cell_refuses_what_is_not_a_v4_notebook(notebook):
 
 
 def _chapters() -> list[Path]:
-    return sorted((ROOT / "chapters").glob("*.md"))
+    """The book's notebook pages: the chapters and their worked answers."""
+    return sorted((ROOT / "chapters").glob("*.md")) + sorted(
+        (ROOT / "answers").glob("*.md")
+    )
 
 
 def _imports(code: str) -> set[str]:

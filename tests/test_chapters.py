@@ -43,6 +43,7 @@ def _title(stem: str) -> str:
 def _pages() -> list[Path]:
     return [
         *sorted(ROOT.glob("chapters/*.md")),
+        *sorted(ROOT.glob("answers/*.md")),
         *sorted(ROOT.glob("front/*.md")),
         ROOT / "intro.md",
         ROOT / "glossary.md",
@@ -91,12 +92,12 @@ def test_chapters_are_numbered_only_in_checked_links():
     assert not bare, "chapters numbered without a link: " + "; ".join(bare)
 
 
-def _parts() -> dict[str, list[str]]:
+def _parts(*, numbered_only: bool = True) -> dict[str, list[str]]:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     return {
         part["caption"]: [Path(c["file"]).name for c in part["chapters"]]
         for part in toc["parts"]
-        if part.get("numbered")
+        if part.get("numbered") or not numbered_only
     }
 
 
@@ -161,3 +162,45 @@ def test_the_glossary_points_at_chapters_by_link():
     bare = re.findall(r"\(chapters? \d+[^)]*\)", text)
     assert not bare, f"glossary.md names chapters by number without a link: {bare[:3]}"
     assert len(NUMBERED_LINK.findall(text)) >= 40
+
+
+PRACTICE = re.compile(
+    r"^Practice questions \(ungraded[^\n]*\n\n((?:\d+\. .*\n)+)", re.M
+)
+
+
+def _practice_questions(stem: str) -> tuple[str, int]:
+    """The line that opens a chapter's practice questions, and how many it lists."""
+    text = (ROOT / "chapters" / f"{stem}.md").read_text(encoding="utf-8")
+    match = PRACTICE.search(text)
+    assert match, f"{stem}.md has no numbered list after 'Practice questions'"
+    return match.group(0).splitlines()[0], len(match.group(1).splitlines())
+
+
+def test_every_practice_question_has_a_worked_answer():
+    """answers/<stem>.md answers each question of the chapter, in order."""
+    for stem in chapter_numbers():
+        opening, count = _practice_questions(stem)
+        assert f"<../answers/{stem}>" in opening, f"{stem}.md does not link its answers"
+        page = ROOT / "answers" / f"{stem}.md"
+        assert page.is_file(), f"no worked answers for {stem}"
+        text = page.read_text(encoding="utf-8")
+        assert text.count(f"<../chapters/{stem}>`") >= 1, (
+            f"{page.name} links no chapter"
+        )
+        headings = re.findall(r"^## Question (\d+)$", text, re.M)
+        assert headings == [str(k) for k in range(1, count + 1)], (
+            f"answers/{stem}.md answers {headings}, the chapter asks {count}"
+        )
+
+
+def test_the_answers_are_in_the_book_in_chapter_order():
+    parts = _parts(numbered_only=False)
+    answers = parts["Answers to the practice questions"]
+    assert answers == list(chapter_numbers())
+
+
+def test_the_practice_parser_counts_a_list():
+    text = "Practice questions (ungraded):\n\n1. a\n2. b\n\n## Further reading\n"
+    match = PRACTICE.search(text)
+    assert match and len(match.group(1).splitlines()) == 2
