@@ -197,11 +197,13 @@ def test_every_homework_runs_in_the_students_jupyter(jupyter, tmp_path):
 def test_every_chapter_runs_in_the_students_jupyter(jupyter, tmp_path):
     """The runnable copies that the launch buttons open, without the book's tools.
 
-    A student's Jupyter has no MyST-NB: ``course_lib.book.glue`` stands in.
+    The chapters and their worked answers. A student's Jupyter has no
+    MyST-NB: ``course_lib.book.glue`` stands in.
     """
     out = publish(ROOT, tmp_path / "published", build=False).destination
-    copies = sorted(out.glob("chapters/*.ipynb"))
-    assert len(copies) == len(list((ROOT / "chapters").glob("*.md")))
+    copies = sorted(out.glob("chapters/*.ipynb")) + sorted(out.glob("answers/*.ipynb"))
+    pages = [*(ROOT / "chapters").glob("*.md"), *(ROOT / "answers").glob("*.md")]
+    assert len(copies) == len(pages) and (ROOT / "answers").is_dir()
     assert _errors(jupyter, copies, tmp_path) == {str(p): [] for p in copies}
     assert "myst-nb" not in _installed(jupyter)
 
