@@ -7,8 +7,11 @@ JavaScript). Playwright drives the system Chromium; no browser is ever
 downloaded. Requests that leave the local server (MathJax from a CDN, for
 instance) are answered with an empty body, so the tests never use the network.
 
-Every page is visited once per session (:func:`visits`), each by a first-time
-visitor; the tests assert on what was recorded there.
+Every page is visited once per session at a desktop's width (:func:`visits`)
+and once at a phone's (:func:`phone_visits`), each by a first-time visitor; the
+tests assert on what was recorded there. Each visit runs axe-core, the
+accessibility checker, on the page as loaded: its script comes with the Python
+package axe-playwright-python (a development dependency), never from the network.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ HOST = "127.0.0.1"
 # Debian's Chromium (the /usr/bin/chromium wrapper script misbehaves).
 CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/lib/chromium/chromium"))
 VIEWPORT = {"width": 1280, "height": 800}
+# A phone held upright (an iPhone 12 to 15 is 390 CSS pixels wide).
+PHONE = {"width": 390, "height": 844}
 # Folders of the built site that hold assets and downloads, not pages.
 INTERNALS = {"_static", "_sources", "_downloads", "_images"}
 # Milliseconds a page may take to load.
@@ -74,6 +79,13 @@ class Visit:
     math: int = 0
     untypeset_math: list[str] = field(default_factory=list)
     math_errors: list[str] = field(default_factory=list)
+    # axe-core's violations of the WCAG A and AA rules (see :func:`run_axe`).
+    axe: list[dict] = field(default_factory=list)
+    # Content past the edges of the window that no box scrolls to (phone only).
+    cut_off: list[str] = field(default_factory=list)
+    # The width of the document and of the window (phone only).
+    scroll_width: int = 0
+    client_width: int = 0
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -157,8 +169,8 @@ def fresh_tab(browser):
     """
 
     @contextmanager
-    def open_tab():
-        context = browser.new_context(viewport=VIEWPORT)
+    def open_tab(viewport: dict = VIEWPORT):
+        context = browser.new_context(viewport=viewport)
         try:
             context.set_default_timeout(TIMEOUT)
             context.route("**/*", _offline)
@@ -228,6 +240,107 @@ SETTLE_IMAGES = """async () => {
 }"""
 
 
+# The rule tags of WCAG 2.0 and 2.1, levels A and AA: what public universities'
+# course web content must meet in the US from 2026.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Every axe rule with one of those tags, experimental ones included (axe leaves
+# those out when asked for tags, and label-in-name, WCAG 2.5.3, is one of them).
+_AXE = """async (tags) => {
+    const rules = axe.getRules(tags).map((rule) => rule.ruleId);
+    const results = await axe.run(document, {
+        runOnly: {type: "rule", values: rules},
+        resultTypes: ["violations"],
+    });
+    return results.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html.slice(0, 200)})),
+    }));
+}"""
+
+
+# axe-core 4.12 fetches a stylesheet's @import at its URL as written, relative to
+# the page instead of to the stylesheet (dequelabs/axe-core#5268): the theme's
+# `@import "../basic.css"` becomes a request for a missing file, and
+# css-orientation-lock reads the wrong CSS. Until axe resolves the URL itself,
+# CSSImportRule.href answers the resolved URL on the page under test.
+_RESOLVE_IMPORTS = """() => {
+    const href = Object.getOwnPropertyDescriptor(CSSImportRule.prototype, "href").get;
+    Object.defineProperty(CSSImportRule.prototype, "href", {
+        configurable: true,
+        get() {
+            const sheet = this.parentStyleSheet;
+            return new URL(href.call(this), (sheet && sheet.href) || document.baseURI).href;
+        },
+    });
+}"""
+
+
+def run_axe(tab) -> list[dict]:
+    """axe-core's violations of the WCAG 2.0 and 2.1 A and AA rules on a loaded page.
+
+    Each is a dict with the rule's ``id``, its ``impact`` ("minor", "moderate",
+    "serious" or "critical"), ``help`` and the offending ``nodes``.
+    """
+    try:
+        from axe_playwright_python.base import AXE_SCRIPT
+    except ImportError:
+        _missing(
+            "the Python package axe-playwright-python is missing: "
+            "pip install -e '.[dev]'"
+        )
+    tab.evaluate(_RESOLVE_IMPORTS)
+    tab.evaluate(AXE_SCRIPT)
+    return tab.evaluate(_AXE, WCAG_TAGS)
+
+
+# Visible content that reaches past the left or right edge of the window where
+# no box scrolls sideways to show it: cut off (by an ancestor that hides its
+# overflow) or only reachable by scrolling the whole page. Text hidden on
+# purpose (clipped to nothing for screen readers) does not count; each
+# offender is reported once, at its outermost element.
+CUT_OFF = """() => {
+    const width = document.documentElement.clientWidth;
+    const clipped = (e) => {
+        const style = getComputedStyle(e);
+        return style.clip !== "auto" || style.clipPath !== "none";
+    };
+    const scrolls = (e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX);
+    const inside = (r) => r.left >= -1 && r.right <= width + 1;
+    // Whether e is hidden on purpose or shown by a box that scrolls sideways.
+    const reachable = (e) => {
+        for (let a = e; a && a !== document.body; a = a.parentElement) {
+            if (clipped(a)) return true;
+            if (a !== e && scrolls(a) && inside(a.getBoundingClientRect())) return true;
+        }
+        return false;
+    };
+    const outside = (e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && !inside(r)
+            && e.checkVisibility({visibilityProperty: true, opacityProperty: true});
+    };
+    const found = [];
+    for (const e of document.body.querySelectorAll("*")) {
+        if (!outside(e) || reachable(e)) continue;
+        const parent = e.parentElement;
+        if (parent !== document.body && outside(parent) && !reachable(parent)) continue;
+        const r = e.getBoundingClientRect();
+        const name = [e.tagName.toLowerCase(), ...e.classList].join(".");
+        const text = e.textContent.trim().replace(/\\s+/g, " ").slice(0, 60);
+        found.push(`${name} from x=${Math.round(r.left)} to ${Math.round(r.right)}: ${text}`);
+    }
+    const root = document.documentElement;
+    return {cutOff: found, scrollWidth: root.scrollWidth, clientWidth: width};
+}"""
+
+
+def settle(tab) -> None:
+    """Wait until the page's scripts, images and mathematics have finished."""
+    tab.wait_for_load_state("networkidle")
+    tab.evaluate(SETTLE_IMAGES)
+    tab.evaluate(SETTLE_MATH)
+
+
 def visit(tab, base_url: str, page_path: str) -> Visit:
     """Load one page in a tab and record what it shows and what went wrong."""
     record = Visit(page=page_path)
@@ -252,9 +365,7 @@ def visit(tab, base_url: str, page_path: str) -> Visit:
     response = tab.goto(base_url + page_path, wait_until="load")
     record.status = response.status if response is not None else None
     # Give scripts that run after load (and redirects) time to finish.
-    tab.wait_for_load_state("networkidle")
-    tab.evaluate(SETTLE_IMAGES)
-    tab.evaluate(SETTLE_MATH)
+    settle(tab)
     record.url = tab.url
     seen = tab.evaluate(_COLLECT)
     record.links = seen["links"]
@@ -268,6 +379,22 @@ def visit(tab, base_url: str, page_path: str) -> Visit:
     record.math = seen["math"]
     record.untypeset_math = seen["untypesetMath"]
     record.math_errors = seen["mathErrors"]
+    record.axe = run_axe(tab)
+    return record
+
+
+def phone_visit(tab, base_url: str, page_path: str) -> Visit:
+    """Load one page in a tab as narrow as a phone; record axe and the overflow."""
+    record = Visit(page=page_path)
+    response = tab.goto(base_url + page_path, wait_until="load")
+    record.status = response.status if response is not None else None
+    settle(tab)
+    record.url = tab.url
+    seen = tab.evaluate(CUT_OFF)
+    record.cut_off = seen["cutOff"]
+    record.scroll_width = seen["scrollWidth"]
+    record.client_width = seen["clientWidth"]
+    record.axe = run_axe(tab)
     return record
 
 
@@ -284,6 +411,16 @@ def visits(site: Path, fresh_tab, base_url: str) -> dict[str, Visit]:
     for page in pages:
         with fresh_tab() as tab:
             found[page] = visit(tab, base_url, page)
+    return found
+
+
+@pytest.fixture(scope="session")
+def phone_visits(site: Path, fresh_tab, base_url: str) -> dict[str, Visit]:
+    """Every page of the site, visited once at a phone's width (:data:`PHONE`)."""
+    found = {}
+    for page in site_pages(site):
+        with fresh_tab(PHONE) as tab:
+            found[page] = phone_visit(tab, base_url, page)
     return found
 
 

@@ -1,4 +1,5 @@
-"""The built site in a real browser: pages, links, images, cell output, search, looks.
+"""The built site in a real browser: pages, links, images, cell output, search,
+accessibility (WCAG 2.1 AA, checked by axe-core), and looks on a desktop and a phone.
 
 Run against another build with ``COURSE_SITE=/path/to/_build/html pytest tests/browser``.
 """
@@ -14,13 +15,16 @@ from urllib.parse import quote
 import pytest
 
 from .conftest import (
+    PHONE,
     SCREENSHOTS,
     SETTLE_IMAGES,
     TIMEOUT,
     VIEWPORT,
     Visit,
     local_target,
+    phone_visit,
     serve,
+    settle,
     site_pages,
     visit,
 )
@@ -31,6 +35,8 @@ from .conftest import (
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 TRACEBACK = "Traceback (most recent call last)"
+# The impacts of axe-core's violations that the site must not have.
+BLOCKING = ("serious", "critical")
 
 
 class _Ids(HTMLParser):
@@ -107,6 +113,30 @@ def math_problems(visits: dict[str, Visit]) -> list[str]:
     return found
 
 
+def accessibility_violations(visits: dict[str, Visit]) -> list[str]:
+    """Every serious or critical WCAG violation axe-core found, one line a rule and page."""
+    return [
+        f"{page}: {v['id']} ({v['impact']}, {len(v['nodes'])}x): {v['help']}; "
+        f"first at {v['nodes'][0]['target']}: {v['nodes'][0]['html']}"
+        for page, record in visits.items()
+        for v in record.axe
+        if v["impact"] in BLOCKING
+    ]
+
+
+def overflow(visits: dict[str, Visit]) -> list[str]:
+    """Every page wider than its window, and all content cut off at its edges."""
+    found = [
+        f"{page}: the document is {v.scroll_width} px wide in a {v.client_width} px window"
+        for page, v in visits.items()
+        if v.scroll_width > v.client_width
+    ]
+    found += [
+        f"{page}: cut off: {cut}" for page, v in visits.items() for cut in v.cut_off
+    ]
+    return found
+
+
 def png_size(path: Path) -> tuple[int, int]:
     """Width and height of a PNG file, from its header."""
     header = path.read_bytes()[:24]
@@ -141,21 +171,34 @@ BROKEN_PAGE = """<!DOCTYPE html><html><head><title>broken</title></head><body>
 <pre>Traceback (most recent call last):
   File "x.py", line 1</pre>
 <p><span class="math notranslate nohighlight">\\(x^2\\)</span></p>
+<div role="list"><div role="doc-biblioentry">An entry that is no list item</div></div>
+<button aria-label="Colour mode">Search</button>
+<div style="width: 1000px">A paragraph wider than a phone</div>
+<div style="overflow: hidden; width: 200px"><p style="width: 1000px">cut off</p></div>
+<pre style="overflow-x: auto">a line that scrolls in its own box, as it should """
+BROKEN_PAGE += (
+    "x" * 300
+    + """</pre>
 <script>undefinedFunction();</script>
 </body></html>
 """
+)
 
 
 @pytest.fixture(scope="module")
 def broken_site(tmp_path_factory, fresh_tab):
     folder = tmp_path_factory.mktemp("broken_site")
     (folder / "index.html").write_text(BROKEN_PAGE, encoding="utf-8")
-    with serve(folder) as url, fresh_tab() as tab:
-        yield folder, url, {"index.html": visit(tab, url, "index.html")}
+    with serve(folder) as url:
+        with fresh_tab() as tab:
+            desktop = {"index.html": visit(tab, url, "index.html")}
+        with fresh_tab(PHONE) as tab:
+            phone = {"index.html": phone_visit(tab, url, "index.html")}
+        yield folder, url, desktop, phone
 
 
 def test_the_checks_catch_a_broken_site(broken_site):
-    folder, url, visits = broken_site
+    folder, url, visits, _ = broken_site
     assert site_pages(folder) == ["index.html"]
     record = visits["index.html"]
     assert any("undefinedFunction" in e for e in record.errors), record.errors
@@ -172,6 +215,24 @@ def test_the_checks_catch_a_broken_site(broken_site):
     assert "UserWarning: oops" in errors[0]
     assert TRACEBACK in errors[1]
     assert math_problems(visits) == ["index.html: not typeset: '\\\\(x^2\\\\)'"]
+
+
+def test_the_accessibility_and_phone_checks_catch_a_broken_page(broken_site):
+    *_, desktop, phone = broken_site
+    for visits in (desktop, phone):
+        found = accessibility_violations(visits)
+        # A list of deprecated list items (as docutils writes a bibliography),
+        # and a button whose name leaves out its visible text (an experimental
+        # rule, which the check turns on).
+        for rule in ("aria-required-children", "label-content-name-mismatch"):
+            assert any(f" {rule} (" in line for line in found), (rule, found)
+    problems = overflow(phone)
+    assert problems[0] == "index.html: the document is 1008 px wide in a 390 px window"
+    assert len(problems) == 3, problems
+    assert "div from x=8 to 1008: A paragraph wider than a phone" in problems[1]
+    assert "p from x=8 to 1008: cut off" in problems[2]
+    # The <pre> is wider still, but it scrolls in its own box.
+    assert not any("pre" in problem for problem in problems), problems
 
 
 # --- the real site -------------------------------------------------------------
@@ -234,29 +295,63 @@ def test_search_finds_a_word_from_the_first_chapter(fresh_tab, visits, base_url)
     assert first in pages, f"searching {word!r} did not find {first}: {said} {hrefs}"
 
 
-def test_screenshots_of_the_landing_page_and_a_chapter(fresh_tab, visits, base_url):
-    # The chapter: the first one in the sidebar whose figures have loaded.
+def test_every_page_meets_wcag_2_1_aa_at_a_desktops_width(site, visits):
+    assert set(visits) == set(site_pages(site))
+    assert all(record.status == 200 for record in visits.values())
+    violations = accessibility_violations(visits)
+    assert not violations, "\n".join(violations)
+
+
+def test_every_page_meets_wcag_2_1_aa_at_a_phones_width(site, phone_visits):
+    assert set(phone_visits) == set(site_pages(site))
+    assert all(record.status == 200 for record in phone_visits.values())
+    violations = accessibility_violations(phone_visits)
+    assert not violations, "\n".join(violations)
+
+
+def test_no_page_is_wider_than_a_phone(phone_visits):
+    # Code blocks, wide tables and long formulas scroll inside their own box.
+    assert all(v.client_width == PHONE["width"] for v in phone_visits.values())
+    problems = overflow(phone_visits)
+    assert not problems, "\n".join(problems)
+
+
+def screenshot_name(page: str) -> str:
+    """The file name of a page's screenshot: landing.png, or the chapter's name."""
+    return (Path(page).stem if page else "landing") + ".png"
+
+
+def test_screenshots_of_the_landing_page_and_every_chapter(fresh_tab, visits, base_url):
+    chapter_pages = chapters(visits, base_url)
+    # A chapter whose figures have loaded, to check that figures are drawn.
     with_figures = [
         page
-        for page in chapters(visits, base_url)
+        for page in chapter_pages
         if any(image["figure"] and image["loaded"] for image in visits[page].images)
     ]
     assert with_figures, "no chapter shows a figure"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shots = {"landing.png": "", "chapter.png": with_figures[0]}
-    for name, page in shots.items():
-        with fresh_tab() as tab:
-            tab.goto(base_url + page, wait_until="load")
-            tab.wait_for_load_state("networkidle")
-            # A window as tall as the page, so that the sticky sidebar is drawn
-            # whole, not cut at the height of the first screen.
-            height = tab.evaluate("document.documentElement.scrollHeight")
-            tab.set_viewport_size({"width": VIEWPORT["width"], "height": height})
-            tab.evaluate(SETTLE_IMAGES)
-            tab.screenshot(path=SCREENSHOTS / name, full_page=True)
-    for name in shots:
-        path = SCREENSHOTS / name
-        assert path.stat().st_size > 20_000, f"{path} is too small to show a page"
-    width, height = png_size(SCREENSHOTS / "chapter.png")
-    assert width >= VIEWPORT["width"] - 20
-    assert height > VIEWPORT["height"], "the chapter screenshot is not the full page"
+    pages = ["", *chapter_pages]
+    for viewport in (VIEWPORT, PHONE):
+        folder = SCREENSHOTS / str(viewport["width"])
+        folder.mkdir(parents=True, exist_ok=True)
+        for page in pages:
+            with fresh_tab(viewport) as tab:
+                tab.goto(base_url + page, wait_until="load")
+                settle(tab)
+                if viewport is VIEWPORT:
+                    # A window as tall as the page, so that the sticky sidebar
+                    # is drawn whole, not cut at the height of the first screen.
+                    height = tab.evaluate("document.documentElement.scrollHeight")
+                    tab.set_viewport_size(
+                        {"width": viewport["width"], "height": height}
+                    )
+                    tab.evaluate(SETTLE_IMAGES)
+                tab.screenshot(path=folder / screenshot_name(page), full_page=True)
+        for page in pages:
+            path = folder / screenshot_name(page)
+            assert path.stat().st_size > 20_000, f"{path} is too small to show a page"
+            width, height = png_size(path)
+            # The page is exactly as wide as the window: nothing sticks out.
+            assert width == viewport["width"], (path, width)
+            if page:
+                assert height > viewport["height"], f"{path} is not the full page"

@@ -437,7 +437,7 @@ jobs:
 
 
 def _book_extras(source: Path) -> list[Path]:
-    """Files ``_config.yml`` names: bibliographies, logo, favicon, extensions."""
+    """Files ``_config.yml`` names: bibliography, logo, favicon, extensions, templates."""
     import yaml
 
     config = yaml.safe_load((source / "_config.yml").read_text()) or {}
@@ -445,10 +445,10 @@ def _book_extras(source: Path) -> list[Path]:
     names += [config.get("logo") or "", (config.get("html") or {}).get("favicon") or ""]
     # Local Sphinx extensions: {name: folder}.
     names += list(((config.get("sphinx") or {}).get("local_extensions") or {}).values())
-    # Folders of static files (e.g. a vendored MathJax).
-    names += list(
-        ((config.get("sphinx") or {}).get("config") or {}).get("html_static_path") or []
-    )
+    # Folders of static files (e.g. a vendored MathJax) and of templates.
+    sphinx_config = (config.get("sphinx") or {}).get("config") or {}
+    names += list(sphinx_config.get("html_static_path") or [])
+    names += list(sphinx_config.get("templates_path") or [])
     names += ["_static", "references.bib"]
     return [source / n for n in names if n and (source / n).exists()]
 
