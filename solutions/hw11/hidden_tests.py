@@ -548,20 +548,17 @@ def first_survival() -> dict[int, float]:
     return {k: run_survival(k) for k in FIRST_EVENTS}
 
 
+def first_rng(seed: int) -> np.random.Generator:
+    """The generator of one "first" call."""
+    return np.random.default_rng(np.random.SeedSequence(seed))
+
+
 def thresh_calls(rng: np.random.Generator) -> list[Call]:
     cases = [*draw_thresh_cases(rng), *FIXED_THRESH_CASES]
     calls = [Call("thresholdout_answers", (*case, student_rng(rng))) for case in cases]
-    seeds = rng.integers(2**63, size=FIRST_CALLS)
-    return [
-        *calls,
-        *(
-            Call(
-                "thresholdout_answers",
-                (*FIRST_CASE, np.random.default_rng(np.random.SeedSequence(int(s)))),
-            )
-            for s in seeds
-        ),
-    ]
+    seeds = rng.integers(2**63, size=FIRST_CALLS).tolist()
+    first = [Call(calls[0].function, (*FIRST_CASE, first_rng(s))) for s in seeds]
+    return [*calls, *first]
 
 
 def _laplace_ok(noise: np.ndarray, scale: float) -> bool:
