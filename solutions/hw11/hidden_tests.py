@@ -15,7 +15,8 @@ Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
   (so that correct answers cannot round differently) and, in the mixed cases,
   BH rejects some but not all p-values;
 - parts 3 and 4: the seed of the generator ``rng`` that each call hands the
-  student's function is drawn per submission; in part 4 the training and
+  student's function is drawn per submission (part 4 also makes 10,000 calls
+  with fixed queries and a generator each); in part 4 the training and
   holdout values of the four large cases are drawn too (the two small cases of
   the public checks are fixed).
 
@@ -36,16 +37,20 @@ statistical tests (Bonferroni):
   two-sample against a reference simulation of as many studies, drawn per
   submission from a stream independent of the student's (a child of the seed
   sequence of the student's generator);
-- part 4 makes 6 tests, each at level 1e-6 / 7: the noise of answers far above
-  the threshold (exact Kolmogorov-Smirnov against Laplace(sigma), and the exact
-  Gamma(n) distribution of the sum of the absolute noises), and the rate of
+- part 4 makes 14 tests, each at level 1e-6 / 15: the noise of answers far
+  above the threshold (exact Kolmogorov-Smirnov against Laplace(sigma), and the
+  exact Gamma(n) distribution of the sum of the absolute noises), the rate of
   holdout answers at 4 distances from the threshold (exact binomial tests
   against P(gamma + eta < distance) for gamma ~ Lap(2 sigma), eta ~
-  Lap(4 sigma)). The queries that must be answered from the training set (or
-  from the holdout) with certainty are at least 120 noise scales away from the
-  threshold, and the holdout answers checked to a tolerance at least 20 noise
-  scales; the chance that one of them fails is below 1e-8 in total, within the
-  remaining 1e-6 / 7.
+  Lap(4 sigma)), and 8 exact binomial tests on the first and the first redrawn
+  threshold: 10,000 calls of 32 queries at the threshold with budget 2, where
+  the lengths K of the runs of training answers have P(K > k) = E[(1 -
+  F_eta(-gamma))^k] (see ``_check_first``, which also gives the power against
+  wrong scales and distributions of gamma). The queries that must be answered
+  from the training set (or from the holdout) with certainty are at least 120
+  noise scales away from the threshold, and the holdout answers checked to a
+  tolerance at least 20 noise scales; the chance that one of them fails is
+  below 1e-8 in total, within the remaining 1e-6 / 15.
 
 See ``course_tools.grading.spec`` and the README's section for course authors.
 """
@@ -56,7 +61,7 @@ import functools
 import math
 
 import numpy as np
-from scipy import stats
+from scipy import integrate, stats
 
 from course_tools.grading.checks import binomial_ok
 from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
@@ -424,8 +429,12 @@ def smallest_check(outcomes: list[Outcome], calls: list[Call]) -> None:
 # Part 4: thresholdout_answers (statistical)
 # --------------------------------------------------------------------------
 
-THRESH_TESTS = 6
-THRESH_ALPHA = ALPHA / (THRESH_TESTS + 1)  # 1/7 left for the near-certain cases
+# Statistical tests of part 4: 2 on the noise of answers far above the
+# threshold, 4 on the near case, and 2 x len(FIRST_EVENTS) binomial tests on the
+# runs of the "first" calls (the first threshold and the first redrawn one).
+FIRST_EVENTS = (1, 3, 8, 16)
+THRESH_TESTS = 6 + 2 * len(FIRST_EVENTS)
+THRESH_ALPHA = ALPHA / (THRESH_TESTS + 1)  # 1/15 left for the near-certain cases
 # Distances from the threshold of the "near" queries, in units of sigma.
 NEAR_OFFSETS = (-8.0, -3.0, 3.0, 8.0)
 NEAR_PER_OFFSET = 10_000
@@ -497,9 +506,59 @@ FIXED_THRESH_CASES = [
 ]
 
 
+# The "first" calls: FIRST_CALLS calls, each with its own generator, of
+# 2 x FIRST_QUERIES queries exactly at the threshold (|h - t| = T, up to 2e-17)
+# with budget 2. Each call draws a first noisy threshold T + gamma_0; the
+# answers are t until the first query answered from the holdout (at position
+# K_1), which redraws it (T + gamma_1); then t until the second holdout answer
+# (K_2 queries later), then NaN. Given gamma the queries of a run are
+# independent, so P(K > k) = E[(1 - F_eta(-gamma))^k] for both runs, and K_2 is
+# independent of K_1 (fresh gamma and eta): the first run tests the FIRST
+# threshold, the second one a redrawn threshold.
+FIRST_CALLS = 10_000
+FIRST_QUERIES = 16
+FIRST_CASE = (
+    np.full(2 * FIRST_QUERIES, 0.5),
+    np.full(2 * FIRST_QUERIES, 0.52),
+    0.02,
+    0.001,
+    2,
+)
+
+
+def run_survival(k: int, gamma_scale: float = 2.0, eta_scale: float = 4.0) -> float:
+    """P(K > k): the first k queries at the threshold are all answered from training.
+
+    gamma_0 ~ Lap(gamma_scale), eta ~ Lap(eta_scale) (in units of sigma); a
+    query is answered from training when gamma_0 + eta >= 0. Numerical
+    integration, accurate to about 1e-12, far below the tests' level.
+    """
+    below = functools.partial(stats.laplace.sf, scale=eta_scale)  # P(eta > -g)
+
+    def integrand(g: float) -> float:
+        return stats.laplace.pdf(g, scale=gamma_scale) * below(-g) ** k
+
+    left = integrate.quad(integrand, -np.inf, 0.0, epsabs=1e-14, epsrel=1e-12)[0]
+    right = integrate.quad(integrand, 0.0, np.inf, epsabs=1e-14, epsrel=1e-12)[0]
+    return left + right
+
+
+@functools.cache
+def first_survival() -> dict[int, float]:
+    return {k: run_survival(k) for k in FIRST_EVENTS}
+
+
+def first_rng(seed: int) -> np.random.Generator:
+    """The generator of one "first" call."""
+    return np.random.default_rng(np.random.SeedSequence(seed))
+
+
 def thresh_calls(rng: np.random.Generator) -> list[Call]:
     cases = [*draw_thresh_cases(rng), *FIXED_THRESH_CASES]
-    return [Call("thresholdout_answers", (*case, student_rng(rng))) for case in cases]
+    calls = [Call("thresholdout_answers", (*case, student_rng(rng))) for case in cases]
+    seeds = rng.integers(2**63, size=FIRST_CALLS).tolist()
+    first = [Call(calls[0].function, (*FIRST_CASE, first_rng(s))) for s in seeds]
+    return [*calls, *first]
 
 
 def _laplace_ok(noise: np.ndarray, scale: float) -> bool:
@@ -673,9 +732,81 @@ def _check_spent(got, h) -> None:
         )
 
 
+def _runs(got, t) -> tuple[int, int]:
+    """(K_1, K_2) of one "first" call: the lengths of its two runs.
+
+    K_1 is the 1-based position of the first holdout answer, K_2 the number of
+    queries after it up to and including the second one; a run that reaches
+    the end of the queries is counted as FIRST_QUERIES + 1 if it is at least
+    that long (the checks only ask whether K > k for k <= FIRST_QUERIES).
+    """
+    answered = ~np.isnan(got)
+    n_answered = int(answered.sum())
+    holdout = np.flatnonzero(got[:n_answered] != t[:n_answered])
+    if (
+        not answered[:n_answered].all()
+        or holdout.size > 2
+        or (n_answered < got.size and holdout.size < 2)
+        or (n_answered < got.size and holdout[-1] != n_answered - 1)
+    ):
+        raise Fail(
+            "with budget 2, queries are answered (from training, or from the "
+            "holdout) until the second holdout answer, and every later answer is NaN"
+        )
+    first = int(holdout[0]) + 1 if holdout.size else got.size + 1
+    second = int(holdout[1]) + 1 - first if holdout.size > 1 else got.size + 1 - first
+    return min(first, FIRST_QUERIES + 1), min(second, FIRST_QUERIES + 1)
+
+
+def _check_first(values: list, calls: list[Call]) -> None:
+    """The first and the redrawn threshold: binomial tests of P(K > k), k in FIRST_EVENTS.
+
+    Exact binomial tests, each at level THRESH_ALPHA (2-sided), of the first
+    runs K_1 of all FIRST_CALLS calls, and of the second runs K_2 of the calls
+    whose K_1 <= FIRST_QUERIES (at least FIRST_QUERIES queries left; K_2 is
+    independent of K_1, so the selection keeps the test exact). With 10,000
+    calls (and at least 9,700 second runs with probability 1 - 1e-30), a
+    threshold noise gamma drawn as one of the recognised mistakes fails with
+    probability (exact binomial power of the best event, with P(K > k)
+    integrated as in run_survival; the larger of the two runs' figures, with
+    9,700 runs) at least 1 - 1e-6: gamma = 0 (no noise; pass probability 0 to
+    double precision), Lap(sigma) (0), Lap(3 sigma) (1e-17), Lap(4 sigma)
+    (2e-79), Exponential(2 sigma) (8e-177) and N(0, (2 sigma)^2) (P(K > 16) =
+    0.0036 instead of 0.0131: 3e-8). A normal gamma with the Laplace's
+    standard deviation, 2.83 sigma, is too close to tell at this size (it
+    passes with probability 0.996).
+    """
+    t = np.asarray(calls[0].args[0], dtype=float)
+    runs = np.array([_runs(_answers(v, t.size), t) for v in values])
+    first, second = runs[:, 0], runs[:, 1][runs[:, 0] <= FIRST_QUERIES]
+    survival = first_survival()
+
+    def fits(k_run: np.ndarray) -> bool:
+        return all(
+            binomial_ok(int((k_run > k).sum()), k_run.size, p, THRESH_ALPHA)
+            for k, p in survival.items()
+        )
+
+    if not fits(first):
+        raise Fail(
+            "the FIRST noisy threshold (before any holdout answer) must be T + "
+            "gamma with gamma ~ Lap(2 sigma); with queries at the threshold, the "
+            "share answered from the holdout does not fit it"
+        )
+    if not fits(second):
+        raise Fail(
+            "after each holdout answer, redraw the noisy threshold T + gamma with "
+            "a new gamma ~ Lap(2 sigma); with queries at the threshold, the share "
+            "answered from the holdout after the first one does not fit it"
+        )
+
+
 def thresh_check(outcomes: list[Outcome], calls: list[Call]) -> None:
     values = returned_values(outcomes)
-    for value, name, call in zip(values, THRESH_CASES, calls, strict=True):
+    n_cases = len(THRESH_CASES)
+    for value, name, call in zip(
+        values[:n_cases], THRESH_CASES, calls[:n_cases], strict=True
+    ):
         t, h, threshold, sigma, budget, _ = call.args
         t, h = np.asarray(t, dtype=float), np.asarray(h, dtype=float)
         got = _answers(value, t.size)
@@ -691,6 +822,7 @@ def thresh_check(outcomes: list[Outcome], calls: list[Call]) -> None:
             _check_lists(got, t, h)
         else:
             _check_spent(got, h)
+    _check_first(values[n_cases:], calls[n_cases:])
 
 
 TESTS = {
