@@ -20,11 +20,13 @@ Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
 
 Their checks compute the reference answers from the calls they receive. Fixed
 everywhere: the public checks' cases, the inputs built from the COMPAS data
-(the rows, and the train/test splits of part 4) and the small hand-written
-cases. No check is statistical: every one compares with the reference answer
-on the very inputs, which is deterministic (``proxy_auc`` gets its folds'
-``random_state``), so a correct answer fails none of them whatever the draw;
-the known values (an AUC of about 0.5 or 0.76) only choose the hint.
+(the rows, and the train/test splits of part 4), the small hand-written
+cases and the one-feature case of ``proxy_auc`` (checked to 1e-6: it tells
+the prescribed folds from any other number or kind of folds). No check is
+statistical: every one compares with the reference answer on the very inputs,
+which is deterministic (``proxy_auc`` gets its folds' ``random_state``), so a
+correct answer fails none of them whatever the draw; the known values (an AUC
+of about 0.5 or 0.76) only choose the hint.
 """
 
 from __future__ import annotations
@@ -343,9 +345,13 @@ PROXY_CASES = [
     "rare_group",
     "many_noise_features",
     "compas",
+    "one_feature",
+    "small_scale",
 ]
 #: Largest distance from the reference AUC on the same inputs and folds.
 PROXY_TOL = 0.02
+#: The same on the one-feature case, where every correct fit ranks alike.
+EXACT_TOL = 1e-6
 
 
 @functools.cache
@@ -366,6 +372,26 @@ def compas_proxy_inputs() -> tuple[pd.DataFrame, np.ndarray]:
         two[COMPAS_FEATURES].reset_index(drop=True),
         (two["race"] == BLACK).to_numpy().astype(int),
     )
+
+
+@functools.cache
+def one_feature_input() -> tuple[np.ndarray, np.ndarray, int]:
+    """40 rows, one feature a + N(0, 1), and a fixed ``random_state``.
+
+    With one feature, the logistic regression of each fold ranks the held-out
+    rows by that feature (its coefficient is positive on every fold here, with
+    or without standardising, whatever the solver), so a correct answer's AUC
+    depends on nothing but the folds and matches the reference to rounding.
+    The folds are small, so any other split moves the mean AUC a lot: on this
+    case 2, 3, 4, 6, 7, 8 or 10 stratified folds, unshuffled folds, folds of
+    the next ``random_state`` and shuffled unstratified folds all land at least
+    0.025 away from the 0.8 of the prescribed ones (checked when this case was
+    chosen, among 200 draws, as the one farthest from all of them).
+    """
+    fixed = np.random.default_rng(104)
+    a = fixed.permutation(np.repeat([1, 0], [20, 20]))
+    x = (a + fixed.normal(size=40)).reshape(-1, 1)
+    return x, a, int(fixed.integers(2**31))
 
 
 def attribute(rng: np.random.Generator, n: int, ones: int) -> np.ndarray:
@@ -389,6 +415,10 @@ def proxy_calls(rng: np.random.Generator) -> list[Call]:
     others are drawn: ``a`` has 900 to 1100 ones in 2000 rows, the rare
     attribute 160 to 240 (8 to 12 %), the 200 rows of the 60 noise features 80
     to 120; ``signal_again`` repeats ``signal`` with the same ``random_state``.
+    ``one_feature`` is fixed (:func:`one_feature_input`). ``small_scale`` is
+    ``signal`` with its informative column shrunk 1000 times (fresh noise):
+    standardised features give the same AUC as ``signal``, about 0.76, but an
+    unstandardised regularised fit all but ignores that column (about 0.5).
     """
     n = 2000
     public_a, public_noise, public_signal = public_proxy_inputs()
@@ -414,6 +444,12 @@ def proxy_calls(rng: np.random.Generator) -> list[Call]:
             fold_seed(rng),
         ),
         "compas": (*compas_proxy_inputs(), fold_seed(rng)),
+        "one_feature": one_feature_input(),
+        "small_scale": (
+            np.column_stack([1e-3 * (a + rng.normal(size=n)), rng.normal(size=n)]),
+            a,
+            fold_seed(rng),
+        ),
     }
     return [Call("proxy_auc", cases[name]) for name in PROXY_CASES]
 
@@ -440,7 +476,10 @@ def proxy_check(outcomes: list[Outcome], calls: list[Call]) -> None:
             raise Fail(f"an AUC lies between 0 and 1; got {value}")
     args = {name: call.args for name, call in zip(PROXY_CASES, calls, strict=True)}
     want = {name: proxy_reference(*args[name]) for name in PROXY_CASES}
-    off = {name: abs(got[name] - want[name]) > PROXY_TOL for name in PROXY_CASES}
+    tol = {
+        name: EXACT_TOL if name == "one_feature" else PROXY_TOL for name in PROXY_CASES
+    }
+    off = {name: abs(got[name] - want[name]) > tol[name] for name in PROXY_CASES}
     public_fails = (
         abs(got["public_none"] - 0.5) >= 0.08
         or abs(got["public_strong"] - 0.76) >= 0.04
@@ -485,6 +524,12 @@ def proxy_check(outcomes: list[Outcome], calls: list[Call]) -> None:
         raise Fail("when X is independent of a, the AUC must be about 0.5")
     if off["rare_group"] and abs(got["rare_group"] - want["rare_group"]) > 0.05:
         raise Fail("the AUC is wrong on an attribute that only about 10% of rows have")
+    if off["small_scale"]:
+        raise Fail(
+            "where one feature is on a much smaller scale than another your AUC is "
+            "off: standardise the features before the logistic regression, inside "
+            "each fold"
+        )
     if off["compas"]:
         # No reference value in the hint: on fixed inputs it would be an answer.
         raise Fail(
