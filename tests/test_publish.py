@@ -32,7 +32,12 @@ from .test_package import declared
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 HOMEWORK = sorted(p.name for p in (ROOT / "solutions").glob("hw*"))
-PAGES = sorted(p.name for p in (ROOT / "chapters").glob("*.md"))
+# The notebook pages: the chapters and their worked answers, as paths in the book.
+PAGES = [
+    p.relative_to(ROOT).as_posix()
+    for folder in ("chapters", "answers")
+    for p in sorted((ROOT / folder).glob("*.md"))
+]
 NEVER = [
     "tools",
     "course_lib/publish.py",
@@ -129,7 +134,7 @@ def test_published_copy_holds_the_book_exercises_and_library(published):
         "_templates/search-button-field.html",
         "_templates/theme-switcher.html",
         "_assets/a11y.css",
-        *(f"chapters/{page}" for page in PAGES),
+        *PAGES,
         *(f"exercises/{hw}/{hw}.ipynb" for hw in HOMEWORK),
     ]:
         assert (out / name).is_file(), f"{name} is missing from the published copy"
@@ -364,7 +369,7 @@ def _check_launch_targets(site: Path, published: Path, buttons: set[str]) -> Non
     targets = _launch_targets(site)
     pages = {page for page, *_ in targets}
     # Each chapter page has every configured button, and only notebook pages have any.
-    assert pages == {f"chapters/{p}".replace(".md", ".html") for p in PAGES}
+    assert pages == {p.replace(".md", ".html") for p in PAGES}
     for page in pages:
         assert {b for p, b, *_ in targets if p == page} == buttons, page
     for page, button, repo_url, branch, path in targets:
@@ -391,7 +396,7 @@ def test_published_site_builds_and_holds_no_secret(source, tmp_path, secrets):
     site = out / "_build" / "html"
     assert report.built and (site / "index.html").is_file()
     for page in PAGES:
-        assert (site / "chapters" / page).with_suffix(".html").is_file(), page
+        assert (site / page).with_suffix(".html").is_file(), page
     # Power: the same scanner finds the secrets where they live.
     assert len(find_leaks(ROOT / "solutions", secrets)) >= len(HOMEWORK)
     assert find_leaks(out, secrets) == []
@@ -403,11 +408,11 @@ def test_published_site_builds_and_holds_no_secret(source, tmp_path, secrets):
     _check_launch_targets(site, out, {"Binder", "JupyterHub", "Colab"})
     spec = install_spec(ROOT)
     for page in PAGES:
-        download = site / "_sources" / "chapters" / page.replace(".md", ".ipynb")
+        download = site / "_sources" / page.replace(".md", ".ipynb")
         cells = nbformat.read(download, as_version=4).cells
         assert cells[0].id == SETUP_CELL_ID and cells[0].source == setup_source(spec)
         # The page's own cells follow (myst-nb's cache mode copies them without outputs).
-        assert len(cells) > 10 and "glue" in "".join(c.source for c in cells), download
+        assert len(cells) > 3 and "glue" in "".join(c.source for c in cells), download
 
 
 @pytest.mark.slow
@@ -444,11 +449,11 @@ def test_each_chapter_has_a_runnable_copy_with_the_setup_cell(published):
     out, _ = published
     spec = install_spec(ROOT)
     for page in PAGES:
-        copy = nbformat.read(out / "chapters" / page.replace(".md", ".ipynb"), 4)
+        copy = nbformat.read(out / page.replace(".md", ".ipynb"), 4)
         nbformat.validate(copy)
         setup, *cells = copy.cells
         assert setup.id == SETUP_CELL_ID and setup.source == setup_source(spec)
-        source = jupytext.read(out / "chapters" / page)
+        source = jupytext.read(out / page)
         assert [(c.cell_type, c.source) for c in cells] == [
             (c.cell_type, c.source) for c in source.cells
         ], page
