@@ -595,7 +595,11 @@ def utility_curve(
     return _shaped(_curve(p, rho + u * (1 - rho), flat), shape)
 
 
-def _knots(pmf: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _knots(pmf: ArrayLike, delta: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """The outcome curve's breakpoints: cumulative mass and change from the top."""
+    pmf = _check_pmf(pmf)
+    delta = as_float_1d(delta, "delta")
+    _check_same_length(delta, pmf, "delta", "pmf")
     keep = pmf > 0
     p, d = pmf[keep][::-1], delta[keep][::-1]
     return (
@@ -627,10 +631,7 @@ def outcome_peak(pmf: ArrayLike, delta: ArrayLike) -> tuple[float, float]:
     >>> outcome_peak([0.25, 0.25, 0.5], [-10.0, 5.0, 20.0])
     (0.75, 11.25)
     """
-    p = _check_pmf(pmf)
-    d = as_float_1d(delta, "delta")
-    _check_same_length(d, p, "delta", "pmf")
-    mass, total = _knots(p, d)
+    mass, total = _knots(pmf, delta)
     k = int(np.argmax(total))
     return float(mass[k]), float(total[k])
 
@@ -660,10 +661,7 @@ def harm_threshold(pmf: ArrayLike, delta: ArrayLike) -> float:
     >>> harm_threshold([0.5, 0.5], [-5.0, 10.0])
     nan
     """
-    p = _check_pmf(pmf)
-    d = as_float_1d(delta, "delta")
-    _check_same_length(d, p, "delta", "pmf")
-    mass, total = _knots(p, d)
+    mass, total = _knots(pmf, delta)
     k = int(np.argmax(total))
     after = np.flatnonzero(total[k:] < 0)
     if len(after) == 0:
