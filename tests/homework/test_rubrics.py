@@ -14,6 +14,7 @@ The format is the one of solutions/hw13/hw13.ipynb, part E, inside the cell's
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,11 @@ def parse_rubric(source: str, points: float) -> Rubric:
     assert scores == sorted(scores), "points must not fall as the raw total rises"
     assert scores[-1] == points, (
         f"the top raw total gives {scores[-1]} points; the cell has {points}"
+    )
+    # One rule in every homework: raw x points / max raw, rounded half up.
+    rule = [math.floor(raw * points / max_raw + 0.5) for raw in range(max_raw + 1)]
+    assert scores == rule, (
+        f"the mapping must be raw x points / {max_raw} rounded half up"
     )
 
     found_samples = []
