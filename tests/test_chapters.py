@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -204,3 +205,50 @@ def test_the_practice_parser_counts_a_list():
     text = "Practice questions (ungraded):\n\n1. a\n2. b\n\n## Further reading\n"
     match = PRACTICE.search(text)
     assert match and len(match.group(1).splitlines()) == 2
+
+
+def _line_length() -> int:
+    """The formatter's line length, as pyproject.toml configures ruff."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return pyproject["tool"]["ruff"]["line-length"]
+
+
+def code_lines(text: str) -> list[tuple[int, str]]:
+    """Each line inside a ```{code-cell} block of a MyST page, with its number."""
+    lines, inside = [], False
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith("```{code-cell}"):
+            inside = True
+        elif inside and line.startswith("```"):
+            inside = False
+        elif inside:
+            lines.append((n, line))
+    return lines
+
+
+def test_code_in_the_pages_fits_the_formatters_width():
+    """A code line wider than ruff's line length is clipped on a phone."""
+    width = _line_length()
+    pages = [*sorted(ROOT.glob("chapters/*.md")), *sorted(ROOT.glob("answers/*.md"))]
+    long = [
+        f"{page.relative_to(ROOT)}:{n} ({len(line)} characters)"
+        for page in pages
+        for n, line in code_lines(page.read_text(encoding="utf-8"))
+        if len(line) > width
+    ]
+    assert not long, f"code lines over {width} characters: " + "; ".join(long)
+
+
+def test_code_lines_are_read_only_inside_code_cells():
+    text = (
+        "```python\nnot a cell\n```\n```{code-cell} ipython3\n:tags: [x]\na = 1\n```\n"
+    )
+    assert code_lines(text) == [(5, ":tags: [x]"), (6, "a = 1")]
+
+
+def test_chapters_are_150_to_400_lines():
+    lengths = {
+        page.name: len(page.read_text(encoding="utf-8").splitlines())
+        for page in sorted(ROOT.glob("chapters/*.md"))
+    }
+    assert lengths and all(150 <= n <= 400 for n in lengths.values()), lengths
