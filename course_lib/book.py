@@ -8,7 +8,8 @@ module supplies both:
 - :func:`glue`: chapters name the numbers their text quotes with MyST-NB's
   ``glue``. Where MyST-NB is installed (the book's build) this is that
   function; elsewhere it shows the value as a cell's last line would, and the
-  page's text keeps its ``{glue:text}`` roles unrendered.
+  page's text keeps its ``{glue:text}`` roles unrendered. :func:`glue_numbers`
+  names several numbers at once, as plain floats, without showing them.
 - The setup cell (:func:`setup_source`, :func:`add_setup_cell`): the first
   cell of every notebook students run (each released homework, each chapter's
   runnable copy and download). It imports the library and only where that
@@ -30,9 +31,17 @@ from __future__ import annotations
 
 import json
 import re
+from numbers import Real
 from typing import Any
 
-__all__ = ["SETUP_CELL_ID", "add_setup_cell", "glue", "requirement", "setup_source"]
+__all__ = [
+    "SETUP_CELL_ID",
+    "add_setup_cell",
+    "glue",
+    "glue_numbers",
+    "requirement",
+    "setup_source",
+]
 
 #: The id of the setup cell, first in every notebook students run.
 SETUP_CELL_ID = "course-setup"
@@ -77,6 +86,36 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
         except ImportError:
             show = print
         show(variable)
+
+
+def glue_numbers(**values: Real) -> None:
+    """Name several numbers for the page's text at once, without showing them.
+
+    Each keyword is a name the text refers to (``{glue:text}`name:.1%```) and
+    its value, a real number, is glued as a Python ``float`` (a numpy or pandas
+    scalar formats the same way, and a page's text never sees its type).
+
+    Parameters
+    ----------
+    **values : numbers.Real
+        The names and their values.
+
+    Raises
+    ------
+    TypeError
+        If a value is not a real number (a bool, an array or a string).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from course_lib.book import glue_numbers
+    >>> glue_numbers(accuracy=np.float64(0.66), people=32_561)
+    """
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"{name} must be a real number; got {value!r}")
+    for name, value in values.items():
+        glue(name, float(value), display=False)
 
 
 def requirement(url: str, version: str) -> str:

@@ -15,6 +15,7 @@ from course_lib.book import (
     SETUP_CELL_ID,
     add_setup_cell,
     glue,
+    glue_numbers,
     requirement,
     setup_source,
 )
@@ -56,6 +57,34 @@ def test_glue_shows_the_value_where_myst_nb_is_missing(monkeypatch):
 def test_glue_needs_a_name(name):
     with pytest.raises(TypeError, match="name must be a non-empty str; got"):
         glue(name, 1)
+
+
+def test_glue_numbers_glues_each_as_a_hidden_float(monkeypatch):
+    import myst_nb
+    import numpy as np
+
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda *a, **k: calls.append((a, k)))
+    glue_numbers(rate=np.float64(0.25), people=np.int64(3), share=0.5)
+    assert calls == [
+        (("rate", 0.25), {"display": False}),
+        (("people", 3.0), {"display": False}),
+        (("share", 0.5), {"display": False}),
+    ]
+    assert [type(args[1]) for args, _ in calls] == [float, float, float]
+
+
+@pytest.mark.parametrize("value", [True, "0.5", [0.5], None, 1j])
+def test_glue_numbers_needs_real_numbers_and_glues_none_before_it_checks(
+    monkeypatch, value
+):
+    import myst_nb
+
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda *a, **k: calls.append(a))
+    with pytest.raises(TypeError, match=r"^bad must be a real number; got"):
+        glue_numbers(good=0.5, bad=value)
+    assert calls == []
 
 
 # requirement -----------------------------------------------------------------
