@@ -207,6 +207,9 @@ def test_the_practice_parser_counts_a_list():
     assert match and len(match.group(1).splitlines()) == 2
 
 
+CELL_OPTION = re.compile(r":[\w-]+:")  # a code cell's short option, ":tags: [x]"
+
+
 def _line_length() -> int:
     """The formatter's line length, as pyproject.toml configures ruff."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -214,14 +217,27 @@ def _line_length() -> int:
 
 
 def code_lines(text: str) -> list[tuple[int, str]]:
-    """Each line inside a ```{code-cell} block of a MyST page, with its number."""
-    lines, inside = [], False
+    """Each source line of a MyST page's ```{code-cell} blocks, with its number.
+
+    A cell's options (a YAML block between ``---`` lines, or ``:key: value``
+    lines) open the block; they become the notebook cell's metadata (a figure's
+    caption, its alt text, tags), never shown as code, and are left out.
+    """
+    lines: list[tuple[int, str]] = []
+    state = "text"  # "options" (the cell's first lines), "yaml", "code"
     for n, line in enumerate(text.splitlines(), 1):
-        if line.startswith("```{code-cell}"):
-            inside = True
-        elif inside and line.startswith("```"):
-            inside = False
-        elif inside:
+        if state == "text":
+            state = "options" if line.startswith("```{code-cell}") else "text"
+        elif line.startswith("```") and state != "yaml":
+            state = "text"
+        elif state == "yaml":
+            state = "code" if line == "---" else "yaml"
+        elif state == "options" and line == "---":
+            state = "yaml"
+        elif state == "options" and CELL_OPTION.match(line):
+            continue
+        else:
+            state = "code"
             lines.append((n, line))
     return lines
 
@@ -239,11 +255,22 @@ def test_code_in_the_pages_fits_the_formatters_width():
     assert not long, f"code lines over {width} characters: " + "; ".join(long)
 
 
-def test_code_lines_are_read_only_inside_code_cells():
+def test_code_lines_are_a_cells_source_without_its_options():
     text = (
-        "```python\nnot a cell\n```\n```{code-cell} ipython3\n:tags: [x]\na = 1\n```\n"
+        "```python\nnot a cell\n```\n"  # 1-3
+        "```{code-cell} ipython3\n:tags: [x]\n\na = 1\n```\n"  # 4-8
+        "```{code-cell} ipython3\n---\nmystnb:\n  figure:\n    caption: long\n---\n"
+        "b = 2\n---\n:c: 3\n```\n"  # 9-18
+        "```{code-cell} ipython3\nc = 3\n```\n"  # 19-21
     )
-    assert code_lines(text) == [(5, ":tags: [x]"), (6, "a = 1")]
+    assert code_lines(text) == [
+        (6, ""),
+        (7, "a = 1"),
+        (15, "b = 2"),
+        (16, "---"),
+        (17, ":c: 3"),
+        (20, "c = 3"),
+    ]
 
 
 def test_chapters_are_150_to_400_lines():
