@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import re
-from numbers import Real
 from typing import Any
 
 __all__ = [
@@ -88,7 +87,7 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
         show(variable)
 
 
-def glue_numbers(**values: Real) -> None:
+def glue_numbers(**values: float) -> None:
     """Name several numbers for the page's text at once, without showing them.
 
     Each keyword is a name the text refers to (``{glue:text}`name:.1%```) and
@@ -97,8 +96,8 @@ def glue_numbers(**values: Real) -> None:
 
     Parameters
     ----------
-    **values : numbers.Real
-        The names and their values.
+    **values : float
+        The names and their values: Python or numpy numbers.
 
     Raises
     ------
@@ -111,11 +110,16 @@ def glue_numbers(**values: Real) -> None:
     >>> from course_lib.book import glue_numbers
     >>> glue_numbers(accuracy=np.float64(0.66), people=32_561)
     """
+    numbers = {}
     for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, Real):
-            raise TypeError(f"{name} must be a real number; got {value!r}")
-    for name, value in values.items():
-        glue(name, float(value), display=False)
+        try:
+            if isinstance(value, bool | str | bytes):
+                raise TypeError
+            numbers[name] = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be a real number; got {value!r}") from None
+    for name, number in numbers.items():
+        glue(name, number, display=False)
 
 
 def requirement(url: str, version: str) -> str:
