@@ -6,7 +6,8 @@ One concept per module:
   location traces and census block (nothing downloads);
 - :mod:`~course_lib.privacy.attacks`: uniqueness and linkage, k-anonymity and
   its homogeneity failure, differencing, Dinur-Nissim and census-block
-  reconstruction, loss-threshold membership inference;
+  reconstruction, loss-threshold membership inference and the most it can
+  reach against a differentially private model;
 - :mod:`~course_lib.privacy.mechanisms`: randomised response, the Laplace,
   Gaussian and exponential mechanisms, report-noisy-max, sparse vector,
   private quantiles, counts, sums and means (vectorised, ``rng`` everywhere);
@@ -41,6 +42,7 @@ from course_lib.privacy.accounting import (
 )
 from course_lib.privacy.attacks import (
     BLOCK_STATISTICS,
+    advantage_bound,
     answer_queries,
     block_tables,
     differencing_attack,
@@ -124,6 +126,7 @@ __all__ = [
     "above_threshold",
     "adult_with_identifiers",
     "advanced_composition",
+    "advantage_bound",
     "answer_queries",
     "audit_mechanism",
     "block_tables",

@@ -12,7 +12,9 @@ The attacks of the chapter on anonymisation, each small enough to read in one si
 - reconstruction of a census block from its published tables (Garfinkel,
   Abowd and Martindale 2019): :func:`block_tables`, :func:`reconstruct_block`;
 - membership inference (Yeom et al. 2018): :func:`loss_threshold_attack`,
-  :func:`membership_advantage`.
+  :func:`membership_advantage`, and :func:`advantage_bound`, the most any
+  attack can reach against an (epsilon, delta)-DP training algorithm
+  (Kairouz, Oh and Viswanath 2015).
 
 References
 ----------
@@ -20,6 +22,8 @@ Dinur, I. and Nissim, K. (2003). Revealing information while preserving
 privacy. PODS.
 Dwork, C., McSherry, F. and Talwar, K. (2007). The price of privacy and the
 limits of LP decoding. STOC.
+Kairouz, P., Oh, S. and Viswanath, P. (2015). The composition theorem for
+differential privacy. ICML.
 Garfinkel, S., Abowd, J. M. and Martindale, C. (2019). Understanding database
 reconstruction attacks on public data. Communications of the ACM 62(3).
 Sweeney, L. (2002). k-anonymity: a model for protecting privacy.
@@ -39,6 +43,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from course_lib._checks import check_real as _check_real
 from course_lib._checks import check_rng as _check_rng
 from course_lib.privacy.synthetic import (
     BLOCK_RACES,
@@ -49,6 +54,7 @@ from course_lib.privacy.synthetic import (
 
 __all__ = [
     "BLOCK_STATISTICS",
+    "advantage_bound",
     "answer_queries",
     "block_tables",
     "differencing_attack",
@@ -1377,3 +1383,62 @@ def membership_advantage(predicted_members: Any, predicted_nonmembers: Any) -> f
             g = g.astype(bool)
         rates.append(g.mean())
     return float(rates[0] - rates[1])
+
+
+def advantage_bound(epsilon: float | np.ndarray, delta: float = 0.0) -> Any:
+    """The largest membership advantage an (epsilon, delta)-DP algorithm allows.
+
+    Deciding from a model whether one person was in its training set is a
+    hypothesis test between two neighbouring training sets. For an
+    ``(epsilon, delta)``-DP training algorithm every such test has
+    ``TPR <= e^epsilon FPR + delta`` and ``1 - FPR <= e^epsilon (1 - TPR) +
+    delta`` (Kairouz, Oh and Viswanath 2015), so its advantage ``TPR - FPR``
+    (:func:`membership_advantage`) is at most
+
+        (e^epsilon - 1 + 2 delta) / (e^epsilon + 1),
+
+    tighter than Yeom et al.'s ``e^epsilon - 1`` for pure epsilon-DP. An
+    attack measured above this bound refutes the privacy claim; one below it
+    proves nothing.
+
+    Parameters
+    ----------
+    epsilon : float or array-like of float
+        Privacy loss, each at least 0; ``inf`` (no guarantee) gives 1.
+    delta : float, default 0.0
+        Failure probability, in [0, 1].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The bound, in [delta, 1]; an array of ``epsilon``'s shape when
+        ``epsilon`` is an array.
+
+    Raises
+    ------
+    TypeError
+        If ``epsilon`` is not numbers or ``delta`` is not a real number.
+    ValueError
+        If an epsilon is negative or NaN, or ``delta`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> round(advantage_bound(1.0), 4)
+    0.4621
+    >>> advantage_bound([0.0, float("inf")], delta=1e-5)
+    array([1.e-05, 1.e+00])
+    """
+    delta = _check_real(delta, "delta", low=0.0, high=1.0)
+    try:
+        eps = np.asarray(epsilon, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"epsilon must be a real number or an array of them; got {epsilon!r}"
+        ) from None
+    if np.isnan(eps).any() or (eps < 0).any():
+        raise ValueError(f"epsilon must be at least 0; got {epsilon!r}")
+    finite = np.where(np.isinf(eps), 0.0, eps)
+    bound = np.where(
+        np.isinf(eps), 1.0, (np.expm1(finite) + 2 * delta) / (np.exp(finite) + 1)
+    )
+    return float(bound) if bound.ndim == 0 else bound

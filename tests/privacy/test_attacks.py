@@ -15,6 +15,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from course_lib.datasets import load_adult
 from course_lib.privacy.attacks import (
+    advantage_bound,
     answer_queries,
     block_tables,
     differencing_attack,
@@ -417,3 +418,56 @@ def test_membership_errors(adult_split):
         membership_advantage([], [True])
     with pytest.raises(ValueError, match="must hold booleans or 0/1"):
         membership_advantage([2, 0], [True])
+
+
+# ---------------------------------------------------------------------------
+# The most a membership attack can reach against a private model
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.1, np.log(3), 1.0, 4.0])
+@pytest.mark.parametrize("delta", [0.0, 1e-5, 0.1])
+def test_advantage_bound_is_the_best_test_in_the_privacy_region(eps, delta):
+    """The largest TPR - FPR over the (eps, delta) hypothesis-testing region."""
+    fpr = np.linspace(0, 1, 200_001)
+    tpr = np.minimum.reduce(
+        [
+            np.ones_like(fpr),
+            np.exp(eps) * fpr + delta,
+            1 - (1 - fpr - delta) / np.exp(eps),
+        ]
+    )
+    assert advantage_bound(eps, delta) == pytest.approx((tpr - fpr).max(), abs=1e-5)
+
+
+def test_advantage_bound_is_reached_by_randomised_response():
+    """Answering "member?" truthfully with probability e^eps / (1 + e^eps)."""
+    eps = np.array([0.25, 1.0, 3.0])
+    p = np.exp(eps) / (1 + np.exp(eps))  # TPR; FPR = 1 - p
+    assert np.allclose(advantage_bound(eps), p - (1 - p), rtol=1e-12)
+    assert advantage_bound(np.log(3)) == pytest.approx(0.5, rel=1e-12)
+    assert (advantage_bound(eps) < np.expm1(eps)).all()  # tighter than Yeom et al.
+
+
+def test_advantage_bound_keeps_the_shape_and_gives_one_without_a_guarantee():
+    assert isinstance(advantage_bound(np.float64(1.0), np.float32(0.0)), float)
+    grid = advantage_bound(np.array([[0.0, np.inf], [1.0, 2.0]]), delta=1e-5)
+    assert grid.shape == (2, 2) and grid[0, 1] == 1.0 and grid[0, 0] == 1e-5
+    assert np.all(np.diff(advantage_bound(np.geomspace(1e-3, 15, 100))) > 0)
+
+
+@pytest.mark.parametrize(
+    ("epsilon", "delta", "error", "message"),
+    [
+        (-0.1, 0.0, ValueError, "epsilon must be at least 0; got"),
+        ([1.0, np.nan], 0.0, ValueError, "epsilon must be at least 0; got"),
+        ("one", 0.0, TypeError, "epsilon must be a real number or an array"),
+        (1.0, 1.5, ValueError, r"delta must be a finite number in \[0, 1\]; got"),
+        (1.0, "0", TypeError, "delta must be a real number; got"),
+    ],
+)
+def test_advantage_bound_refuses_what_is_not_a_guarantee(
+    epsilon, delta, error, message
+):
+    with pytest.raises(error, match=message):
+        advantage_bound(epsilon, delta)
