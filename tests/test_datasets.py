@@ -14,7 +14,9 @@ import pytest
 
 from course_lib import datasets
 from course_lib.datasets import (
+    ADULT_INCOME_FEATURES,
     DatasetIntegrityError,
+    adult_income_task,
     load_adult,
     load_compas,
     load_fico,
@@ -265,6 +267,38 @@ def test_adult_known_values():
 def test_adult_bad_split(split):
     with pytest.raises(ValueError, match=r"split must be one of 'train', 'test'"):
         load_adult(split)
+
+
+def test_adult_income_task_columns_are_the_named_features_of_load_adult():
+    frame = load_adult("train")
+    X, y = adult_income_task("train")
+    assert X.shape == (32_561, len(ADULT_INCOME_FEATURES)) == (32_561, 7)
+    assert X.dtype == np.float64 and y.dtype.kind == "i"
+    columns = dict(zip(ADULT_INCOME_FEATURES, X.T, strict=True))
+    for name in ["age", "education_num", "hours_per_week"]:
+        assert np.array_equal(columns[name], frame[name].to_numpy(dtype=float))
+    for name in ["capital_gain", "capital_loss"]:  # log(1 + x): 0 stays 0
+        assert np.array_equal(np.expm1(columns[f"log1p_{name}"]).round(), frame[name])
+        assert (columns[f"log1p_{name}"] == 0).mean() > 0.9
+    assert np.array_equal(columns["male"], frame["sex"] == "Male")
+    married = frame["marital_status"] == "Married-civ-spouse"
+    assert np.array_equal(columns["married_civ_spouse"], married)
+    assert 0.4 < married.mean() < 0.5  # not another marital status
+    assert np.array_equal(y, frame["income"] == ">50K") and y.sum() == 7_841
+
+
+def test_adult_income_task_splits_stack_into_all():
+    (X_train, y_train), (X_test, y_test) = map(adult_income_task, ["train", "test"])
+    X_all, y_all = adult_income_task("all")
+    assert np.array_equal(X_all, np.vstack([X_train, X_test]))
+    assert np.array_equal(y_all, np.concatenate([y_train, y_test]))
+    assert np.array_equal(adult_income_task()[0], X_train)
+
+
+@pytest.mark.parametrize("split", ["TRAIN", "", None])
+def test_adult_income_task_bad_split(split):
+    with pytest.raises(ValueError, match=r"split must be one of 'train', 'test'"):
+        adult_income_task(split)
 
 
 # ---------------------------------------------------------------------------
@@ -675,7 +709,9 @@ def test_vendored_files_match_sha256sums():
 
 def test_public_names():
     assert sorted(datasets.__all__) == [
+        "ADULT_INCOME_FEATURES",
         "DatasetIntegrityError",
+        "adult_income_task",
         "load_adult",
         "load_compas",
         "load_fico",
