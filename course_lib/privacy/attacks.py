@@ -12,9 +12,10 @@ The attacks of the chapter on anonymisation, each small enough to read in one si
 - reconstruction of a census block from its published tables (Garfinkel,
   Abowd and Martindale 2019): :func:`block_tables`, :func:`reconstruct_block`;
 - membership inference (Yeom et al. 2018): :func:`loss_threshold_attack`,
-  :func:`membership_advantage`, and :func:`advantage_bound`, the most any
-  attack can reach against an (epsilon, delta)-DP training algorithm
-  (Kairouz, Oh and Viswanath 2015).
+  :func:`membership_advantage`, :func:`membership_audit` (the attack on a
+  training algorithm over random splits, with its noise floor), and
+  :func:`advantage_bound`, the most any attack can reach against an
+  (epsilon, delta)-DP training algorithm (Kairouz, Oh and Viswanath 2015).
 
 References
 ----------
@@ -41,8 +42,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from sklearn.base import clone
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from course_lib._checks import check_int as _check_int
 from course_lib._checks import check_real as _check_real
 from course_lib._checks import check_rng as _check_rng
 from course_lib.privacy.synthetic import (
@@ -65,6 +68,7 @@ __all__ = [
     "linkage_attack",
     "loss_threshold_attack",
     "membership_advantage",
+    "membership_audit",
     "reconstruct_block",
     "reconstruction_curve",
     "reconstruction_rate",
@@ -1383,6 +1387,115 @@ def membership_advantage(predicted_members: Any, predicted_nonmembers: Any) -> f
             g = g.astype(bool)
         rates.append(g.mean())
     return float(rates[0] - rates[1])
+
+
+def membership_audit(
+    models: Mapping[Any, Any],
+    X: Any,
+    y: Any,
+    *,
+    n_members: int,
+    n_nonmembers: int,
+    n_splits: int,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Loss-threshold attacks on models trained on random splits, with a noise floor.
+
+    An empirical audit of training algorithms: in each split the rows are
+    shuffled with ``rng``; the first ``n_members`` are the training set, the
+    next ``n_nonmembers`` the non-members, and the ``n_members`` after those a
+    second set of people the model never saw. Each model is cloned, given
+    ``random_state=split`` if it has that parameter, trained on the members
+    and attacked with :func:`loss_threshold_attack` (members against
+    non-members). Attacking it again with the second set in place of the
+    members measures the *noise floor*: the advantage the attack shows where
+    there is nothing to find, because it picks its threshold on the
+    examples it is scored on. An audit only bounds the privacy loss from
+    below: compare the advantage with :func:`advantage_bound`.
+
+    Parameters
+    ----------
+    models : mapping
+        Name (any hashable) to an unfitted scikit-learn classifier, cloned
+        for every split.
+    X, y : array-like
+        The examples and their labels, ``len(y) >= 2 * n_members +
+        n_nonmembers``.
+    n_members, n_nonmembers : int
+        Sizes of the training set and of the non-members, at least 1.
+    n_splits : int
+        Number of random splits, at least 1.
+    rng : numpy.random.Generator
+        Draws the splits (one permutation of the rows per split).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per split and model, splits in order and models in the
+        mapping's order: ``split``, ``model`` (the name), ``advantage`` and
+        ``noise_floor``.
+
+    Raises
+    ------
+    TypeError
+        If ``models`` is not a non-empty mapping, a size is not an integer or
+        ``rng`` is not a Generator.
+    ValueError
+        If a size is below 1, or there are too few rows for the split.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(700, 2))
+    >>> y = (X[:, 0] + rng.normal(size=700) > 0).astype(int)
+    >>> models = {"tree": DecisionTreeClassifier(), "linear": LogisticRegression()}
+    >>> runs = membership_audit(models, X, y, n_members=100, n_nonmembers=300,
+    ...                         n_splits=2, rng=rng)
+    >>> runs.round(2)
+       split   model  advantage  noise_floor
+    0      0    tree       0.34         0.00
+    1      0  linear       0.05         0.05
+    2      1    tree       0.38         0.04
+    3      1  linear       0.14         0.03
+    """
+    if not isinstance(models, Mapping) or not models:
+        raise TypeError(f"models must be a non-empty mapping; got {models!r}")
+    n_members = _check_int(n_members, "n_members", low=1)
+    n_nonmembers = _check_int(n_nonmembers, "n_nonmembers", low=1)
+    n_splits = _check_int(n_splits, "n_splits", low=1)
+    rng = _check_rng(rng)
+    X, y = np.asarray(X), np.asarray(y)
+    if len(X) != len(y) or len(y) < 2 * n_members + n_nonmembers:
+        raise ValueError(
+            "X and y must have the same length, at least 2 * n_members + "
+            f"n_nonmembers = {2 * n_members + n_nonmembers}; got {len(X)} and {len(y)}"
+        )
+    rows = []
+    for split in range(n_splits):
+        order = rng.permutation(len(y))
+        members = order[:n_members]
+        nonmembers = order[n_members : n_members + n_nonmembers]
+        unseen = order[n_members + n_nonmembers : 2 * n_members + n_nonmembers]
+        outside = (X[nonmembers], y[nonmembers])
+        for name, model in models.items():
+            fitted = clone(model)
+            if "random_state" in fitted.get_params():
+                fitted.set_params(random_state=split)
+            fitted.fit(X[members], y[members])
+            attack = loss_threshold_attack(fitted, X[members], y[members], *outside)
+            floor = loss_threshold_attack(fitted, X[unseen], y[unseen], *outside)
+            rows.append(
+                {
+                    "split": split,
+                    "model": name,
+                    "advantage": attack["advantage"],
+                    "noise_floor": floor["advantage"],
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def advantage_bound(epsilon: float | np.ndarray, delta: float = 0.0) -> Any:

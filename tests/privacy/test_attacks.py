@@ -26,6 +26,7 @@ from course_lib.privacy.attacks import (
     linkage_attack,
     loss_threshold_attack,
     membership_advantage,
+    membership_audit,
     reconstruct_block,
     reconstruction_curve,
     reconstruction_rate,
@@ -471,3 +472,112 @@ def test_advantage_bound_refuses_what_is_not_a_guarantee(
 ):
     with pytest.raises(error, match=message):
         advantage_bound(epsilon, delta)
+
+
+def _audit_data(n=900, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = (X[:, 0] + rng.normal(size=n) > 0).astype(int)
+    return X, y
+
+
+def test_membership_audit_is_the_attack_on_each_split_done_by_hand():
+    X, y = _audit_data()
+    models = {
+        "tree": DecisionTreeClassifier(max_depth=6),
+        "linear": LogisticRegression(C=1e4),
+    }
+    runs = membership_audit(
+        models,
+        X,
+        y,
+        n_members=80,
+        n_nonmembers=300,
+        n_splits=3,
+        rng=np.random.default_rng(5),
+    )
+    assert runs.columns.tolist() == ["split", "model", "advantage", "noise_floor"]
+    assert runs["model"].tolist() == ["tree", "linear"] * 3
+    rng = np.random.default_rng(5)
+    for split in range(3):
+        order = rng.permutation(len(y))
+        mem, out, unseen = order[:80], order[80:380], order[380:460]
+        for name, model in [
+            ("tree", DecisionTreeClassifier(max_depth=6, random_state=split)),
+            ("linear", LogisticRegression(C=1e4)),
+        ]:
+            model.fit(X[mem], y[mem])
+            row = runs[(runs["split"] == split) & (runs["model"] == name)].iloc[0]
+            attack = loss_threshold_attack(model, X[mem], y[mem], X[out], y[out])
+            floor = loss_threshold_attack(model, X[unseen], y[unseen], X[out], y[out])
+            assert row["advantage"] == attack["advantage"]
+            assert row["noise_floor"] == floor["advantage"]
+
+
+def test_membership_audit_tells_a_memorising_model_from_one_that_ignores_the_data():
+    from sklearn.dummy import DummyClassifier
+
+    X, y = _audit_data()
+    models = {"memorises": DecisionTreeClassifier(), "ignores": DummyClassifier()}
+    runs = membership_audit(
+        models,
+        X,
+        y,
+        n_members=100,
+        n_nonmembers=300,
+        n_splits=5,
+        rng=np.random.default_rng(1),
+    )
+    means = runs.groupby("model")[["advantage", "noise_floor"]].mean()
+    assert means.loc["memorises", "advantage"] > 0.25
+    assert (
+        means.loc["memorises", "advantage"] > 3 * means.loc["memorises", "noise_floor"]
+    )
+    # Its loss depends on the label only: what it shows is chance imbalance.
+    assert means.loc["ignores", "advantage"] < 0.1
+
+
+def test_membership_audit_is_reproducible_and_leaves_the_models_unfitted():
+    X, y = _audit_data(n=500)
+    tree = DecisionTreeClassifier(max_features=1)  # random without a random_state
+    first, second = (
+        membership_audit(
+            {"tree": tree},
+            X,
+            y,
+            n_members=50,
+            n_nonmembers=100,
+            n_splits=2,
+            rng=np.random.default_rng(3),
+        )
+        for _ in range(2)
+    )
+    pd.testing.assert_frame_equal(first, second)
+    assert not hasattr(tree, "tree_") and tree.random_state is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"models": {}}, TypeError, "models must be a non-empty mapping; got"),
+        ({"models": [LogisticRegression()]}, TypeError, "models must be a non-empty"),
+        ({"n_members": 0}, ValueError, "n_members must be an integer >= 1; got 0"),
+        ({"n_nonmembers": 2.5}, TypeError, "n_nonmembers must be an integer; got"),
+        ({"n_splits": 0}, ValueError, "n_splits must be an integer >= 1; got 0"),
+        ({"n_members": 200}, ValueError, r"at least 2 \* n_members \+ n_nonmembers"),
+        ({"rng": 0}, TypeError, "rng must be a numpy.random.Generator"),
+    ],
+)
+def test_membership_audit_refuses_bad_arguments(kwargs, error, message):
+    X, y = _audit_data(n=450)
+    arguments = {
+        "models": {"linear": LogisticRegression()},
+        "n_members": 100,
+        "n_nonmembers": 200,
+        "n_splits": 1,
+        "rng": np.random.default_rng(0),
+        **kwargs,
+    }
+    models = arguments.pop("models")
+    with pytest.raises(error, match=message):
+        membership_audit(models, X, y, **arguments)
