@@ -90,6 +90,8 @@ class Visit:
     # The width of the document and of the window (phone only).
     scroll_width: int = 0
     client_width: int = 0
+    # Each figure's image: its URL and the width it is shown at (phone only).
+    figures: list[dict] = field(default_factory=list)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -338,6 +340,16 @@ CUT_OFF = """() => {
 }"""
 
 
+# The images of figures (a cell's output, a figure) and the width each is
+# shown at, in CSS px, named by the figure's id where it has one.
+FIGURES = """() => [...document.querySelectorAll(".cell_output img, figure img")].map(
+    (img) => ({
+        src: img.currentSrc || img.src,
+        width: img.getBoundingClientRect().width,
+        name: (img.closest("figure[id]") || {id: ""}).id,
+    }))"""
+
+
 def settle(tab) -> None:
     """Wait until the page's scripts, images and mathematics have finished."""
     tab.wait_for_load_state("networkidle")
@@ -398,6 +410,7 @@ def phone_visit(tab, base_url: str, page_path: str) -> Visit:
     record.cut_off = seen["cutOff"]
     record.scroll_width = seen["scrollWidth"]
     record.client_width = seen["clientWidth"]
+    record.figures = tab.evaluate(FIGURES)
     record.axe = run_axe(tab)
     return record
 
