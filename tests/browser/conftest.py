@@ -92,6 +92,9 @@ class Visit:
     client_width: int = 0
     # Each figure's image: its URL and the width it is shown at (phone only).
     figures: list[dict] = field(default_factory=list)
+    # Each table: its width, whether it fits the window, and whether a box
+    # around it scrolls sideways inside the window (phone only).
+    tables: list[dict] = field(default_factory=list)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -350,6 +353,29 @@ FIGURES = """() => [...document.querySelectorAll(".cell_output img, figure img")
     }))"""
 
 
+# Each visible table, its width and where it sits: inside the window, or in a
+# box that scrolls sideways and is itself inside the window.
+TABLES = """() => {
+    const width = document.documentElement.clientWidth;
+    const inside = (r) => r.left >= -1 && r.right <= width + 1;
+    const scrolls = (e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX);
+    return [...document.querySelectorAll("table")].filter((t) => t.checkVisibility())
+        .map((t) => {
+            let box = null;
+            for (let a = t.parentElement; a && a !== document.body; a = a.parentElement) {
+                if (scrolls(a)) { box = a; break; }
+            }
+            const r = t.getBoundingClientRect();
+            return {
+                width: Math.round(r.width),
+                fits: inside(r),
+                scrolls: box !== null && inside(box.getBoundingClientRect()),
+                text: t.textContent.trim().replace(/\\s+/g, " ").slice(0, 60),
+            };
+        });
+}"""
+
+
 def settle(tab) -> None:
     """Wait until the page's scripts, images and mathematics have finished."""
     tab.wait_for_load_state("networkidle")
@@ -411,6 +437,7 @@ def phone_visit(tab, base_url: str, page_path: str) -> Visit:
     record.scroll_width = seen["scrollWidth"]
     record.client_width = seen["clientWidth"]
     record.figures = tab.evaluate(FIGURES)
+    record.tables = tab.evaluate(TABLES)
     record.axe = run_axe(tab)
     return record
 

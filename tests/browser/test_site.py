@@ -174,6 +174,17 @@ def illegible_figures(visits: dict[str, Visit], base_url: str, site: Path) -> li
     return found
 
 
+def unscrolled_tables(visits: dict[str, Visit]) -> list[str]:
+    """Tables wider than a phone's window that no box inside the window scrolls."""
+    return [
+        f"{page}: a table {table['width']} px wide is in no box that scrolls "
+        f"sideways: {table['text']}"
+        for page, record in visits.items()
+        for table in record.tables
+        if not (table["fits"] or table["scrolls"])
+    ]
+
+
 def png_size(path: Path) -> tuple[int, int]:
     """Width and height of a PNG file, from its header."""
     header = path.read_bytes()[:24]
@@ -215,6 +226,8 @@ BROKEN_PAGE = """<!DOCTYPE html><html><head><title>broken</title></head><body>
 <figure><img src="small.svg" alt="a figure too wide for its text" style="max-width: 100%"></figure>
 <figure><img src="fine.svg" alt="a narrow figure" style="max-width: 100%"></figure>
 <div class="cell_output"><img src="blurred.png" alt="a bitmap figure"></div>
+<table><tr><th>too wide</th><td style="min-width: 600px">and in no scrolling box</td></tr></table>
+<div style="overflow-x: auto"><table><tr><th>wide</th><td style="min-width: 600px">in a box that scrolls</td></tr></table></div>
 <pre style="overflow-x: auto">a line that scrolls in its own box, as it should """
 BROKEN_PAGE += (
     "x" * 300
@@ -285,11 +298,16 @@ def test_the_accessibility_and_phone_checks_catch_a_broken_page(broken_site):
             assert any(f" {rule} (" in line for line in found), (rule, found)
     problems = overflow(phone)
     assert problems[0] == "index.html: the document is 1008 px wide in a 390 px window"
-    assert len(problems) == 3, problems
+    assert len(problems) == 4, problems
     assert "div from x=8 to 1008: A paragraph wider than a phone" in problems[1]
     assert "p from x=8 to 1008: cut off" in problems[2]
+    assert "table from x=8 to " in problems[3] and "too wide" in problems[3]
     # The <pre> is wider still, but it scrolls in its own box.
     assert not any("pre" in problem for problem in problems), problems
+    # So does the second table; the first is in no scrolling box.
+    tables = unscrolled_tables(phone)
+    assert len(tables) == 1, tables
+    assert tables[0].startswith("index.html: a table ") and "too wide" in tables[0]
 
 
 def test_the_figure_check_catches_blurred_and_illegible_figures(broken_site):
@@ -380,6 +398,21 @@ def test_no_page_is_wider_than_a_phone(phone_visits):
     # Code blocks, wide tables and long formulas scroll inside their own box.
     assert all(v.client_width == PHONE["width"] for v in phone_visits.values())
     problems = overflow(phone_visits)
+    assert not problems, "\n".join(problems)
+
+
+def test_wide_tables_scroll_in_their_own_box_on_a_phone(phone_visits):
+    # pandas' tables in cell outputs, and Markdown tables (the syllabus's).
+    wide = [
+        (page, table)
+        for page, v in phone_visits.items()
+        for table in v.tables
+        if not table["fits"]
+    ]
+    assert len({page for page, _ in wide}) >= 5, (
+        "hardly any table is wider than a phone"
+    )
+    problems = unscrolled_tables(phone_visits)
     assert not problems, "\n".join(problems)
 
 
