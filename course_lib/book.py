@@ -119,7 +119,7 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
         show(variable)
 
 
-def use_book_style(*, grid: bool = False) -> dict[str, Any]:
+def use_book_style(*, grid: bool = False) -> None:
     """Set matplotlib's style for the book's figures, once, in a page's first cell.
 
     Figures come out as SVG where IPython shows them (the book's build,
@@ -134,12 +134,6 @@ def use_book_style(*, grid: bool = False) -> dict[str, Any]:
     grid : bool, default False
         Draw a light grid behind every plot.
 
-    Returns
-    -------
-    dict
-        The matplotlib settings (``rcParams``) that were changed, with their
-        new values.
-
     Notes
     -----
     In plain Python, or where IPython is missing, only matplotlib's settings
@@ -147,13 +141,11 @@ def use_book_style(*, grid: bool = False) -> dict[str, Any]:
 
     Examples
     --------
-    >>> from course_lib.book import use_book_style
-    >>> settings = use_book_style()
-    >>> settings["figure.figsize"]
-    (5.0, 3.4)
     >>> import matplotlib.pyplot as plt
-    >>> plt.rcParams["xtick.labelsize"]
-    10.0
+    >>> from course_lib.book import use_book_style
+    >>> use_book_style()
+    >>> plt.rcParams["figure.figsize"], plt.rcParams["xtick.labelsize"]
+    ([5.0, 3.4], 10.0)
     """
     if not isinstance(grid, bool):
         raise TypeError(f"grid must be a bool; got {grid!r}")
@@ -186,10 +178,9 @@ def use_book_style(*, grid: bool = False) -> dict[str, Any]:
         from IPython import get_ipython
         from matplotlib_inline.backend_inline import set_matplotlib_formats
     except ImportError:
-        return settings
+        return
     if get_ipython() is not None:
         set_matplotlib_formats("svg")
-    return settings
 
 
 def requirement(url: str, version: str) -> str:
