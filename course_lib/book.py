@@ -10,6 +10,10 @@ module supplies both:
   function; elsewhere it shows the value as a cell's last line would, and the
   page's text keeps its ``{glue:text}`` roles unrendered. :func:`glue_numbers`
   names several numbers at once, as plain floats, without showing them.
+- :func:`use_book_style`: the figures' style, the same in every chapter:
+  vector images (SVG) that stay sharp on any screen, text that stays legible
+  when a phone shrinks a figure to its width, and colours that colour-blind
+  readers tell apart, each line also drawn in its own style.
 - The setup cell (:func:`setup_source`, :func:`add_setup_cell`): the first
   cell of every notebook students run (each released homework, each chapter's
   runnable copy and download). It imports the library and only where that
@@ -34,12 +38,17 @@ import re
 from typing import Any
 
 __all__ = [
+    "FIGURE_WIDTH",
+    "LINE_STYLES",
+    "MIN_TEXT_PX",
+    "PALETTE",
     "SETUP_CELL_ID",
     "add_setup_cell",
     "glue",
     "glue_numbers",
     "requirement",
     "setup_source",
+    "use_book_style",
 ]
 
 #: The id of the setup cell, first in every notebook students run.
@@ -48,6 +57,31 @@ SETUP_CELL_ID = "course-setup"
 #: The packages the library brings: the setup cell reports a change to any
 #: that the session has already imported.
 STACK = ("numpy", "pandas", "scipy", "scikit-learn", "matplotlib", "jinja2")
+
+#: Okabe and Ito's colours for colour-blind readers, in the order lines take
+#: them: the first five stand out from white by 3:1 or more (WCAG 2.1's
+#: contrast for graphics); orange and sky blue, paler, come last, and yellow,
+#: too pale, is left out.
+PALETTE = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#000000",  # black
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+)
+#: A line style for each colour, so that no line is told from another by its
+#: colour alone.
+LINE_STYLES = ("-", "--", "-.", ":", (0, (6, 2, 1, 2, 1, 2)), (0, (1, 3)), (0, (8, 3)))
+#: The default figure's width in inches: at 96 CSS px an inch, 480 px, which a
+#: phone's column (342 px in a window 390 px wide) shrinks to 0.71 of its size.
+FIGURE_WIDTH = 5.0
+#: The smallest text a figure may show, in CSS px, in a window 390 px wide
+#: (``tests/browser`` measures it): the smallest font (10 pt, tick labels and
+#: legends) of a figure :data:`FIGURE_WIDTH` wide is 13.3 px at full size and
+#: 9.5 px on a phone.
+MIN_TEXT_PX = 9.0
 
 _URL = re.compile(r"https://[^\s\"'{}\\]+")
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*([a-z0-9.+-]*)")
@@ -120,6 +154,70 @@ def glue_numbers(**values: float) -> None:
             raise TypeError(f"{name} must be a real number; got {value!r}") from None
     for name, number in numbers.items():
         glue(name, number, display=False)
+
+
+def use_book_style(*, grid: bool = False) -> None:
+    """Set matplotlib's style for the book's figures, once, in a page's first cell.
+
+    Figures come out as SVG where IPython shows them (the book's build,
+    Jupyter, Colab): vector images, sharp on any screen at any zoom. They are
+    :data:`FIGURE_WIDTH` inches wide by default, with text of at least 10 pt,
+    so that a phone that shrinks a figure to its column still shows every
+    label at :data:`MIN_TEXT_PX` CSS px or more. Lines take Okabe and Ito's
+    colours (:data:`PALETTE`), each with its own line style.
+
+    Parameters
+    ----------
+    grid : bool, default False
+        Draw a light grid behind every plot.
+
+    Notes
+    -----
+    In plain Python, or where IPython is missing, only matplotlib's settings
+    change; saving a figure (``fig.savefig("plot.svg")``) gives the same SVG.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from course_lib.book import use_book_style
+    >>> use_book_style()
+    >>> plt.rcParams["figure.figsize"], plt.rcParams["xtick.labelsize"]
+    ([5.0, 3.4], 10.0)
+    """
+    if not isinstance(grid, bool):
+        raise TypeError(f"grid must be a bool; got {grid!r}")
+    import matplotlib as mpl
+
+    settings: dict[str, Any] = {
+        "figure.figsize": (FIGURE_WIDTH, 3.4),
+        "figure.dpi": 96,
+        "font.size": 11.0,
+        "axes.titlesize": 12.0,
+        "axes.labelsize": 11.0,
+        "xtick.labelsize": 10.0,
+        "ytick.labelsize": 10.0,
+        "legend.fontsize": 10.0,
+        "legend.title_fontsize": 10.0,
+        "figure.titlesize": 12.0,
+        "lines.linewidth": 1.8,
+        "axes.prop_cycle": mpl.cycler(color=list(PALETTE))
+        + mpl.cycler(linestyle=list(LINE_STYLES)),
+        "axes.grid": grid,
+        "grid.alpha": 0.3,
+        # Text as outlines: the same glyphs on every screen, and each text's
+        # size can be read from the file (as the browser tests do).
+        "svg.fonttype": "path",
+        # The same figure gives the same file, build after build.
+        "svg.hashsalt": "course_lib",
+    }
+    mpl.rcParams.update(settings)
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("svg")
 
 
 def requirement(url: str, version: str) -> str:

@@ -12,14 +12,20 @@ from IPython.core.inputtransformer2 import TransformerManager
 
 from course_lib import book
 from course_lib.book import (
+    FIGURE_WIDTH,
+    LINE_STYLES,
+    MIN_TEXT_PX,
+    PALETTE,
     SETUP_CELL_ID,
     add_setup_cell,
     glue,
     glue_numbers,
     requirement,
     setup_source,
+    use_book_style,
 )
 
+from .browser.conftest import PHONE_FIGURE_WIDTH, svg_text_sizes
 from .test_package import declared, imports_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +91,126 @@ def test_glue_numbers_needs_real_numbers_and_glues_none_before_it_checks(
     with pytest.raises(TypeError, match=r"^bad must be a real number; got"):
         glue_numbers(good=0.5, bad=value)
     assert calls == []
+
+
+# use_book_style ----------------------------------------------------------------
+
+
+@pytest.fixture
+def rc():
+    """matplotlib's settings, restored after the test."""
+    import matplotlib as mpl
+
+    with mpl.rc_context():
+        yield mpl.rcParams
+
+
+def _figure(legend_size: float | None = None, **subplots):
+    """A figure with every kind of text a chapter's figure has."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(**subplots)
+    for k in range(3):
+        ax.plot([0, 1, 2], [k, k + 1, k], label=f"group {k}")
+    ax.set(title="A title", xlabel="round", ylabel=r"$\varepsilon$ spent")
+    ax.annotate("a note", (1, 2))
+    ax.legend(fontsize=legend_size)
+    return fig
+
+
+def _smallest_text_on_a_phone(fig) -> float:
+    """The smallest text of ``fig`` in CSS px, shown as the book shows it on a phone."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    out = io.StringIO()
+    fig.savefig(out, format="svg", bbox_inches="tight")  # as IPython shows it
+    plt.close(fig)
+    width, sizes = svg_text_sizes(out.getvalue())
+    assert len(sizes) >= 10, sizes  # title, labels, ticks, note and legend
+    # 72 points an inch, 96 CSS px an inch; no wider than the phone's column.
+    shown = min(width * 96 / 72, PHONE_FIGURE_WIDTH)
+    return min(sizes) * shown / width
+
+
+def test_the_book_style_keeps_a_default_figure_legible_on_a_phone(rc):
+    # A page's first cell ends with the call: it must show nothing.
+    assert use_book_style() is None
+    assert tuple(rc["figure.figsize"]) == (FIGURE_WIDTH, 3.4)
+    assert rc["svg.fonttype"] == "path" and not rc["axes.grid"]
+    assert _smallest_text_on_a_phone(_figure()) >= MIN_TEXT_PX
+
+
+def test_the_legibility_measure_fails_the_books_old_figures(rc):
+    # The style every chapter had before: a figure 7 inches wide, 11 pt text,
+    # shrunk to a phone's column; smaller still with a legend in 8 pt.
+    rc.update({"figure.dpi": 110, "font.size": 11})
+    old = _smallest_text_on_a_phone(_figure(figsize=(7, 4)))
+    assert 6 < old < MIN_TEXT_PX
+    assert _smallest_text_on_a_phone(_figure(8, figsize=(7, 4))) < old
+    # and the book's style with too wide a figure fails too
+    use_book_style()
+    assert _smallest_text_on_a_phone(_figure(figsize=(10, 4))) < MIN_TEXT_PX
+
+
+def test_the_book_style_tells_lines_apart_without_colour(rc):
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgb
+
+    use_book_style(grid=True)
+    assert rc["axes.grid"]
+    cycle = rc["axes.prop_cycle"].by_key()
+    # Each line of a plot has a colour and a line style of its own.
+    assert cycle["color"] == list(PALETTE)
+    assert cycle["linestyle"] == list(LINE_STYLES)
+    assert len(set(map(str, LINE_STYLES))) == len(LINE_STYLES) == len(PALETTE)
+    fig, ax = plt.subplots()
+    lines = [ax.plot([0, 1], [k, k])[0] for k in range(len(PALETTE))]
+    plt.close(fig)
+    assert [line.get_color() for line in lines] == list(PALETTE)
+    assert [line.get_linestyle() for line in lines[:4]] == ["-", "--", "-.", ":"]
+
+    def contrast_with_white(colour: str) -> float:
+        linear = [
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+            for c in to_rgb(colour)
+        ]
+        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        return 1.05 / (luminance + 0.05)
+
+    # The first five colours, those most figures use, meet WCAG 2.1's 3:1
+    # for graphics.
+    assert all(contrast_with_white(c) >= 3 for c in PALETTE[:5])
+    assert contrast_with_white("#F0E442") < 3  # the yellow left out would not
+
+
+def test_the_book_style_shows_svg_in_ipython(rc, monkeypatch):
+    import IPython
+    import matplotlib_inline.backend_inline as inline
+
+    formats = []
+    monkeypatch.setattr(inline, "set_matplotlib_formats", formats.append)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)  # plain Python
+    use_book_style()
+    assert formats == []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())  # a kernel
+    use_book_style()
+    assert formats == ["svg"]
+
+
+def test_the_book_style_works_without_ipython(rc, monkeypatch):
+    monkeypatch.setitem(sys.modules, "IPython", None)  # not installed
+    monkeypatch.setitem(sys.modules, "matplotlib_inline", None)
+    monkeypatch.setitem(sys.modules, "matplotlib_inline.backend_inline", None)
+    use_book_style()
+    assert rc["font.size"] == 11 and rc["svg.fonttype"] == "path"
+
+
+@pytest.mark.parametrize("grid", [1, "yes", None])
+def test_the_book_style_needs_a_bool(grid):
+    with pytest.raises(TypeError, match="grid must be a bool; got"):
+        use_book_style(grid=grid)
 
 
 # requirement -----------------------------------------------------------------
@@ -291,3 +417,4 @@ def test_the_import_check_sees_what_students_lack():
 
 def test_module_docstring_names_both_halves():
     assert "glue" in book.__doc__ and "setup cell" in book.__doc__
+    assert "use_book_style" in book.__doc__

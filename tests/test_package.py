@@ -154,9 +154,11 @@ def test_the_student_library_needs_only_the_scientific_stack():
     assert used - stdlib - {"course_lib", "__future__"} == STUDENT_STACK | {
         "threadpoolctl"
     }
-    # Optional: MyST-NB's glue and IPython's display, where they are installed.
+    # Optional: MyST-NB's glue and IPython's display, where they are installed;
+    # matplotlib only for the figures' style.
     assert _imports(ROOT / "course_lib" / "book.py") == {"__future__"} | {
         "json",
+        "matplotlib",
         "re",
         "typing",
     }

@@ -17,6 +17,7 @@ package axe-playwright-python (a development dependency), never from the network
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +38,9 @@ CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/lib/chromium/chromium"))
 VIEWPORT = {"width": 1280, "height": 800}
 # A phone held upright (an iPhone 12 to 15 is 390 CSS pixels wide).
 PHONE = {"width": 390, "height": 844}
+# The column a phone gives a figure: images in a window 390 px wide are
+# shown at most 342 px wide (measured in Chromium, pydata-sphinx-theme 0.15).
+PHONE_FIGURE_WIDTH = 342
 # Folders of the built site that hold assets and downloads, not pages.
 INTERNALS = {"_static", "_sources", "_downloads", "_images"}
 # Milliseconds a page may take to load.
@@ -86,6 +90,11 @@ class Visit:
     # The width of the document and of the window (phone only).
     scroll_width: int = 0
     client_width: int = 0
+    # Each figure's image: its URL and the width it is shown at (phone only).
+    figures: list[dict] = field(default_factory=list)
+    # Each table: its width, whether it fits the window, and whether a box
+    # around it scrolls sideways inside the window (phone only).
+    tables: list[dict] = field(default_factory=list)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -334,6 +343,39 @@ CUT_OFF = """() => {
 }"""
 
 
+# The images of figures (a cell's output, a figure) and the width each is
+# shown at, in CSS px, named by the figure's id where it has one.
+FIGURES = """() => [...document.querySelectorAll(".cell_output img, figure img")].map(
+    (img) => ({
+        src: img.currentSrc || img.src,
+        width: img.getBoundingClientRect().width,
+        name: (img.closest("figure[id]") || {id: ""}).id,
+    }))"""
+
+
+# Each visible table, its width and where it sits: inside the window, or in a
+# box that scrolls sideways and is itself inside the window.
+TABLES = """() => {
+    const width = document.documentElement.clientWidth;
+    const inside = (r) => r.left >= -1 && r.right <= width + 1;
+    const scrolls = (e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX);
+    return [...document.querySelectorAll("table")].filter((t) => t.checkVisibility())
+        .map((t) => {
+            let box = null;
+            for (let a = t.parentElement; a && a !== document.body; a = a.parentElement) {
+                if (scrolls(a)) { box = a; break; }
+            }
+            const r = t.getBoundingClientRect();
+            return {
+                width: Math.round(r.width),
+                fits: inside(r),
+                scrolls: box !== null && inside(box.getBoundingClientRect()),
+                text: t.textContent.trim().replace(/\\s+/g, " ").slice(0, 60),
+            };
+        });
+}"""
+
+
 def settle(tab) -> None:
     """Wait until the page's scripts, images and mathematics have finished."""
     tab.wait_for_load_state("networkidle")
@@ -394,6 +436,8 @@ def phone_visit(tab, base_url: str, page_path: str) -> Visit:
     record.cut_off = seen["cutOff"]
     record.scroll_width = seen["scrollWidth"]
     record.client_width = seen["clientWidth"]
+    record.figures = tab.evaluate(FIGURES)
+    record.tables = tab.evaluate(TABLES)
     record.axe = run_axe(tab)
     return record
 
@@ -422,6 +466,27 @@ def phone_visits(site: Path, fresh_tab, base_url: str) -> dict[str, Visit]:
         with fresh_tab(PHONE) as tab:
             found[page] = phone_visit(tab, base_url, page)
     return found
+
+
+# matplotlib writes each text of an SVG (with svg.fonttype "path") as glyph
+# outlines in a group scaled by its font size in points over 100:
+# <g transform="translate(x y) [rotate(a)] scale(0.1 -0.1)"> is 10 pt.
+_SVG_TEXT = re.compile(r'<g transform="[^"]*scale\(([0-9.]+) -\1\)"')
+_SVG_VIEWBOX = re.compile(r'<svg[^>]*\sviewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) [0-9.]+"')
+
+
+def svg_text_sizes(svg: str) -> tuple[float, list[float]]:
+    """The width of a matplotlib SVG's viewBox, and the font size of each text in it.
+
+    Both are in the SVG's user units (points, for matplotlib), so that a text
+    shown in an image ``w`` CSS px wide is ``size * w / width`` CSS px tall
+    (its font size; a sub- or superscript in mathematics is 0.7 of it).
+    """
+    found = _SVG_VIEWBOX.search(svg)
+    if found is None:
+        raise ValueError("svg must be an SVG with a viewBox; got none")
+    sizes = [100 * float(scale) for scale in _SVG_TEXT.findall(svg)]
+    return float(found.group(1)), sizes
 
 
 def local_target(href: str, base_url: str, site: Path) -> tuple[Path, str] | None:

@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import pytest
 
+from course_lib.book import MIN_TEXT_PX
+
 from .conftest import (
     PHONE,
     SCREENSHOTS,
@@ -26,6 +28,7 @@ from .conftest import (
     serve,
     settle,
     site_pages,
+    svg_text_sizes,
     visit,
 )
 
@@ -137,6 +140,51 @@ def overflow(visits: dict[str, Visit]) -> list[str]:
     return found
 
 
+def illegible_figures(visits: dict[str, Visit], base_url: str, site: Path) -> list[str]:
+    """Figures that are not sharp on every screen or whose text is too small on a phone.
+
+    Legible at a phone's width means: every text of the figure is at least
+    :data:`course_lib.book.MIN_TEXT_PX` CSS px tall (its font size) as the
+    page shows it in a window 390 px wide, whether the figure is narrow enough
+    or its box scrolls. A figure must be an SVG (sharp at any density), which
+    is also what lets the test read each text's size.
+    """
+    found = []
+    for page, record in visits.items():
+        for figure in record.figures:
+            target = local_target(figure["src"], base_url, site)
+            name = figure["name"] or figure["src"].rsplit("/", 1)[-1]
+            if target is None or target[0].suffix != ".svg":
+                found.append(
+                    f"{page}: {name} is not an SVG: blurred on a high-density "
+                    "screen (call course_lib.book.use_book_style() first)"
+                )
+                continue
+            width, sizes = svg_text_sizes(target[0].read_text(encoding="utf-8"))
+            if not sizes:
+                continue
+            smallest = min(sizes) * figure["width"] / width
+            if smallest < MIN_TEXT_PX:
+                found.append(
+                    f"{page}: {name}: text of {smallest:.1f} CSS px at a phone's "
+                    f"width (at least {MIN_TEXT_PX:g}): {min(sizes):g} pt in a figure "
+                    f"{width / 72:.1f} inches wide shown {figure['width']:.0f} px "
+                    "wide; narrow it, stack its panels, or enlarge its text"
+                )
+    return found
+
+
+def unscrolled_tables(visits: dict[str, Visit]) -> list[str]:
+    """Tables wider than a phone's window that no box inside the window scrolls."""
+    return [
+        f"{page}: a table {table['width']} px wide is in no box that scrolls "
+        f"sideways: {table['text']}"
+        for page, record in visits.items()
+        for table in record.tables
+        if not (table["fits"] or table["scrolls"])
+    ]
+
+
 def png_size(path: Path) -> tuple[int, int]:
     """Width and height of a PNG file, from its header."""
     header = path.read_bytes()[:24]
@@ -175,6 +223,11 @@ BROKEN_PAGE = """<!DOCTYPE html><html><head><title>broken</title></head><body>
 <button aria-label="Colour mode">Search</button>
 <div style="width: 1000px">A paragraph wider than a phone</div>
 <div style="overflow: hidden; width: 200px"><p style="width: 1000px">cut off</p></div>
+<figure><img src="small.svg" alt="a figure too wide for its text" style="max-width: 100%"></figure>
+<figure><img src="fine.svg" alt="a narrow figure" style="max-width: 100%"></figure>
+<div class="cell_output"><img src="blurred.png" alt="a bitmap figure"></div>
+<table><tr><th>too wide</th><td style="min-width: 600px">and in no scrolling box</td></tr></table>
+<div style="overflow-x: auto"><table><tr><th>wide</th><td style="min-width: 600px">in a box that scrolls</td></tr></table></div>
 <pre style="overflow-x: auto">a line that scrolls in its own box, as it should """
 BROKEN_PAGE += (
     "x" * 300
@@ -185,10 +238,27 @@ BROKEN_PAGE += (
 )
 
 
+# A figure as matplotlib writes it: a text of 10 pt is a group scaled by 0.1.
+SVG_FIGURE = """<svg xmlns="http://www.w3.org/2000/svg" width="{width}pt" height="144pt"
+ viewBox="0 0 {width} 144"><g transform="translate(9 20) scale(0.1 -0.1)">
+<path d="M 0 0 L 600 0 L 600 700 z"/></g></svg>"""
+# A PNG of 1 x 1 pixel.
+PNG_FIGURE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d6a4e60000000049454e44ae426082"
+)
+
+
 @pytest.fixture(scope="module")
 def broken_site(tmp_path_factory, fresh_tab):
     folder = tmp_path_factory.mktemp("broken_site")
     (folder / "index.html").write_text(BROKEN_PAGE, encoding="utf-8")
+    # Text of 10 pt in a figure 10 inches wide, and in one 3 inches wide.
+    for name, inches in (("small.svg", 10), ("fine.svg", 3)):
+        (folder / name).write_text(
+            SVG_FIGURE.format(width=72 * inches), encoding="utf-8"
+        )
+    (folder / "blurred.png").write_bytes(PNG_FIGURE)
     with serve(folder) as url:
         with fresh_tab() as tab:
             desktop = {"index.html": visit(tab, url, "index.html")}
@@ -228,11 +298,26 @@ def test_the_accessibility_and_phone_checks_catch_a_broken_page(broken_site):
             assert any(f" {rule} (" in line for line in found), (rule, found)
     problems = overflow(phone)
     assert problems[0] == "index.html: the document is 1008 px wide in a 390 px window"
-    assert len(problems) == 3, problems
+    assert len(problems) == 4, problems
     assert "div from x=8 to 1008: A paragraph wider than a phone" in problems[1]
     assert "p from x=8 to 1008: cut off" in problems[2]
+    assert "table from x=8 to " in problems[3] and "too wide" in problems[3]
     # The <pre> is wider still, but it scrolls in its own box.
     assert not any("pre" in problem for problem in problems), problems
+    # So does the second table; the first is in no scrolling box.
+    tables = unscrolled_tables(phone)
+    assert len(tables) == 1, tables
+    assert tables[0].startswith("index.html: a table ") and "too wide" in tables[0]
+
+
+def test_the_figure_check_catches_blurred_and_illegible_figures(broken_site):
+    folder, url, _, phone = broken_site
+    problems = illegible_figures(phone, url, folder)
+    assert len(problems) == 2, problems
+    # 10 pt in 720 pt, shown 294 px wide (the window less the margins of the
+    # page and of the <figure>)
+    assert problems[0].startswith("index.html: small.svg: text of 4.1 CSS px"), problems
+    assert problems[1].startswith("index.html: blurred.png is not an SVG"), problems
 
 
 # --- the real site -------------------------------------------------------------
@@ -313,6 +398,30 @@ def test_no_page_is_wider_than_a_phone(phone_visits):
     # Code blocks, wide tables and long formulas scroll inside their own box.
     assert all(v.client_width == PHONE["width"] for v in phone_visits.values())
     problems = overflow(phone_visits)
+    assert not problems, "\n".join(problems)
+
+
+def test_wide_tables_scroll_in_their_own_box_on_a_phone(phone_visits):
+    # pandas' tables in cell outputs, and Markdown tables (the syllabus's).
+    wide = [
+        (page, table)
+        for page, v in phone_visits.items()
+        for table in v.tables
+        if not table["fits"]
+    ]
+    assert len({page for page, _ in wide}) >= 5, (
+        "hardly any table is wider than a phone"
+    )
+    problems = unscrolled_tables(phone_visits)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_figure_is_sharp_and_legible_at_a_phones_width(
+    site, phone_visits, base_url
+):
+    figures = sum(len(v.figures) for v in phone_visits.values())
+    assert figures >= 30, f"only {figures} figures found on the site"
+    problems = illegible_figures(phone_visits, base_url, site)
     assert not problems, "\n".join(problems)
 
 
