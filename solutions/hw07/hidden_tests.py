@@ -12,11 +12,24 @@ seeds of the Generators its calls hand to the student; part 2 draws the
 responses of its two long calls (shares of 1s kept away from 0, 1/2 and 1,
 where a mistake would give the right estimate); part 3 draws its three large
 datasets (redrawn until forgetting to clip shows, see ``_clipping_shift``)
-and its Generators' seeds. Fixed: the public checks' cases (with their
-seeds), the small hand-written edge cases, and the whole of part 4.
+and its Generators' seeds; part 6 draws the public values of six cases
+(ages, incomes, Pareto outliers, a few shares, uniform values under a tiny
+and a huge budget); part 7 draws the number of people of each kind in its
+two selection calls (one with rows in order, one shuffled with large random
+ids), the visits of its noise call, and its Generators' seeds. Fixed: the
+public checks' cases (with their seeds), the small hand-written edge cases,
+and the whole of part 4.
+
+Part 6 is open: any bound whose error is within 0.1% of the smallest one
+passes (``BOUND_RTOL``), so the check computes the exact minimum and tests
+that property, not a particular bound or method. Part 7 checks what every
+correct choice of kept visits satisfies exactly (each person keeps
+min(visits, cap), people within the cap keep all), binomial tests of the
+randomness of the choice, and the noise as in part 3.
 
 Parts 2 and 4 are deterministic and compared with reference values at a
-tolerance of 1e-9 (false-failure rate zero). Parts 1 and 3 are randomised:
+tolerance of 1e-9 (false-failure rate zero), part 6 against the property
+above. Parts 1, 3 and 7 are randomised:
 each Call passes a Generator and asks for many draws at once, and the checks
 test distributions, never particular draws, so any correct answer passes
 whatever order it draws in. Every statistical test is exact for a correct
@@ -522,9 +535,352 @@ def scales_check(outcomes: list[Outcome]) -> None:
         raise Fail(f"the scales for {kind} queries are wrong")
 
 
+# --------------------------------------------------------------------------
+# Part 6: clipping_bound
+# --------------------------------------------------------------------------
+
+# Any bound whose root mean squared error is within this factor of the
+# smallest possible one passes (the notebook states it): the checks test the
+# property, not one way of finding the bound.
+BOUND_RTOL = 1e-3
+
+
+def bound_rmse(upper: float, values: np.ndarray, n: float, eps: float) -> float:
+    """The root mean squared error of the private mean with bound ``upper``.
+
+    The clipping bias as the public values estimate it, mean(min(x, U)) -
+    mean(x), and the standard deviation sqrt(2) U / (epsilon n) of Laplace
+    noise of scale U / epsilon on the sum, divided by n.
+    """
+    bias = float(np.maximum(values - upper, 0.0).mean())
+    return math.sqrt(bias**2 + 2 * (upper / (eps * n)) ** 2)
+
+
+def best_bound(values: np.ndarray, n: float, eps: float, k2: float | None = None):
+    """The bound minimising the error exactly, and that error.
+
+    Between two consecutive public values the squared error is a parabola in
+    U, so its minimum is the vertex of one of them (clipped to its interval).
+    ``k2`` replaces the noise variance per unit of U^2, 2 / (epsilon n)^2,
+    to find the bound a mistake would choose.
+    """
+    x = np.sort(values)
+    size = x.size
+    if k2 is None:
+        k2 = 2 / (eps * n) ** 2
+    above = size - np.arange(size + 1)
+    tail = np.r_[np.cumsum(x[::-1])[::-1], 0.0]
+    share = above / size
+    vertex = tail / size * share / (share**2 + k2)
+    cand = np.clip(vertex, np.r_[0.0, x], np.r_[x, np.inf])
+    best = float(cand[np.argmin(((tail - above * cand) / size) ** 2 + k2 * cand**2)])
+    return best, bound_rmse(best, x, n, eps)
+
+
+def _bound_values(rng: np.random.Generator, kind: str) -> np.ndarray:
+    """Public values of ``kind`` (see ``BOUND_DRAWN``), drawn from ``rng``."""
+    if kind == "ages":  # integers from 17 to 90, skewed to the right
+        return np.minimum(np.round(17 + rng.gamma(2.0, 11.0, 3000)), 90.0)
+    if kind == "incomes":
+        return rng.lognormal(10.5, 0.9, 5000)
+    if kind == "pareto":  # a few huge values
+        return (rng.pareto(1.3, 2000) + 1) * 1000
+    if kind == "shares":  # a few values below 1, far apart
+        return rng.uniform(0, 1, 5)
+    return rng.uniform(10, 100, 1000)
+
+
+# (kind of public values, n, epsilon) of the cases drawn per submission: an
+# optimum inside the bulk, in the tail, among huge outliers, between a few
+# values below 1 (where rounding shows), far below every value (a tiny
+# budget: about 0.27, below 1) and close to the maximum (a huge one).
+BOUND_DRAWN = [
+    ("ages", 400, 0.5),
+    ("incomes", 3000, 1.0),
+    ("pareto", 1000, 0.2),
+    ("shares", 30, 0.5),
+    ("uniform", 10, 0.01),
+    ("uniform", 1_000_000, 10.0),
+]
+
+
+def bound_cases(rng: np.random.Generator) -> list[tuple]:
+    drawn = [(_bound_values(rng, kind), n, eps) for kind, n, eps in BOUND_DRAWN]
+    drawn[1] = (drawn[1][0].tolist(), *drawn[1][1:])  # a list works too
+    ages = np.arange(17, 91, dtype=float).repeat(np.arange(74, 0, -1))
+    return [
+        *drawn,
+        (ages, 200, 1.0),
+        (np.array([3.0, 1.0, 2.0, 100.0]), 50, 0.3),
+        # The public checks' cases.
+        (np.full(100, 50.0), 100, 0.1),
+        (np.random.default_rng(0).lognormal(10, 1, 2000), 1000, 0.5),
+    ]
+
+
+def bound_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("clipping_bound", case) for case in bound_cases(rng)]
+
+
+def _bound_hint(got: float, values: np.ndarray, n: float, eps: float) -> str:
+    best, err = best_bound(values, n, eps)
+    mine = bound_rmse(got, values, n, eps)
+    mistakes = {
+        "the noise's standard deviation is sqrt(2) U / (epsilon n): you left out "
+        "the sqrt(2) of the Laplace distribution": 1 / (eps * n) ** 2,
+        "the noise is added to the sum and divided by n: its standard deviation "
+        "is sqrt(2) U / (epsilon n), not sqrt(2) U / epsilon": 2 / eps**2,
+    }
+    for hint, k2 in mistakes.items():
+        wrong, _ = best_bound(values, n, eps, k2)
+        if abs(got - wrong) <= 1e-3 * max(wrong, 1e-9) and (
+            bound_rmse(wrong, values, n, eps) > (1 + BOUND_RTOL) * err
+        ):
+            return hint
+    x_max = float(np.max(values))
+    if math.isclose(got, x_max, rel_tol=1e-9):
+        return (
+            "clipping at the largest public value removes the bias but not the "
+            "noise: a smaller bound trades a little bias for less noise"
+        )
+    return (
+        f"with n = {n:g} and epsilon = {eps:g} your bound U = {got:.6g} has a root "
+        f"mean squared error of {mine:.6g}; the best bound's is {err:.6g}, and "
+        f"yours must be within {BOUND_RTOL:.1%} of it (is the best U "
+        f"{'smaller' if best < got else 'larger'}?)"
+    )
+
+
+def bound_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        values = np.asarray(call.args[0], dtype=float)
+        n, eps = call.args[1], call.args[2]
+        try:
+            got = float(value)
+        except (TypeError, ValueError) as error:
+            raise Fail("clipping_bound must return one number") from error
+        if not math.isfinite(got) or got < 0:
+            raise Fail(f"the bound must be a finite number >= 0; got {got}")
+        _, err = best_bound(values, n, eps)
+        if bound_rmse(got, values, n, eps) > (1 + BOUND_RTOL) * err:
+            raise Fail(_bound_hint(got, values, n, eps))
+
+
+# --------------------------------------------------------------------------
+# Part 7: bounded_visit_counts
+# --------------------------------------------------------------------------
+
+# A budget so large that the noise (scale cap / epsilon) is far below 1e-3:
+# the output rounds to the kept counts.
+HUGE_EPS = 1e9
+# The groups of people of the selection calls, with cap 2: (visits of each
+# person, by cell (among cells 0 to 9), how many such people are drawn).
+# - A: one visit to each of cells 0 to 4: each cell's count is Binomial(m, 2/5)
+#   if the 2 kept visits are chosen at random (they total exactly 2m);
+# - B: one visit to each of cells 5 and 6 (no more than the cap): all kept;
+# - C: ten visits to cell 7: exactly 2 of them kept;
+# - D: three visits to cell 8 and one to cell 9: cell 9's count is
+#   Binomial(m, 1/2), and cells 8 and 9 total exactly 2m.
+# Cells 10 and 11 are visited by nobody.
+VISIT_GROUPS = {
+    "A": ([0, 1, 2, 3, 4], (8_000, 12_000)),
+    "B": ([5, 6], (1_000, 2_000)),
+    "C": ([7] * 10, (1_000, 2_000)),
+    "D": ([8, 8, 8, 9], (4_000, 6_000)),
+}
+VISIT_CELLS = 12
+VISIT_CAP = 2
+# Noise calls: people who never exceed the cap, so that the output minus the
+# exact counts is the noise; (cells, people, cap, epsilon).
+NOISE_CASES = [(40_000, 50_000, 3, 0.8)]  # scale 3.75, not a whole number
+
+# Statistical tests: on each of the two selection calls, binomial tests of
+# cells 0 to 4 and 9 (6 tests), on the public check's 4 visits per person 4
+# more; on each of the two noise calls (the drawn one and the public
+# check's), a KS test of the noise against the exact Laplace CDF and a sign
+# test of independence (2 tests): 2 x 6 + 4 + 2 x 2 = 20 shares of ALPHA.
+# Power: with m >= 8,000 people in group A, keeping each visit with
+# probability 1/2 (one visit too many or too few chosen at random) or
+# 3/10 / 1/2 instead of 2/5 passes a cell's binomial test with probability
+# below 1e-20; keeping the first 2 visits in the order given (cells 0 and 1,
+# in the sorted call) or the same 2 cells for everybody gives counts of 0 or
+# m, which fail with certainty. The KS tests (40,000 and 40,000 cells) have
+# the power of part 3's: a Laplace scale off by 1.25x either way passes with
+# probability below 1e-24, Gaussian noise of the same scale below 1e-36.
+VISIT_TESTS = 20
+VISIT_ALPHA = ALPHA / VISIT_TESTS
+
+
+def _visits(rng: np.random.Generator, ordered: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The visits of ``VISIT_GROUPS``, as (person, cell) arrays.
+
+    ``ordered``: people numbered 0, 1, ... and each person's visits in the
+    order of ``VISIT_GROUPS``; otherwise the rows are shuffled and the people
+    carry large random ids.
+    """
+    person, cell = [], []
+    first = 0
+    for cells, (low, high) in VISIT_GROUPS.values():
+        m = int(rng.integers(low, high + 1))
+        person.append(np.repeat(np.arange(first, first + m), len(cells)))
+        cell.append(np.tile(cells, m))
+        first += m
+    who, where = np.concatenate(person), np.concatenate(cell)
+    if ordered:
+        return who, where
+    ids = rng.choice(10**12, size=first, replace=False) - 5 * 10**11
+    rows = rng.permutation(who.size)
+    return ids[who][rows], where[rows]
+
+
+def _noise_visits(rng: np.random.Generator, cells: int, people: int, cap: int):
+    """Visits of people who each make 1 to ``cap`` visits to random cells."""
+    counts = rng.integers(1, cap + 1, size=people)
+    who = np.repeat(rng.permutation(people) * 7 + 3, counts)
+    return who, rng.integers(0, cells, size=who.size)
+
+
+def visit_calls(rng: np.random.Generator) -> list[Call]:
+    calls = []
+    for ordered in (True, False):
+        who, where = _visits(rng, ordered)
+        args = (who, where, VISIT_CELLS, VISIT_CAP, HUGE_EPS, _student_rng(rng))
+        calls.append(Call("bounded_visit_counts", args))
+    for cells, people, cap, eps in NOISE_CASES:
+        who, where = _noise_visits(rng, cells, people, cap)
+        args = (who, where.tolist(), cells, cap, eps, _student_rng(rng))
+        calls.append(Call("bounded_visit_counts", args))
+    # The public checks' cases, with their seeds.
+    public = [
+        ([1, 1, 1, 2, 3, 3], [0, 0, 1, 1, 2, 2], 4, 2, HUGE_EPS, 1),
+        (np.arange(20_000).repeat(4), np.tile(np.arange(4), 20_000), 4, 1, HUGE_EPS, 2),
+        (np.arange(40_000), np.arange(40_000), 40_000, 2, 1.0, 3),
+    ]
+    for *args, seed in public:
+        calls.append(Call("bounded_visit_counts", (*args, np.random.default_rng(seed))))
+    return calls
+
+
+def _kept_counts(got: np.ndarray) -> np.ndarray:
+    counts = np.round(got)
+    if np.abs(got - counts).max() > 1e-3:
+        raise Fail(
+            f"with epsilon = {HUGE_EPS:g} the noise is negligible and each cell "
+            "should hold a whole number of kept visits; got fractions (is the "
+            "Laplace scale cap / epsilon?)"
+        )
+    return counts.astype(np.int64)
+
+
+def _exact_checks(kept: np.ndarray, who: np.ndarray, where: np.ndarray, cap: int):
+    """What holds for any correct choice of the kept visits.
+
+    Every cell keeps at least the visits of the people within the cap (all of
+    theirs are kept) and at most all its visits, and the table holds
+    min(visits, cap) visits of each person.
+    """
+    exact = np.bincount(where, minlength=kept.size)
+    _, index, visits = np.unique(who, return_inverse=True, return_counts=True)
+    within = np.bincount(where[visits[index] <= cap], minlength=kept.size)
+    if (kept > exact).any():
+        raise Fail("a cell's count can only lose visits, never gain them")
+    if (kept < within).any():
+        raise Fail("people with no more visits than the cap keep all of them")
+    total = int(np.minimum(visits, cap).sum())
+    if kept.sum() != total:
+        raise Fail(
+            "keep exactly min(visits, cap) visits of each person: a person with "
+            "more than cap visits keeps cap of them, one with fewer keeps all; "
+            f"the table should hold {total} visits, yours holds {kept.sum()}"
+        )
+
+
+def _binomial_cells(tests: list[tuple[int, int, float]], what: str) -> None:
+    """Binomial tests of (kept count, people, probability) of cells."""
+    if not all(binomial_ok(int(k), m, p, VISIT_ALPHA) for k, m, p in tests):
+        shares = ", ".join(f"{k / m:.3f}" for k, m, _ in tests)
+        raise Fail(
+            "choose each person's kept visits at random, every set of cap visits "
+            "equally likely and independently of other people: "
+            f"{what}; the shares kept were {shares}"
+        )
+
+
+def _selection_check(kept: np.ndarray, who: np.ndarray, where: np.ndarray) -> None:
+    people = {
+        name: np.unique(who[where == cells[-1]]).size
+        for name, (cells, _) in VISIT_GROUPS.items()
+    }
+    if kept[7] != VISIT_CAP * people["C"]:
+        raise Fail(
+            "the cap counts visits, not places: a person who visits the same "
+            "place ten times keeps cap of those visits"
+        )
+    _binomial_cells(
+        [(kept[j], people["A"], VISIT_CAP / 5) for j in range(5)],
+        "people with one visit to each of 5 places (in that order) should keep "
+        "each visit with probability 2/5",
+    )
+    _binomial_cells(
+        [(kept[9], people["D"], VISIT_CAP / 4)],
+        "people with three visits to one place and one to another should keep "
+        "the single visit with probability 1/2",
+    )
+
+
+def _noise_check(got: np.ndarray, who, where, cap: int, eps: float) -> None:
+    exact = np.bincount(np.asarray(where), minlength=got.size)
+    noise = got - exact
+    scale = cap / eps
+    if np.unique(np.round(noise, 9)).size < 10:
+        raise Fail("add independent Laplace noise of scale cap / epsilon to every cell")
+    if stats.kstest(noise, "laplace", args=(0.0, scale)).pvalue < VISIT_ALPHA:
+        wrong = {
+            "the sensitivity of the table is the cap: use scale cap / epsilon, "
+            "not 1 / epsilon": 1 / eps,
+            "the Laplace scale is cap / epsilon, not epsilon / cap": eps / cap,
+            "the Laplace scale is cap / epsilon, not cap * epsilon": cap * eps,
+        }
+        for hint, wrong_scale in wrong.items():
+            if (
+                stats.kstest(noise, "laplace", args=(0.0, wrong_scale)).pvalue
+                >= VISIT_ALPHA
+            ):
+                raise Fail(hint)
+        raise Fail(
+            f"the noise (output minus exact counts, for people within the cap) "
+            f"should be Laplace with scale cap / epsilon = {scale:g}; its mean "
+            f"absolute value is {np.abs(noise).mean():.3g}"
+        )
+    if not signs_independent(noise, VISIT_ALPHA):
+        raise Fail("the noise on different cells must be independent")
+
+
+def visit_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        who, where, cells, cap, eps = call.args[:5]
+        who, where = np.asarray(who), np.asarray(where)
+        got = _float_array(value, "bounded_visit_counts", (cells,))
+        if eps == HUGE_EPS:
+            kept = _kept_counts(got)
+            _exact_checks(kept, who, where, cap)
+            if cells == VISIT_CELLS:
+                _selection_check(kept, who, where)
+            elif cap == 1:  # the public check's 4 visits per person
+                _binomial_cells(
+                    [(k, who.size // 4, 1 / 4) for k in kept],
+                    "people with one visit to each of 4 places should keep each "
+                    "with probability 1/4",
+                )
+        else:
+            _noise_check(got, who, where, cap, eps)
+
+
 TESTS = {
     "test_randomized_response": Test(rr_calls, rr_check),
     "test_rr_estimate": Test(est_calls, est_check),
     "test_noisy_clipped_sums": Test(sums_calls, sums_check),
     "test_laplace_scales": Test(scales_calls, scales_check),
+    "test_clipping_bound": Test(bound_calls, bound_check),
+    "test_bounded_visit_counts": Test(visit_calls, visit_check),
 }
