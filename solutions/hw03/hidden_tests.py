@@ -732,7 +732,9 @@ def eo_inputs(rng: np.random.Generator) -> list[tuple]:
     so that the best policy mixes the rules above 90 and above 50), and one of
     18 people where the best profit is small (0.079 at break-even 0.9) or zero
     (lend to no one at 0.97), so that a policy that miscounts the rule that
-    accepts no one (the origin of the hull) loses.
+    accepts no one (the origin of the hull) loses; and a toy table whose
+    lowest cell repays nothing, at a break-even of 0.2, where the best policy
+    lends to every repayer (common TPR 1) but not to that cell.
     """
     fico = load_fico()
     tiny = toy_variant([0.3, 0.8, 0.95, 0.4, 0.85, 0.9], (10, 8))
@@ -743,6 +745,7 @@ def eo_inputs(rng: np.random.Generator) -> list[tuple]:
         (toy_variant([0.3, 0.95, 0.85, 0.4, 0.85, 0.9], (1000, 200)), 0.82),
         (tiny, 0.9),
         (tiny, 0.97),
+        (toy_variant([0.0, 0.8, 0.95, 0.4, 0.85, 0.9], (1000, 200)), 0.2),
         (fico, 0.7),
         (random_fico(rng, categorical=False), float(rng.uniform(0.6, 0.9))),
         (random_fico(rng, categorical=True), float(rng.uniform(0.6, 0.9))),
