@@ -14,7 +14,10 @@ grader passes to ``calls``: the scores, labels and groups of parts 1, 2 and 4
 point clouds of part 3. Their checks compute the reference answers from the
 calls that were made. The public checks' cases, the COMPAS inputs and the
 hand-written edge cases stay fixed, and so does all of part 5 (the FICO table
-and a toy table, with chosen thresholds).
+and a toy table, with chosen thresholds). Part 6 is open-ended (any policy
+with the asked properties passes): its check verifies the properties on the
+FICO table, toy tables and random FICO-like tables with drawn break-evens,
+against the exact optimum of a convex-hull computation.
 See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
@@ -223,6 +226,17 @@ def target_tpr(
             return target
 
 
+#: Group "a" has 25 positives with distinct scores (0.99 down to 0.51) and five
+#: negatives; group "b" has three positives and three negatives.
+EXACT_TARGETS = (
+    [round(0.99 - 0.02 * k, 2) for k in range(25)]
+    + [0.88, 0.72, 0.58, 0.3, 0.2]
+    + [0.9, 0.6, 0.4, 0.7, 0.5, 0.1],
+    [1] * 25 + [0] * 5 + [1, 1, 1, 0, 0, 0],
+    ["a"] * 30 + ["b"] * 6,
+)
+
+
 def tpr_inputs(rng: np.random.Generator) -> list[tuple]:
     """The public check's case, COMPAS, and two draws with drawn targets."""
     compas_args = compas_scores(("African-American", "Caucasian"))
@@ -242,6 +256,12 @@ def tpr_inputs(rng: np.random.Generator) -> list[tuple]:
             target_tpr(rng, 0.8, 0.97, y2, groups2),
         ),
         (scores, y, groups, target_tpr(rng, 0.02, 0.1, y, groups)),
+        # Targets reached exactly: 7 and 14 of 25 positives (0.28 * 25 is
+        # 7.000000000000001 in floats, so ceil() without a tolerance asks for an
+        # 8th positive), and a target so small that one positive is enough.
+        (*EXACT_TARGETS, 0.28),
+        (*EXACT_TARGETS, 0.56),
+        (*EXACT_TARGETS, 1e-10),
     ]
 
 
@@ -592,10 +612,258 @@ def profit_check(outcomes: list[Outcome]) -> None:
         raise Fail("the profit is wrong")
 
 
+# --------------------------------------------------------------------------
+# Part 6: equal_opportunity_policy
+# --------------------------------------------------------------------------
+
+#: Group names of the random FICO-like tables.
+TABLE_GROUPS = np.array(["Amber", "Blue", "Coral", "Dune"])
+
+
+def random_fico(rng: np.random.Generator, categorical: bool) -> pd.DataFrame:
+    """A FICO-like table: 2 to 4 groups on one score grid, sorted by group, score.
+
+    Each group's score distribution is a Dirichlet draw with about a tenth of
+    its cells empty (cdf jumps of zero), and its repayment rate is a logistic
+    curve of the score plus N(0, 0.08) noise, so that it is far from monotone
+    and the groups' ROC curves are not concave: a threshold rule that does not
+    randomise between non-adjacent thresholds (the convex hull) loses profit.
+    """
+    n_groups = int(rng.integers(2, 5))
+    names = np.sort(rng.choice(TABLE_GROUPS, size=n_groups, replace=False))
+    step = float(rng.choice([2.0, 2.5, 5.0]))
+    grid = np.arange(0.0, 100.0 + step / 2, step)
+    frames = []
+    for name in names:
+        share = rng.dirichlet(np.full(len(grid), 0.8))
+        share[rng.random(len(grid)) < 0.1] = 0.0
+        cdf = np.cumsum(share) / share.sum()
+        cdf[-1] = 1.0
+        slope, middle = rng.uniform(0.04, 0.12), rng.uniform(30, 70)
+        curve = 1 / (1 + np.exp(-slope * (grid - middle)))
+        rate = np.clip(curve + rng.normal(0, 0.08, len(grid)), 0.005, 0.995)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "score": grid,
+                    "group": name,
+                    "cdf": cdf,
+                    "non_default_rate": rate,
+                    "group_size": int(rng.integers(500, 100_001)),
+                }
+            )
+        )
+    table = pd.concat(frames, ignore_index=True)
+    if categorical:
+        table["group"] = table["group"].astype("category")
+    return table
+
+
+def fico_cells(fico: pd.DataFrame, *, sized: bool = True) -> pd.DataFrame:
+    """Group label, expected people and repaid of every row (the row order kept)."""
+    group = fico["group"].astype(str)
+    share = fico["cdf"] - fico["cdf"].groupby(group).shift(1, fill_value=0.0)
+    people = share * fico["group_size"] if sized else share
+    return pd.DataFrame(
+        {
+            "group": group,
+            "people": people.to_numpy(dtype=float),
+            "repaid": (people * fico["non_default_rate"]).to_numpy(dtype=float),
+        }
+    )
+
+
+def _lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Indices of the lower convex hull of the points (x[k], y[k]), x non-decreasing."""
+    hull: list[int] = []
+    for k in range(len(x)):
+        while len(hull) >= 2:
+            i, j = hull[-2], hull[-1]
+            if (y[j] - y[i]) * (x[k] - x[i]) >= (y[k] - y[i]) * (x[j] - x[i]):
+                hull.pop()
+            else:
+                break
+        hull.append(k)
+    return np.array([k for n, k in enumerate(hull) if n == 0 or x[k] > x[hull[n - 1]]])
+
+
+def eo_best_profit(
+    fico: pd.DataFrame, break_even: float, *, hull: bool = True
+) -> float:
+    """The largest profit of a randomised threshold policy with equal TPRs.
+
+    A group's best profit at TPR tau is linear between the vertices of the lower
+    convex hull of its points (repaid, defaulted) of the rules "score >= t"
+    (``hull=False``: between consecutive rules, the best policy that only
+    randomises within one score cell); the total is piecewise linear in tau, so
+    its maximum is at one of the vertices.
+    """
+    cells = fico_cells(fico)
+    curves = []
+    for _, rows in cells.groupby("group", sort=False):
+        rows = rows[::-1]  # highest score first
+        tp = np.r_[0.0, np.cumsum(rows["repaid"])]
+        fp = np.r_[0.0, np.cumsum(rows["people"] - rows["repaid"])]
+        keep = _lower_hull(tp, fp) if hull else _lower_hull_free(tp)
+        gain = (1 - break_even) * tp[keep] - break_even * fp[keep]
+        curves.append((tp[keep] / tp[-1], gain))
+    corners = np.unique(np.concatenate([x for x, _ in curves]))
+    return float(max(sum(np.interp(corners, x, gain) for x, gain in curves)))
+
+
+def _lower_hull_free(tp: np.ndarray) -> np.ndarray:
+    """Every rule whose TPR is larger than the previous one's (no hull)."""
+    return np.array([k for k in range(len(tp)) if k == 0 or tp[k] > tp[k - 1]])
+
+
+def toy_variant(rates: list[float], sizes: tuple[int, int]) -> pd.DataFrame:
+    """Part 5's toy table with other repayment rates and group sizes."""
+    toy = toy_fico().copy()
+    toy["non_default_rate"] = rates
+    toy["group_size"] = [sizes[0]] * 3 + [sizes[1]] * 3
+    return toy
+
+
+def eo_inputs(rng: np.random.Generator) -> list[tuple]:
+    """(fico, break_even); None for break_even leaves the default.
+
+    Besides ``fico``, part 5's toy table and random tables: a toy table whose
+    top cell repays less than the next (its first ROC point is off the hull,
+    so that the best policy mixes the rules above 90 and above 50), and one of
+    18 people where the best profit is small (0.079 at break-even 0.9) or zero
+    (lend to no one at 0.97), so that a policy that miscounts the rule that
+    accepts no one (the origin of the hull) loses; and a toy table whose
+    lowest cell repays nothing, at a break-even of 0.2, where the best policy
+    lends to every repayer (common TPR 1) but not to that cell.
+    """
+    fico = load_fico()
+    tiny = toy_variant([0.3, 0.8, 0.95, 0.4, 0.85, 0.9], (10, 8))
+    return [
+        (fico, None),
+        (toy_fico(), 0.82),
+        (toy_fico(), 0.5),
+        (toy_variant([0.3, 0.95, 0.85, 0.4, 0.85, 0.9], (1000, 200)), 0.82),
+        (tiny, 0.9),
+        (tiny, 0.97),
+        (toy_variant([0.0, 0.8, 0.95, 0.4, 0.85, 0.9], (1000, 200)), 0.2),
+        (fico, 0.7),
+        (random_fico(rng, categorical=False), float(rng.uniform(0.6, 0.9))),
+        (random_fico(rng, categorical=True), float(rng.uniform(0.6, 0.9))),
+        (random_fico(rng, categorical=False), None),
+        # A high break-even puts the best common TPR low, on the first segments of
+        # the groups' hulls, where the top score cells decide.
+        (random_fico(rng, categorical=True), float(rng.uniform(0.9, 0.97))),
+        (random_fico(rng, categorical=False), float(rng.uniform(0.9, 0.97))),
+    ]
+
+
+def eo_calls(rng: np.random.Generator) -> list[Call]:
+    return [
+        Call("equal_opportunity_policy", (f,), {} if b is None else {"break_even": b})
+        for f, b in eo_inputs(rng)
+    ]
+
+
+def eo_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    """Check the properties the part asks for, so that any correct method passes.
+
+    The returned probabilities must lie in [0, 1], not decrease with the score
+    within a group, give every group the same expected TPR (to 1e-6), and earn
+    at least the largest profit of such a policy minus 1e-7 of the table's
+    total stake (the sum of |people x (rate - break_even)|). The reference is
+    exact, so the false-failure rate is zero.
+    """
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        fico = call.args[0]
+        break_even = call.kwargs.get("break_even", 0.82)
+        try:
+            accept = np.asarray(value, dtype=float).reshape(-1)
+        except (TypeError, ValueError) as error:
+            raise Fail(
+                "return one acceptance probability (a number) per row"
+            ) from error
+        if accept.shape != (len(fico),):
+            raise Fail(f"return {len(fico)} probabilities, one per row of the table")
+        if not np.isfinite(accept).all():
+            raise Fail("a probability is NaN or infinite")
+        if accept.min() < -1e-9 or accept.max() > 1 + 1e-9:
+            raise Fail("acceptance probabilities must lie between 0 and 1")
+        cells = fico_cells(fico)
+        for _, rows in pd.Series(accept).groupby(cells["group"], sort=False):
+            if (np.diff(rows.to_numpy()) < -1e-6).any():
+                raise Fail(
+                    "within a group the acceptance probability must not decrease as "
+                    "the score rises (a randomised threshold)"
+                )
+        tp = pd.Series(accept * cells["repaid"]).groupby(cells["group"]).sum()
+        tpr = tp / cells.groupby("group")["repaid"].sum()
+        if tpr.max() - tpr.min() > 1e-6:
+            if ((accept > 1e-9) & (accept < 1 - 1e-9)).sum() == 0:
+                raise Fail(
+                    "the true positive rates differ between groups: without "
+                    "randomising, group thresholds cannot equalise them exactly"
+                )
+            raise Fail("every group must have the same (expected) true positive rate")
+        stake = float(
+            np.abs(cells["people"] * (fico["non_default_rate"] - break_even)).sum()
+        )
+        got = float(
+            (accept * cells["people"] * (fico["non_default_rate"] - break_even)).sum()
+        )
+        best = eo_best_profit(fico, break_even)
+        if got >= best - 1e-7 * stake:
+            continue
+        if break_even != 0.82 and np.isclose(
+            got, _profit_at_best(fico, 0.82, break_even)
+        ):
+            raise Fail("use the break_even argument instead of 0.82")
+        if got >= eo_best_profit(fico, break_even, hull=False) - 1e-7 * stake:
+            raise Fail(
+                "equal TPRs, but not the most profitable policy: randomising between "
+                "two thresholds that are not neighbours (the ROC curve's convex hull) "
+                "can earn more"
+            )
+        raise Fail("equal TPRs, but not the most profitable policy")
+
+
+def _profit_at_best(fico: pd.DataFrame, assumed: float, actual: float) -> float:
+    """Profit at break-even ``actual`` of the policy that is best for ``assumed``."""
+    accept = eo_policy(fico, assumed)
+    cells = fico_cells(fico)
+    return float((accept * cells["people"] * (fico["non_default_rate"] - actual)).sum())
+
+
+def eo_policy(fico: pd.DataFrame, break_even: float) -> np.ndarray:
+    """The reference policy: hull vertices, best common TPR, one mixed segment."""
+    cells = fico_cells(fico)
+    groups = {}
+    for label, rows in cells.groupby("group", sort=False):
+        index = rows.index.to_numpy()[::-1]
+        tp = np.r_[0.0, np.cumsum(rows["repaid"].to_numpy()[::-1])]
+        fp = np.r_[0.0, np.cumsum((rows["people"] - rows["repaid"]).to_numpy()[::-1])]
+        keep = _lower_hull(tp, fp)
+        groups[label] = (
+            index,
+            keep,
+            tp[keep] / tp[-1],
+            (1 - break_even) * tp[keep] - break_even * fp[keep],
+        )
+    corners = np.unique(np.concatenate([x for _, _, x, _ in groups.values()]))
+    total = sum(np.interp(corners, x, gain) for _, _, x, gain in groups.values())
+    tau = corners[np.argmax(total)]
+    accept = np.zeros(len(fico))
+    for index, keep, x, _ in groups.values():
+        i = min(int(np.searchsorted(x, tau, side="right")) - 1, len(keep) - 2)
+        accept[index[: keep[i]]] = 1.0
+        accept[index[keep[i] : keep[i + 1]]] = (tau - x[i]) / (x[i + 1] - x[i])
+    return accept
+
+
 TESTS = {
     "test_roc_points": Test(roc_calls, roc_check),
     "test_thresholds_for_equal_tpr": Test(tpr_calls, tpr_check),
     "test_pareto_mask": Test(pareto_calls, pareto_check),
     "test_bolt_on_error_unfairness": Test(bolt_calls, bolt_check),
     "test_profit_by_threshold": Test(profit_calls, profit_check),
+    "test_equal_opportunity_policy": Test(eo_calls, eo_check),
 }

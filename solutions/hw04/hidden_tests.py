@@ -515,10 +515,141 @@ def fair_check(outcomes: list[Outcome], calls: list[Call]) -> None:
             )
 
 
+# --------------------------------------------------------------------------
+# Part 6: best_mixture
+# --------------------------------------------------------------------------
+
+#: The public check's case: h1 is perfect but violates parity by 0.125, h2 and
+#: h3 predict the same for everyone; the best mixture is h1 and h2 half-half.
+MIXTURE_PUBLIC = (
+    [[1, 1, 0, 0, 1, 0, 0, 0], [0] * 8, [1] * 8],
+    [1, 1, 0, 0, 1, 0, 0, 0],
+    ["a"] * 4 + ["b"] * 4,
+    0.0625,
+)
+
+
+def random_classifiers(rng: np.random.Generator, n_groups: int) -> tuple:
+    """Threshold classifiers of one noisy score, on groups with different base rates.
+
+    Returns (predictions, y, groups): rows are "score >= t" for 4 to 9 drawn
+    thresholds, some of them shifted for one group, then the constant 0 rule
+    (which meets every constraint), shuffled. The groups' base rates differ,
+    so the most accurate rules violate demographic parity and the best
+    mixture of a binding constraint mixes two or more rules.
+    """
+    n = int(rng.integers(300, 701))
+    labels = np.array(["p", "q", "r"][:n_groups])
+    groups = labels[
+        rng.choice(n_groups, size=n, p=rng.dirichlet(np.full(n_groups, 4.0)))
+    ]
+    base = rng.uniform(0.2, 0.7, size=n_groups)
+    index = np.searchsorted(labels, groups)
+    y = (rng.random(n) < base[index]).astype(int)
+    score = y * rng.uniform(1.0, 2.0) + rng.normal(size=n)
+    rows = []
+    for _ in range(int(rng.integers(4, 10))):
+        t = rng.uniform(-0.5, 2.0)
+        shift = np.where(
+            groups == labels[rng.integers(n_groups)], rng.normal(0, 0.5), 0.0
+        )
+        rows.append((score >= t + shift).astype(int))
+    rows.append(np.zeros(n, dtype=int))
+    order = rng.permutation(len(rows))
+    return np.array(rows)[order], y, groups
+
+
+def _mixture_rates(predictions, y, groups) -> tuple[np.ndarray, np.ndarray]:
+    """Each classifier's error, and its selection rate in each group minus overall."""
+    preds = np.asarray(predictions, dtype=float)
+    y = np.asarray(y, dtype=float)
+    g = np.asarray(groups)
+    error = (preds != y).mean(axis=1)
+    overall = preds.mean(axis=1)
+    gaps = np.array(
+        [preds[:, g == label].mean(axis=1) - overall for label in np.unique(g)]
+    )
+    return error, gaps
+
+
+def best_mixture_error(predictions, y, groups, eps: float) -> float:
+    """The least error of a mixture that meets the constraint (a linear programme)."""
+    from scipy.optimize import linprog
+
+    error, gaps = _mixture_rates(predictions, y, groups)
+    result = linprog(
+        error,
+        A_ub=np.vstack([gaps, -gaps]),
+        b_ub=np.full(2 * len(gaps), eps),
+        A_eq=np.ones((1, len(error))),
+        b_eq=[1.0],
+        bounds=(0, None),
+        method="highs",
+    )
+    assert result.status == 0, result.message
+    return float(result.fun)
+
+
+def best_mixture_inputs(rng: np.random.Generator) -> list[tuple]:
+    """The public case, and draws with two and three groups and drawn slacks."""
+    cases = [MIXTURE_PUBLIC, (*MIXTURE_PUBLIC[:3], 0.0), (*MIXTURE_PUBLIC[:3], 0.2)]
+    for n_groups, low, high in [
+        (2, 0.01, 0.05),
+        (3, 0.01, 0.05),
+        (3, 0.05, 0.1),
+        (2, 0.0, 0.0),
+    ]:
+        preds, y, g = random_classifiers(rng, n_groups)
+        eps = float(rng.uniform(low, high))
+        cases.append((preds, y, g, eps))
+    preds, y, g = random_classifiers(rng, 2)
+    cases.append((preds.tolist(), list(y), list(g), float(rng.uniform(0.01, 0.05))))
+    return cases
+
+
+def best_mixture_calls(rng: np.random.Generator) -> list[Call]:
+    return [Call("best_mixture", args) for args in best_mixture_inputs(rng)]
+
+
+def best_mixture_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    """Check the properties the part asks for, so that any optimal mixture passes.
+
+    The weights must be non-negative and sum to 1 (to 1e-6), the mixture must
+    meet the constraint to 1e-6, and its error must be within 1e-6 of the least
+    error of the linear programme. Everything is exact, so the false-failure
+    rate is zero.
+    """
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        predictions, y, groups, eps = call.args
+        m = len(predictions)
+        w = _floats(value, "the weights", m)
+        if not np.isfinite(w).all() or w.min() < -1e-9 or abs(w.sum() - 1) > 1e-6:
+            raise Fail("the weights must be non-negative numbers that sum to 1")
+        error, gaps = _mixture_rates(predictions, y, groups)
+        violation = float(np.abs(gaps @ w).max())
+        if violation > eps + 1e-6:
+            raise Fail(
+                "the mixture violates the constraint: in some group its expected "
+                "selection rate differs from the overall one by more than eps"
+            )
+        best = best_mixture_error(predictions, y, groups, eps)
+        got = float(error @ w)
+        if got <= best + 1e-6:
+            continue
+        feasible = np.abs(gaps).max(axis=0) <= eps + 1e-12
+        if np.isclose(got, error[feasible].min(), atol=1e-9):
+            raise Fail(
+                "the best single classifier that meets the constraint is not the best "
+                "mixture: mixing an accurate unfair classifier with a fair one can do better"
+            )
+        raise Fail("the mixture meets the constraint but another one has a lower error")
+
+
 TESTS = {
     "test_reweighing_weights": Test(reweighing_calls, reweighing_check),
     "test_lagrangian_weights": Test(lagrangian_calls, lagrangian_check),
     "test_exponentiated_gradient_step": Test(step_calls, step_check),
     "test_mixture_predict_proba": Test(mixture_calls, mixture_check),
     "test_fair_probabilities": Test(fair_calls, fair_check),
+    "test_best_mixture": Test(best_mixture_calls, best_mixture_check),
 }
