@@ -42,6 +42,9 @@ Every part is deterministic (false-failure rate zero):
   that the 1/(n - 1) and the unpaired intervals decide the other way, and the
   predictions of the 21 pairs' models on COMPAS, fitted once in the grader
   (so that the student's function and the reference see the same arrays);
+- part 2's fixed cases include one where every pair scores 0 on the test
+  rows (one must still be returned), part 3's an applicant approved by a
+  margin below 1 and one exactly on the boundary with nothing mutable;
 - part 3 (counterfactual) checks properties, not one formula: the point is
   approved (up to rounding), the immutable features are unchanged and its cost
   is at most the exact optimum (closed form) plus 1e-6 relative, so any correct
@@ -359,6 +362,15 @@ def fixed_pair_inputs() -> list[tuple]:
             target[te1],
         ),
         (logistic, twin.iloc[tr0], target[tr0], twin.iloc[te0], target[te0]),
+        # Every pair fits the training rows exactly and the test labels are
+        # flipped: every pair scores 0, and one of them must still be returned.
+        (
+            DecisionTreeClassifier(random_state=0),
+            tiny,
+            np.array([0, 0, 1, 1]),
+            tiny,
+            np.array([1, 1, 0, 0]),
+        ),
     ]
 
 
@@ -429,6 +441,11 @@ def pair_check(outcomes: list[Outcome], calls: list[Call]) -> None:
     for value, call in zip(returned_values(outcomes), calls, strict=True):
         args = call.args
         columns = list(args[1].columns)
+        if isinstance(value, (tuple, list)) and value and value[0] is None:
+            raise Fail(
+                "no pair returned: even when every pair has accuracy 0 on the test "
+                "rows, return one of them (start the running best below 0)"
+            )
         try:
             pair, accuracy = value
             pair = tuple(pair)
@@ -490,6 +507,10 @@ def fixed_cf_inputs() -> list[tuple]:
         ([-1.0, -2.0], -1.0, [0.0, 0.0], [True, True], [3.0, 0.5]),
         ([0.0, 3.0, 1.0], -5.0, [1.0, 1.0, 1.0], [True, False, False], [1.0, 1.0, 1.0]),
         ([1, 2, 3], -20, [1, 1, 1], [True, False, True], [2, 1, 1]),
+        # Approved by a margin below 1, and exactly on the boundary (approved)
+        # with nothing mutable: x itself, cost 0.
+        ([1.0, 1.0], -1.75, [1.0, 1.0], [True, True], [1.0, 1.0]),
+        ([2.0, 1.0], -4.0, [1.5, 1.0], [False, False], [1.0, 1.0]),
         (g["w"], g["b"], rows[1], loans, g["sd"]),
     ]
     for i in denied[:4]:
@@ -577,6 +598,11 @@ def cf_check(outcomes: list[Outcome], calls: list[Call]) -> None:
                 )
             continue
         if value is None:
+            if w @ x + b >= 0:
+                raise Fail(
+                    "x is already approved (a point on the boundary, w @ x + b = 0, "
+                    "counts as approved): return x itself, not None"
+                )
             raise Fail("a counterfactual exists here: return it instead of None")
         try:
             got = np.asarray(value, dtype=float).ravel()
