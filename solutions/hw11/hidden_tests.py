@@ -23,6 +23,16 @@ Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
 Parts 1 and 2 are deterministic and compared exactly with the definitions
 (boundary cases use p-values and levels that are exact in binary, so that
 ``p <= alpha / m`` and ``m * p <= alpha`` agree): false-failure rate zero.
+Part 5 is deterministic too: the public checks' case and a case where no
+feature is kept are fixed, and four data sets are drawn per submission (no
+signal as in the chapter; fewer kept features than k; informative features of
+standard deviation 2, one with opposite signs on the two sets; unbalanced
+holdout labels), each redrawn until no correlation is within 1e-9 of the cut,
+no two training correlations are within 1e-9, and no classifier's score is
+within 1e-9 of zero, so that correct answers that add up in another order agree;
+a fixed case puts correlations exactly on the cut (exact in binary, so that
+any correct answer decides them alike); the accuracies are compared to 1e-12:
+false-failure rate zero.
 
 Parts 3 and 4 are randomised: each call asks for many draws at once, and the
 checks test distributions, never particular draws, so any correct answer passes
@@ -825,9 +835,237 @@ def thresh_check(outcomes: list[Outcome], calls: list[Call]) -> None:
     _check_first(values[n_cases:], calls[n_cases:])
 
 
+# --------------------------------------------------------------------------
+# Part 5: holdout_overfit (deterministic)
+# --------------------------------------------------------------------------
+
+#: Distance (absolute) below which a correlation counts as on the cut, a score
+#: as zero, or two training correlations as tied: two correct answers that
+#: compute them in another order could decide such a case differently.
+OVERFIT_GAP = 1e-9
+
+
+def _as_float(*arrays) -> list[np.ndarray]:
+    return [np.asarray(a, dtype=float) for a in arrays]
+
+
+def overfit_reference(xt, yt, xh, yh, xf, yf, ks, mistake: str | None = None):
+    """(len(ks), 3) accuracies (train, holdout, fresh) and the scores' minimum |s|.
+
+    The definition, or a recognised mistake; also returns the correlations, so
+    that the draws can be checked to be clear of every cut and tie.
+    """
+    xt, yt, xh, yh, xf, yf = _as_float(xt, yt, xh, yh, xf, yf)
+    n = yt.size
+    if mistake == "corrcoef":
+        with np.errstate(invalid="ignore", divide="ignore"):  # constant columns
+            wt = np.array([np.corrcoef(col, yt)[0, 1] for col in xt.T])
+            wh = np.array([np.corrcoef(col, yh)[0, 1] for col in xh.T])
+    else:
+        wt, wh = xt.T @ yt / n, xh.T @ yh / n
+    cut = 1 / n if mistake == "cut-n" else 1 / math.sqrt(n)
+    passes = np.greater_equal if mistake == "at-cut" else np.greater
+    keep = passes(np.abs(wt), cut)
+    if mistake != "train-only":
+        keep &= passes(np.abs(wh), cut)
+    if mistake not in ("no-sign", "train-only"):
+        keep &= np.sign(wt) == np.sign(wh)
+    kept = np.flatnonzero(keep)
+    key = {
+        "ascending": np.abs(wt[kept]),
+        "by-holdout": -np.abs(wh[kept]),
+        "signed": -wt[kept],
+    }.get(mistake, -np.abs(wt[kept]))
+    order = kept[np.argsort(key, kind="stable")]
+    rows, smallest = [], np.inf
+    for k in ks:
+        chosen = order[: k - 1 if mistake == "k-1" else k]
+        if chosen.size == 0:
+            rows.append([0.0 if mistake == "empty-zero" else 0.5] * 3)
+            continue
+        weights = wt[chosen] if mistake == "weights" else np.sign(wt[chosen])
+        row = []
+        for x, y in ((xt, yt), (xh, yh), (xf, yf)):
+            score = x[:, chosen] @ weights
+            smallest = min(smallest, float(np.abs(score).min()))
+            row.append(float(np.mean(np.sign(score) == y)))
+        rows.append(row)
+    return np.array(rows), wt, wh, smallest
+
+
+OVERFIT_HINTS = {
+    "no-sign": "keep a feature only if its two correlations have the SAME sign",
+    "train-only": (
+        "keep only the features whose correlation is larger than 1/sqrt(n) on BOTH "
+        "sets with the same sign: the holdout takes part in the selection"
+    ),
+    "ascending": "use the k kept features with the LARGEST |training correlation|",
+    "by-holdout": "rank the kept features by their TRAINING correlation |w_t|",
+    "signed": "rank by the absolute value |w_t|, not by w_t itself",
+    "weights": "the classifier adds up sign(w_t[j]) x_j: weights +1 or -1, not w_t",
+    "corrcoef": (
+        "the correlation here is w[j] = (1/n) sum_i x[i, j] y[i], not Pearson's "
+        "coefficient (np.corrcoef)"
+    ),
+    "cut-n": "the cut is 1/sqrt(n), not 1/n",
+    "at-cut": "keep a feature only if |w| is strictly LARGER than 1/sqrt(n)",
+    "k-1": "each classifier uses k features (all the kept ones if fewer are kept)",
+    "empty-zero": "when no feature is kept, every accuracy is 0.5",
+}
+
+
+def overfit_clear(case) -> bool:
+    """Whether a drawn case is clear of the cut, of ties and of zero scores."""
+    _, wt, wh, smallest = overfit_reference(*case)
+    n = len(case[1])
+    cut = 1 / math.sqrt(n)
+    near_cut = np.abs(np.abs(np.r_[wt, wh]) - cut) <= OVERFIT_GAP
+    ranked = np.sort(np.abs(wt))
+    return not (
+        near_cut.any()
+        or np.any(np.diff(ranked) <= OVERFIT_GAP)
+        or smallest <= OVERFIT_GAP
+    )
+
+
+def _signs(rng: np.random.Generator, n: int) -> np.ndarray:
+    return rng.choice(np.array([-1.0, 1.0]), size=n)
+
+
+def draw_overfit_cases(rng: np.random.Generator) -> list[tuple]:
+    """The cases drawn per submission (each redrawn until it is clear).
+
+    - no signal, n = d = 500, fresh set of 700: the chapter's experiment;
+    - no signal, n = 2000, d = 60: fewer features kept than the largest k;
+    - features of standard deviation 2 with 5 informative ones, the first
+      feature flipped on the holdout (large on both sets, opposite signs), as
+      lists;
+    - labels that are mostly +1 on the holdout (so that predicting +1 is not
+      half right), no signal.
+    """
+    cases = []
+
+    def keep(make):
+        while True:
+            case = make()
+            if overfit_clear(case):
+                cases.append(case)
+                return
+
+    def null():
+        n, d = 500, 500
+        x = [rng.standard_normal((m, d)) for m in (n, n, 700)]
+        return (
+            x[0],
+            _signs(rng, n),
+            x[1],
+            _signs(rng, n),
+            x[2],
+            _signs(rng, 700),
+            [1, 3, 10, 30, 100],
+        )
+
+    def few():
+        n, d = 2000, 60
+        x = [rng.standard_normal((n, d)) for _ in range(3)]
+        return (
+            x[0],
+            _signs(rng, n),
+            x[1],
+            _signs(rng, n),
+            x[2],
+            _signs(rng, n),
+            [1, 4, 10, 64],
+        )
+
+    def signal():
+        n, d = 300, 200
+        out = []
+        for flip in (1.0, -1.0, 1.0):
+            x = 2 * rng.standard_normal((n, d))
+            y = np.sign(x[:, 1:6].sum(axis=1) + 3 * rng.standard_normal(n))
+            x[:, 0] = flip * 2 * y + rng.standard_normal(n)
+            out += [x.tolist(), y.tolist()]
+        return (*out, [1, 2, 5, 20, 200])
+
+    def skewed():
+        n, d = 400, 300
+        x = [rng.standard_normal((n, d)) for _ in range(3)]
+        yh = np.where(rng.uniform(size=n) < 0.8, 1.0, -1.0)
+        return (x[0], _signs(rng, n), x[1], yh, x[2], _signs(rng, n), [2, 8, 40])
+
+    for make in (null, few, signal, skewed):
+        keep(make)
+    return cases
+
+
+def _hand_case() -> tuple:
+    """The public checks' case: 4 points, 4 features, 2 of them kept."""
+    xt = [[2, -1, 1, 1], [-1, 1, -1, 0], [1, -1, 1, 0], [-2, 0, -1, 0]]
+    xh = [[1, -1, -1, 1], [-1, 2, 1, -1], [2, -1, 0, 1], [1, 0, 1, -1]]
+    xf = [[1.0, 2.0, 0.0, 1.0], [-1.0, 1.0, 1.0, 1.0], [0.5, -1.0, 1.0, 1.0]]
+    y = [1, -1, 1, -1]
+    return (xt, y, xh, y, xf, [1, -1, 1], [1, 2, 4])
+
+
+def _none_kept_case() -> tuple:
+    """No feature passes the cut (every correlation is 0 or small): all 0.5."""
+    x = np.array([[1.0, 0.1], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
+    y = np.array([1.0, -1.0, 1.0, -1.0])
+    return (x, y, x, y, x, y, [1, 3])
+
+
+def _cut_case() -> tuple:
+    """Correlations exactly on the cut 1/sqrt(4) = 0.5 (exact in binary): not kept.
+
+    Feature 0 is kept; feature 1 has w_t = 0.5 and feature 2 has w_h = -0.5,
+    so an answer that keeps |w| >= 1/sqrt(n) uses them at k = 3 and gets other
+    fresh accuracies (no score is 0 under either rule).
+    """
+    y = [1.0, -1.0, 1.0, -1.0]
+    xt = np.array([[2, -2, 1, -1], [1, -1, 0, 0], [-1, 1, -1, 0]], dtype=float).T
+    xh = np.array([[1, -1, 1, -1], [2, -2, 2, -2], [-1, 1, 0, 0]], dtype=float).T
+    xf = np.array(
+        [[1, -1, 1, -2, 0.5], [-2, 0, 3, 1, 1], [2, 2, -1, 1, -1]], dtype=float
+    ).T
+    return (xt, y, xh, y, xf, [1.0, 1.0, -1.0, -1.0, 1.0], [1, 3])
+
+
+def overfit_calls(rng: np.random.Generator) -> list[Call]:
+    cases = [_hand_case(), _none_kept_case(), _cut_case(), *draw_overfit_cases(rng)]
+    return [Call("holdout_overfit", case) for case in cases]
+
+
+def overfit_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        ks = call.args[-1]
+        want = overfit_reference(*call.args)[0]
+        try:
+            got = np.asarray(value, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise Fail("holdout_overfit must return an array of accuracies") from error
+        if got.shape != want.shape:
+            raise Fail(
+                f"return one row per k and 3 columns (train, holdout, fresh), shape "
+                f"({len(ks)}, 3); got {got.shape}"
+            )
+        if np.allclose(got, want, rtol=0, atol=1e-12):
+            continue
+        for mistake, hint in OVERFIT_HINTS.items():
+            if np.allclose(got, overfit_reference(*call.args, mistake)[0], atol=1e-12):
+                raise Fail(hint)
+        if np.allclose(got, want[:, [1, 0, 2]], atol=1e-12):
+            raise Fail("the columns are train, holdout, fresh, in that order")
+        raise Fail(
+            f"wrong accuracies for n = {len(call.args[1])} points, "
+            f"d = {np.shape(call.args[0])[1]} features and ks = {list(ks)}"
+        )
+
+
 TESTS = {
     "test_bonferroni_reject": Test(bonf_calls, bonf_check),
     "test_bh_reject": Test(bh_calls, bh_check),
     "test_smallest_pvalue": Test(smallest_calls, smallest_check),
     "test_thresholdout_answers": Test(thresh_calls, thresh_check),
+    "test_holdout_overfit": Test(overfit_calls, overfit_check),
 }

@@ -21,7 +21,11 @@ Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
   of the recognised mistakes) and one approved applicant;
 - part 4: the random model, rows, bounds and mutable features (3 and 5 of 8),
   with intercepts that leave about 40% of the rows without recourse and no
-  row's best score within 1e-6 of 0.
+  row's best score within 1e-6 of 0;
+- part 5: three sets of 6 to 10 models' predictions with correlated errors
+  (0/1 labels, "no"/"yes" labels, lists for y_true and predictions), at confidence 0.9, 0.99 and 0.8,
+  redrawn until one model is the most accurate, some but not all models are
+  in the set, and no other model's lower bound is within 1e-9 of 0.
 
 Fixed: the public checks' cases, the small hand-written cases, and the inputs
 built from the course's COMPAS and German credit data (including the splits
@@ -33,6 +37,14 @@ Every part is deterministic (false-failure rate zero):
   reference answers exactly;
 - part 2 (best pair) accepts any pair whose held-out accuracy is the largest,
   allowing one test row of slack for solver rounding between processes;
+- part 5 (the Rashomon set) is compared with the reference exactly; its fixed
+  cases are the public checks', one with lower bounds on either side of 0
+  that the 1/(n - 1) and the unpaired intervals decide the other way, and the
+  predictions of the 21 pairs' models on COMPAS, fitted once in the grader
+  (so that the student's function and the reference see the same arrays);
+- part 2's fixed cases include one where every pair scores 0 on the test
+  rows (one must still be returned), part 3's an applicant approved by a
+  margin below 1 and one exactly on the boundary with nothing mutable;
 - part 3 (counterfactual) checks properties, not one formula: the point is
   approved (up to rounding), the immutable features are unchanged and its cost
   is at most the exact optimum (closed form) plus 1e-6 relative, so any correct
@@ -49,6 +61,7 @@ import operator
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -349,6 +362,15 @@ def fixed_pair_inputs() -> list[tuple]:
             target[te1],
         ),
         (logistic, twin.iloc[tr0], target[tr0], twin.iloc[te0], target[te0]),
+        # Every pair fits the training rows exactly and the test labels are
+        # flipped: every pair scores 0, and one of them must still be returned.
+        (
+            DecisionTreeClassifier(random_state=0),
+            tiny,
+            np.array([0, 0, 1, 1]),
+            tiny,
+            np.array([1, 1, 0, 0]),
+        ),
     ]
 
 
@@ -419,6 +441,11 @@ def pair_check(outcomes: list[Outcome], calls: list[Call]) -> None:
     for value, call in zip(returned_values(outcomes), calls, strict=True):
         args = call.args
         columns = list(args[1].columns)
+        if isinstance(value, (tuple, list)) and value and value[0] is None:
+            raise Fail(
+                "no pair returned: even when every pair has accuracy 0 on the test "
+                "rows, return one of them (start the running best below 0)"
+            )
         try:
             pair, accuracy = value
             pair = tuple(pair)
@@ -480,6 +507,10 @@ def fixed_cf_inputs() -> list[tuple]:
         ([-1.0, -2.0], -1.0, [0.0, 0.0], [True, True], [3.0, 0.5]),
         ([0.0, 3.0, 1.0], -5.0, [1.0, 1.0, 1.0], [True, False, False], [1.0, 1.0, 1.0]),
         ([1, 2, 3], -20, [1, 1, 1], [True, False, True], [2, 1, 1]),
+        # Approved by a margin below 1, and exactly on the boundary (approved)
+        # with nothing mutable: x itself, cost 0.
+        ([1.0, 1.0], -1.75, [1.0, 1.0], [True, True], [1.0, 1.0]),
+        ([2.0, 1.0], -4.0, [1.5, 1.0], [False, False], [1.0, 1.0]),
         (g["w"], g["b"], rows[1], loans, g["sd"]),
     ]
     for i in denied[:4]:
@@ -567,6 +598,11 @@ def cf_check(outcomes: list[Outcome], calls: list[Call]) -> None:
                 )
             continue
         if value is None:
+            if w @ x + b >= 0:
+                raise Fail(
+                    "x is already approved (a point on the boundary, w @ x + b = 0, "
+                    "counts as approved): return x itself, not None"
+                )
             raise Fail("a counterfactual exists here: return it instead of None")
         try:
             got = np.asarray(value, dtype=float).ravel()
@@ -746,9 +782,256 @@ def rec_check(outcomes: list[Outcome], calls: list[Call]) -> None:
         raise Fail("the answers are wrong")
 
 
+# --------------------------------------------------------------------------
+# Part 5: rashomon_set (deterministic)
+# --------------------------------------------------------------------------
+
+#: Distance from 0 below which a lower bound counts as on the boundary: two
+#: correct answers that compute the interval in another order could decide it
+#: differently. Drawn cases are redrawn until every model but the best is
+#: farther than this (the best model's bound is exactly 0).
+RASHOMON_GAP = 1e-9
+
+
+def rashomon_reference(y_true, predictions, confidence, mistake: str | None = None):
+    """The Rashomon set by the definition (or a recognised mistake), input order.
+
+    Also returns each model's lower bound, for the draws' clearance check.
+    """
+    y = np.asarray(y_true)
+    names = list(predictions)
+    correct = {k: (np.asarray(predictions[k]) == y).astype(float) for k in names}
+    accuracy = {k: correct[k].mean() for k in names}
+    best = max(names, key=accuracy.__getitem__)
+    side = confidence if mistake == "one-sided" else (1 + confidence) / 2
+    z = float(stats.norm.ppf(side))
+    n = y.size
+    if mistake == "overlap":
+        return (
+            [
+                k
+                for k in names
+                if _wilson(accuracy[k], n, z)[1] >= _wilson(accuracy[best], n, z)[0]
+            ],
+            {},
+            best,
+        )
+    chosen, lowers = [], {}
+    for k in names:
+        d = correct[best] - correct[k]
+        if mistake == "unpaired":
+            pb, pk = accuracy[best], accuracy[k]
+            half = z * np.sqrt((pb * (1 - pb) + pk * (1 - pk)) / n)
+        else:
+            half = z * d.std(ddof=1 if mistake == "ddof" else 0) / np.sqrt(n)
+        lower = d.mean() - half
+        lowers[k] = lower
+        if (lower < 0) if mistake == "strict" else (lower <= 0):
+            chosen.append(k)
+    if mistake == "sorted":
+        chosen.sort(key=accuracy.__getitem__, reverse=True)
+    return chosen, lowers, best
+
+
+def _wilson(p: float, n: int, z: float) -> tuple[float, float]:
+    """Wilson score interval of an accuracy p on n rows."""
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
+RASHOMON_HINTS = {
+    "overlap": (
+        "do not compare two separate intervals (they overlap more than the "
+        "difference's interval reaches 0): use the paired interval of the "
+        "difference, from d_i = [best right] - [model right]"
+    ),
+    "unpaired": (
+        "the interval is PAIRED: use the per-row differences d_i = [best right] - "
+        "[model right] on the same rows, not the two accuracies' separate variances"
+    ),
+    "ddof": "the standard deviation of d uses 1/n (np.std's default, ddof=0)",
+    "one-sided": (
+        "the interval is two-sided: z = norm.ppf((1 + confidence) / 2), not "
+        "norm.ppf(confidence)"
+    ),
+    "strict": (
+        "a model is in the set when the lower bound is <= 0: the best model itself "
+        "(lower bound exactly 0) is always in it"
+    ),
+    "sorted": "return the names in the order of `predictions`, not sorted",
+}
+
+
+def _labels(correct: np.ndarray, y: np.ndarray, classes) -> np.ndarray:
+    """Predictions that are right exactly where ``correct`` is True."""
+    other = np.where(y == classes[0], classes[1], classes[0])
+    return np.where(correct, y, other)
+
+
+def _hand_case() -> tuple:
+    """The public checks' case: 12 rows, two models tied at the top."""
+    y = np.array([1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1])
+    predictions = {
+        "tree": [1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 0, 0],
+        "rules": [1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1],
+        "coin": [0, 0, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1],
+    }
+    return y, predictions
+
+
+def _boundary_case() -> tuple:
+    """40 rows with lower bounds just above 0 that wrong intervals reach.
+
+    "best" is right on 32 rows; "near" is wrong on 13 of them and right on 5
+    of the 8 others: mean(d) = 8/40, sd(d) with 1/n gives a lower bound of
+    +0.0016 at 95% (excluded), with 1/(n - 1) one of -0.0010 (included).
+    "twin" (wrong on 6 of best's right rows, right on 1 of its wrong ones) has
+    +0.0013 (excluded), -0.0003 with 1/(n - 1) and -0.066 with the unpaired
+    interval (its errors are nearly best's, which only the paired interval
+    sees). "close" (3 and 1 such rows) and "same" (identical predictions) are
+    in the set. A model tied with the best comes after it, so the first best
+    decides.
+    """
+    y = np.tile([0, 1], 20)
+    best = np.arange(40) < 32
+    near = best.copy()
+    near[:13] = False
+    near[32:37] = True
+    close = best.copy()
+    close[:3] = False
+    close[32] = True
+    twin = best.copy()
+    twin[:6] = False
+    twin[32] = True
+    tie = best.copy()
+    tie[:2], tie[32:34] = False, True
+    predictions = {
+        "close": _labels(close, y, (0, 1)),
+        "best": _labels(best, y, (0, 1)),
+        "near": _labels(near, y, (0, 1)),
+        "twin": _labels(twin, y, (0, 1)),
+        "same": _labels(best, y, (0, 1)),
+        "tie": _labels(tie, y, (0, 1)),
+    }
+    return y, predictions
+
+
+@functools.cache
+def compas_pair_predictions() -> dict:
+    """Held-out predictions of the 21 pairs' logistic regressions (seed-0 split)."""
+    _, features, target = compas_data()
+    train, test = compas_split(0)
+    out = {}
+    for a, c in itertools.combinations(features.columns, 2):
+        model = make_pipeline(StandardScaler(), LogisticRegression())
+        model.fit(features.iloc[train][[a, c]], target[train])
+        out[f"{a} + {c}"] = model.predict(features.iloc[test][[a, c]])
+    return out
+
+
+def rashomon_clear(y, predictions, confidence) -> bool:
+    """One best model, every other bound clear of 0, and some models in and out."""
+    chosen, lowers, best = rashomon_reference(y, predictions, confidence)
+    y = np.asarray(y)
+    accuracy = [np.mean(np.asarray(p) == y) for p in predictions.values()]
+    return (
+        accuracy.count(max(accuracy)) == 1
+        and all(abs(v) > RASHOMON_GAP for k, v in lowers.items() if k != best)
+        and 1 < len(chosen) < len(predictions)
+    )
+
+
+def draw_rashomon_case(rng, n, n_models, confidence, classes, as_list=False):
+    """Models that agree with a base model on most rows, in random order.
+
+    Each model flips a share (0 to 30%) of the base model's right and wrong
+    rows, so that the models' errors are correlated, as those of models
+    fitted to the same data are; redrawn until it is clear (rashomon_clear).
+    """
+    while True:
+        y = rng.choice(np.asarray(classes), size=n)
+        base = rng.random(n) < 0.72
+        predictions = {}
+        for i in rng.permutation(n_models):
+            flip = rng.random(n) < rng.uniform(0.0, 0.3)
+            labels = _labels(base ^ flip, y, classes)
+            predictions[f"model {i}"] = labels.tolist() if as_list else labels
+        if rashomon_clear(y, predictions, confidence):
+            return (y.tolist() if as_list else y), predictions, confidence
+
+
+def rashomon_calls(rng: np.random.Generator) -> list[Call]:
+    pairs = compas_pair_predictions()
+    no_age = {k: v for k, v in pairs.items() if not k.startswith("age")}
+    y_test = compas_data()[2][compas_split(0)[1]]
+    hand_y, hand = _hand_case()
+    edge_y, edge = _boundary_case()
+    cases = [
+        (hand_y, hand, 0.95),
+        (hand_y, hand, 0.5),
+        (edge_y, edge, 0.95),
+        (hand_y, {"only": hand["coin"]}, 0.9),
+        (y_test, pairs, 0.95),
+        (y_test, no_age, 0.99),
+        draw_rashomon_case(rng, 500, 8, 0.9, (0, 1)),
+        draw_rashomon_case(rng, 1000, 6, 0.99, ("no", "yes")),
+        draw_rashomon_case(rng, 300, 10, 0.8, (0, 1), as_list=True),
+    ]
+    return [Call("rashomon_set", case) for case in cases]
+
+
+def _rashomon_mistake(values: list, calls: list[Call]) -> str | None:
+    """The recognised mistake that explains the most cases (all, if one does)."""
+
+    def matches(mistake: str) -> int:
+        return sum(
+            _as_list(v) == rashomon_reference(*c.args, mistake)[0]
+            for v, c in zip(values, calls, strict=True)
+        )
+
+    counts = {mistake: matches(mistake) for mistake in RASHOMON_HINTS}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] > 0 else None
+
+
+def _as_list(value) -> list | None:
+    try:
+        return list(value)
+    except TypeError:
+        return None
+
+
+def rashomon_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    values = returned_values(outcomes)
+    for value, call in zip(values, calls, strict=True):
+        y, predictions, confidence = call.args
+        want = rashomon_reference(y, predictions, confidence)[0]
+        got = _as_list(value)
+        if got is None:
+            raise Fail("rashomon_set must return a list of names")
+        if got == want:
+            continue
+        mistake = _rashomon_mistake(values, calls)
+        if mistake is not None and got == rashomon_reference(*call.args, mistake)[0]:
+            raise Fail(RASHOMON_HINTS[mistake])
+        if sorted(map(str, got)) == sorted(map(str, want)):
+            raise Fail("return the names in the order of `predictions`")
+        if len(got) == len(predictions):
+            raise Fail(
+                "keep only the models whose interval for acc(best) - acc(model) "
+                "reaches 0 (lower bound <= 0), not every model"
+            )
+        raise Fail(
+            f"wrong set for {len(predictions)} models on {np.size(y)} rows at "
+            f"confidence {confidence}"
+        )
+
+
 TESTS = {
     "test_apply_rule_list": Test(rule_calls, rule_check),
     "test_best_pair": Test(pair_calls, pair_check),
     "test_counterfactual_l2": Test(cf_calls, cf_check),
     "test_recourse_exists": Test(rec_calls, rec_check),
+    "test_rashomon_set": Test(rashomon_calls, rashomon_check),
 }

@@ -21,7 +21,8 @@ Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
   an outcome is observed depends on the prediction and the group, as a
   lender's approvals would.
 
-Fixed: the public checks' cases, small hand-written cases, and the inputs
+Fixed: the public checks' cases, small hand-written cases (in part C one where
+every loan loses money, so that the best common rate is 0), and the inputs
 built from the course's FICO and German credit data as in the setup cell.
 
 Every part is deterministic (false-failure rate zero):
@@ -305,6 +306,8 @@ def fixed_dp_inputs() -> list[tuple]:
         (*fico, f["weight_black"], 0.8),
         (*fico, f["weight_black"], 10 / 11),
         (*fico, f["weight_black"], 0.82),
+        # Every loan loses money: the best common rate is 0 (lend to nobody).
+        ([0.5, 0.5], [0.3, 0.5], [0.4, 0.6], [0.2, 0.6], 0.5, 0.8),
     ]
 
 
@@ -350,6 +353,11 @@ def dp_check(outcomes: list[Outcome], calls: list[Call]) -> None:
             raise Fail(
                 "weight each group's profit by its share of the population "
                 "(weight_a and 1 - weight_a)"
+            )
+        if best <= PROFIT_TOL and rate > 0:
+            raise Fail(
+                "here every loan loses money, so the bank lends to nobody: the rate "
+                "0 is a candidate too"
             )
         if abs(rate - own_a) < 1e-9:
             raise Fail("maximise the profit over BOTH groups, not group a's alone")
