@@ -32,6 +32,7 @@ false-failure rate is zero.
 from __future__ import annotations
 
 import functools
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -539,9 +540,7 @@ def interval_reference(scores, y_true, groups, level=0.95, *, z=None) -> pd.Data
 
 
 def norm_ppf(q: float) -> float:
-    from scipy.stats import norm
-
-    return float(norm.ppf(q))
+    return NormalDist().inv_cdf(q)
 
 
 def _sorted_pairs(got: pd.DataFrame) -> pd.DataFrame:
@@ -598,10 +597,13 @@ def interval_check(outcomes: list[Outcome], calls: list[Call]) -> None:
             )
         level = call.args[3] if len(call.args) > 3 else 0.95
         for z, hint in [
-            (1.96, "z depends on the level: z = norm.ppf(1 - (1 - level) / 2)"),
+            (
+                1.96,
+                "z depends on the level: z = NormalDist().inv_cdf(1 - (1 - level) / 2)",
+            ),
             (
                 norm_ppf(level),
-                "use the two-sided quantile, norm.ppf(1 - (1 - level) / 2), not norm.ppf(level)",
+                "use the two-sided quantile, NormalDist().inv_cdf(1 - (1 - level) / 2), not inv_cdf(level)",
             ),
         ]:
             wrong = interval_reference(*call.args[:3], z=z)

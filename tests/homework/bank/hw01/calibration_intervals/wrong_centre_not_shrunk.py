@@ -1,7 +1,8 @@
 # Wrong: Wilson's half-width, but centred on the observed rate instead of the shrunk centre.
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 
 def calibration_intervals(scores, y_true, groups, level=0.95):
@@ -16,7 +17,7 @@ def calibration_intervals(scores, y_true, groups, level=0.95):
     table = (
         cells.groupby(["score", "group"])["y"].agg(n="size", rate="mean").reset_index()
     )
-    z = norm.ppf(1 - (1 - level) / 2)
+    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
     n, rate = table["n"], table["rate"]
     half = z * np.sqrt(rate * (1 - rate) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
     table["low"], table["high"] = rate - half, rate + half

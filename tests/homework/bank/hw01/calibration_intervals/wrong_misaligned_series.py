@@ -1,7 +1,8 @@
 # Wrong: builds the frame from the Series themselves, so pandas aligns rows on their indexes.
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 
 def calibration_intervals(scores, y_true, groups, level=0.95):
@@ -12,7 +13,7 @@ def calibration_intervals(scores, y_true, groups, level=0.95):
     table = (
         cells.groupby(["score", "group"])["y"].agg(n="size", rate="mean").reset_index()
     )
-    z = norm.ppf(1 - (1 - level) / 2)
+    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
     n, rate = table["n"], table["rate"]
     centre = (rate + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(rate * (1 - rate) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)

@@ -1,7 +1,8 @@
-# Wrong: z = norm.ppf(level), the one-sided quantile (1.645 instead of 1.96 at 95%).
+# Wrong: z = NormalDist().inv_cdf(level), the one-sided quantile (1.645 instead of 1.96 at 95%).
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 
 def calibration_intervals(scores, y_true, groups, level=0.95):
@@ -16,7 +17,7 @@ def calibration_intervals(scores, y_true, groups, level=0.95):
     table = (
         cells.groupby(["score", "group"])["y"].agg(n="size", rate="mean").reset_index()
     )
-    z = norm.ppf(level)
+    z = NormalDist().inv_cdf(level)
     n, rate = table["n"], table["rate"]
     centre = (rate + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(rate * (1 - rate) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)

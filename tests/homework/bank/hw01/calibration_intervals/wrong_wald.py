@@ -1,7 +1,8 @@
 # Wrong: the textbook (Wald) interval rate +- z sqrt(rate (1 - rate) / n), clipped to [0, 1].
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 
 def calibration_intervals(scores, y_true, groups, level=0.95):
@@ -16,7 +17,7 @@ def calibration_intervals(scores, y_true, groups, level=0.95):
     table = (
         cells.groupby(["score", "group"])["y"].agg(n="size", rate="mean").reset_index()
     )
-    z = norm.ppf(1 - (1 - level) / 2)
+    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
     half = z * np.sqrt(table["rate"] * (1 - table["rate"]) / table["n"])
     table["low"] = (table["rate"] - half).clip(0, 1)
     table["high"] = (table["rate"] + half).clip(0, 1)
