@@ -13,18 +13,26 @@ Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
   labels, sizes and error rates, every cell of every group's confusion matrix
   non-empty);
 - ``test_chouldechova_fpr``: the arrays and Series of base rates, PPVs and
-  FNRs (random length, values in [0.05, 0.95]).
+  FNRs (random length, values in [0.05, 0.95]);
+- ``test_calibration_intervals``: scores, outcomes and groups of 2 to 4
+  groups (some score and group pairs empty, some with every outcome 0 or 1,
+  some of one person), as Series with three different shuffled indexes
+  (entries match by position, as the notebook says), and a random level in
+  [0.5, 0.999].
 
 Their checks compute the reference answers from the calls they receive. Fixed
 everywhere: the public checks' cases, the inputs built from the COMPAS data
-and the small hand-written cases; ``test_propublica_filter`` and
+(also as Series that keep the index of a subset of rows, which a groupby
+aligns on) and the small hand-written cases; ``test_propublica_filter`` and
 ``test_calibration_table`` have no other inputs, so they are not randomised.
-All checks compare with exact answers: none is statistical.
+All checks compare with exact answers (to 1e-9): none is statistical, so the
+false-failure rate is zero.
 """
 
 from __future__ import annotations
 
 import functools
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -187,7 +195,25 @@ def fixed_rate_inputs() -> list[tuple]:
             (data["decile_score"] >= 7).to_numpy().astype(int),
             data["sex"].astype(str).to_numpy(),
         ),
+        subset_series_input(),
     ]
+
+
+@functools.cache
+def subset_series_input() -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Black and White defendants as Series that keep the full data's index.
+
+    The index has gaps (the other races' rows), so an answer that puts one
+    input in a new frame and groups it by another Series (which pandas aligns
+    on the index) mixes up rows.
+    """
+    data = compas()
+    rows = data[data["race"].isin(["African-American", "Caucasian"])]
+    return (
+        rows["two_year_recid"],
+        (rows["decile_score"] >= 5).astype(int),
+        rows["race"].astype(str),
+    )
 
 
 def random_rate_input(rng: np.random.Generator) -> tuple[list, list, list]:
@@ -294,7 +320,17 @@ def calibration_inputs() -> list[tuple]:
             np.array([1, 0, 1, 1, 1, 0, 0]),
             np.array(["b", "a", "a", "a", "b", "b", "a"]),
         ),
+        subset_calibration_input(),
     ]
+
+
+def subset_calibration_input() -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Decile scores, outcomes and races of Black and White defendants.
+
+    Series on the full data's index, with gaps: see :func:`subset_series_input`.
+    """
+    y_true, _, race = subset_series_input()
+    return compas().loc[y_true.index, "decile_score"], y_true, race
 
 
 def calibration_reference(scores, y_true, groups) -> pd.DataFrame:
@@ -323,7 +359,9 @@ def calibration_check(outcomes: list[Outcome]) -> None:
             raise Fail(
                 "put the scores on the rows and the groups on the columns (the table looks transposed)"
             )
-        if [float(x) for x in got.index] != [float(x) for x in want.index]:
+        if len(got.index) != len(want.index) or [float(x) for x in got.index] != [
+            float(x) for x in want.index
+        ]:
             raise Fail(
                 "the index must be the distinct score values, in increasing order"
             )
@@ -419,9 +457,167 @@ def identity_check(outcomes: list[Outcome], calls: list[Call]) -> None:
         raise Fail("the values do not match the identity")
 
 
+# --------------------------------------------------------------------------
+# Part 5: calibration_intervals
+# --------------------------------------------------------------------------
+
+INTERVAL_COLUMNS = ["score", "group", "n", "rate", "low", "high"]
+
+
+def random_interval_input(rng: np.random.Generator) -> tuple:
+    """Scores, outcomes and groups (Series on shuffled indexes) and a level.
+
+    2 to 4 groups of 20 to 200 people, integer scores from 1 to 4 to 10 with
+    random weights (so that some pairs are empty and some hold one person),
+    each score's reoffence rate drawn in [0, 1] with rates 0 and 1 forced on
+    two scores, so that intervals at 0 and 1 are checked.
+    """
+    k = int(rng.integers(2, 5))
+    top = int(rng.integers(4, 11))
+    scores, outcomes, groups = [], [], []
+    for label in rng.choice(GROUP_LABELS, k, replace=False):
+        n = int(rng.integers(20, 201))
+        weights = rng.dirichlet(np.full(top, 0.7))
+        s = rng.choice(np.arange(1, top + 1), size=n, p=weights)
+        rate = rng.uniform(0, 1, top + 1)
+        rate[1], rate[top] = 0.0, 1.0
+        scores.append(s)
+        outcomes.append((rng.random(n) < rate[s]).astype(int))
+        groups.append(np.full(n, str(label)))
+    total = sum(len(s) for s in scores)
+    level = float(rng.uniform(0.5, 0.999))
+    # Entries match by position; each Series has its own shuffled index.
+    return (
+        pd.Series(np.concatenate(scores), index=rng.permutation(total) * 3 + 7),
+        pd.Series(np.concatenate(outcomes), index=rng.permutation(total)),
+        pd.Series(np.concatenate(groups), index=rng.permutation(total) + 5),
+        level,
+    )
+
+
+@functools.cache
+def fixed_interval_inputs() -> list[tuple]:
+    """The public checks' cases, then COMPAS at the default and at 90%."""
+    data = compas()
+    y, _, race = subset_series_input()
+    return [
+        ([1, 1, 1, 1, 2, 2], [1, 0, 1, 1, 0, 0], ["a", "a", "a", "a", "a", "b"]),
+        ([1, 1, 1, 1], [1, 0, 1, 1], ["a", "a", "a", "a"], 0.99),
+        (data["decile_score"], data["two_year_recid"], data["race"].astype(str)),
+        (data.loc[y.index, "decile_score"].to_numpy(), y, race, 0.9),
+    ]
+
+
+def interval_calls(rng: np.random.Generator) -> list[Call]:
+    """The fixed cases, then two drawn from ``rng`` (one at the default level)."""
+    first, second = random_interval_input(rng), random_interval_input(rng)
+    inputs = [*fixed_interval_inputs(), first[:3], second]
+    return [Call("calibration_intervals", args) for args in inputs]
+
+
+def interval_reference(scores, y_true, groups, level=0.95, *, z=None) -> pd.DataFrame:
+    """Each (score, group) pair's n, rate and Wilson interval, sorted by the pair.
+
+    ``z`` overrides the quantile, to recognise mistakes.
+    """
+    frame = pd.DataFrame(
+        {
+            "score": np.asarray(scores, dtype=float),
+            "group": np.asarray(groups).astype(str),
+            "y": np.asarray(y_true, dtype=float),
+        }
+    )
+    table = frame.groupby(["score", "group"])["y"].agg(n="size", rate="mean")
+    table = table.reset_index()
+    z = norm_ppf(0.5 + level / 2) if z is None else z
+    n, rate = table["n"].to_numpy(float), table["rate"].to_numpy(float)
+    centre = (rate + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(rate * (1 - rate) / n + z**2 / (4 * n**2))
+    table["low"], table["high"] = centre - half, centre + half
+    table["wald_low"] = rate - z * np.sqrt(rate * (1 - rate) / n)
+    table["wald_high"] = rate + z * np.sqrt(rate * (1 - rate) / n)
+    return table
+
+
+def norm_ppf(q: float) -> float:
+    return NormalDist().inv_cdf(q)
+
+
+def _sorted_pairs(got: pd.DataFrame) -> pd.DataFrame:
+    """The student's table with float scores and str groups, sorted by pair."""
+    try:
+        scores = np.asarray(got["score"], dtype=float)
+    except (TypeError, ValueError) as error:
+        raise Fail("the column 'score' must hold the score values") from error
+    out = pd.DataFrame(
+        {
+            "score": scores,
+            "group": [str(g) for g in got["group"]],
+            **{c: np.asarray(got[c], dtype=float) for c in INTERVAL_COLUMNS[2:]},
+        }
+    )
+    return out.sort_values(["score", "group"], kind="stable").reset_index(drop=True)
+
+
+def interval_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        got = _frame(value, "calibration_intervals")
+        missing = [c for c in INTERVAL_COLUMNS if c not in got.columns]
+        if missing:
+            raise Fail(
+                f"the result needs the columns {INTERVAL_COLUMNS}; missing {missing}"
+            )
+        want = interval_reference(*call.args)
+        try:
+            got = _sorted_pairs(got)
+        except (TypeError, ValueError) as error:
+            raise Fail("the columns n, rate, low and high must hold numbers") from error
+        pairs = list(zip(got["score"], got["group"], strict=True))
+        if pairs != list(zip(want["score"], want["group"], strict=True)):
+            if len(pairs) > len(want):
+                raise Fail(
+                    "one row per (score, group) pair that occurs: no row for an empty pair, none twice"
+                )
+            raise Fail(
+                "one row per (score, group) pair that occurs in the data; some are missing"
+            )
+        if not _close(got["n"], want["n"]):
+            raise Fail("n is the number of people in the group with that score")
+        if not _close(got["rate"], want["rate"]):
+            raise Fail(
+                "rate is the fraction of the pair's people with y_true == 1 (are the inputs aligned by position?)"
+            )
+        if _close(got["low"], want["low"]) and _close(got["high"], want["high"]):
+            continue
+        if _close(got["low"], want["wald_low"]) or _close(
+            got["low"], np.clip(want["wald_low"], 0, 1)
+        ):
+            raise Fail(
+                "that is the textbook (Wald) interval rate +- z sqrt(rate (1 - rate) / n); use Wilson's"
+            )
+        level = call.args[3] if len(call.args) > 3 else 0.95
+        for z, hint in [
+            (
+                1.96,
+                "z depends on the level: z = NormalDist().inv_cdf(1 - (1 - level) / 2)",
+            ),
+            (
+                norm_ppf(level),
+                "use the two-sided quantile, NormalDist().inv_cdf(1 - (1 - level) / 2), not inv_cdf(level)",
+            ),
+        ]:
+            wrong = interval_reference(*call.args[:3], z=z)
+            if _close(got["low"], wrong["low"]) and not _close(
+                wrong["low"], want["low"]
+            ):
+                raise Fail(hint)
+        raise Fail("some interval ends are wrong: check the Wilson formula")
+
+
 TESTS = {
     "test_propublica_filter": Test(filter_calls, filter_check),
     "test_confusion_rates": Test(rates_calls, rates_check),
     "test_calibration_table": Test(calibration_calls, calibration_check),
     "test_chouldechova_fpr": Test(identity_calls, identity_check),
+    "test_calibration_intervals": Test(interval_calls, interval_check),
 }

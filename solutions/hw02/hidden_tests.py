@@ -16,7 +16,9 @@ Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
 - ``test_proxy_auc``: the synthetic cases (X independent of a, a + noise,
   a rare attribute, 60 noise features) and every ``random_state`` except the
   public checks' 0;
-- ``test_blind_model_fpr_gap``: the synthetic train and test frames.
+- ``test_blind_model_fpr_gap``: the synthetic train and test frames;
+- ``test_unawareness_harm_data``: three sizes from 5,000 to 20,000 (and
+  three calls at 5,000) and the seeds of the student's generators.
 
 Their checks compute the reference answers from the calls they receive. Fixed
 everywhere: the public checks' cases, the inputs built from the COMPAS data
@@ -27,6 +29,13 @@ statistical: every one compares with the reference answer on the very inputs,
 which is deterministic (``proxy_auc`` gets its folds' ``random_state``), so a
 correct answer fails none of them whatever the draw; the known values (an AUC
 of about 0.5 or 0.76) only choose the hint.
+
+``test_unawareness_harm_data`` checks a property of the data the student's
+function simulates (see :func:`harm_check`), so any construction that meets
+it passes; its only randomness is the student's own, and the model answer
+clears the 0.10 margin by 0.41 or more on 40 seeds at n = 5,000 (margin mean
+0.47, standard deviation 0.026: the margin is 14 standard deviations above
+0.10, so the model answer fails a call with probability far below 1e-6).
 """
 
 from __future__ import annotations
@@ -672,9 +681,130 @@ def gap_check(outcomes: list[Outcome], calls: list[Call]) -> None:
         )
 
 
+# --------------------------------------------------------------------------
+# Part 5: unawareness_harm_data
+# --------------------------------------------------------------------------
+
+#: The blind model's |FPR gap| must exceed the aware model's by this much.
+HARM_MARGIN = 0.10
+
+
+def _seed(rng: np.random.Generator) -> int:
+    return int(rng.integers(2**63))
+
+
+def harm_calls(rng: np.random.Generator) -> list[Call]:
+    """The public case twice (same seed), six sizes with random seeds, and
+    the public size with another seed (which must give other data)."""
+    # Three random sizes, and three more at the smallest size, where the gaps
+    # vary most: a construction that only meets the margin on average fails.
+    sizes = [*rng.integers(5000, 20_001, size=3), 5000, 5000, 5000]
+    return [
+        Call("unawareness_harm_data", (5000, np.random.default_rng(0))),
+        Call("unawareness_harm_data", (5000, np.random.default_rng(0))),
+        *(
+            Call("unawareness_harm_data", (int(n), np.random.default_rng(_seed(rng))))
+            for n in sizes
+        ),
+        Call("unawareness_harm_data", (5000, np.random.default_rng(_seed(rng) + 1))),
+    ]
+
+
+def harm_gaps(df: pd.DataFrame) -> dict[str, float]:
+    """The notebook's ``fpr_gaps``: FPR of B minus A for the blind and aware models."""
+    train, test = train_test_split(df, test_size=0.5, stratify=df["y"], random_state=0)
+    gaps = {}
+    for name, columns in [("blind", ["x"]), ("aware", ["x", "is_b"])]:
+        x_train = train[["x"]].assign(is_b=(train["group"] == "B").astype(float))
+        x_test = test[["x"]].assign(is_b=(test["group"] == "B").astype(float))
+        model = make_pipeline(StandardScaler(), LogisticRegression())
+        model.fit(x_train[columns], train["y"])
+        flagged = model.predict_proba(x_test[columns])[:, 1] >= 0.5
+        negative = test["y"].to_numpy() == 0
+        is_b = test["group"].to_numpy() == "B"
+        gaps[name] = float(
+            flagged[negative & is_b].mean() - flagged[negative & ~is_b].mean()
+        )
+    return gaps
+
+
+def _harm_frame(value, n: int) -> pd.DataFrame:
+    """The student's frame, with x as floats, group as str and y as ints."""
+    frame = _harm_valid(value, n)
+    return pd.DataFrame(
+        {
+            "x": frame["x"].to_numpy(dtype=float),
+            "group": frame["group"].astype(str).to_numpy(),
+            "y": frame["y"].to_numpy(dtype=float).astype(int),
+        }
+    )
+
+
+def _harm_valid(value, n: int) -> pd.DataFrame:
+    if not isinstance(value, pd.DataFrame):
+        raise Fail(
+            f"unawareness_harm_data must return a DataFrame; got {type(value).__name__}"
+        )
+    if not {"x", "group", "y"} <= set(value.columns):
+        raise Fail("the DataFrame needs the columns x, group and y")
+    if len(value) != n:
+        raise Fail(f"return n rows: asked for {n:,}, got {len(value):,}")
+    try:
+        x = value["x"].to_numpy(dtype=float)
+        y = value["y"].to_numpy(dtype=float)
+    except (TypeError, ValueError) as error:
+        raise Fail("x and y must hold numbers") from error
+    if not np.isfinite(x).all():
+        raise Fail("x must hold finite numbers")
+    if not np.isin(y, [0, 1]).all():
+        raise Fail("y must be 0 or 1")
+    group = value["group"].astype(str)
+    if not set(group) <= {"A", "B"}:
+        raise Fail('group must be "A" or "B"')
+    share = group.eq("B").mean()
+    if not 0.25 <= share <= 0.75:
+        raise Fail(f"each group must be at least 25% of the rows; B is {share:.1%}")
+    for label in ("A", "B"):
+        base = y[(group == label).to_numpy()].mean()
+        if not 0.2 <= base <= 0.8:
+            raise Fail(
+                f"each group's base rate must be between 0.2 and 0.8; {label}'s is {base:.3f}"
+            )
+    return value
+
+
+def harm_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    """Every frame is valid and the blind model's gap is worse by HARM_MARGIN.
+
+    Also: the two calls with the same seed give the same data (the function
+    uses only ``rng``), and the call with another seed gives other data (it
+    uses ``rng`` at all). Deterministic given the frames: the models are fitted
+    here, with a fixed split.
+    """
+    values = returned_values(outcomes)
+    frames = [_harm_frame(v, c.args[0]) for v, c in zip(values, calls, strict=True)]
+    if not frames[0].equals(frames[1]):
+        raise Fail(
+            "two generators with the same seed must give the same data: draw every random number from rng"
+        )
+    if frames[0].equals(frames[-1]):
+        raise Fail(
+            "generators with different seeds gave the same data: draw the random numbers from rng"
+        )
+    for frame in frames[1:]:
+        gaps = harm_gaps(frame)
+        if abs(gaps["blind"]) < abs(gaps["aware"]) + HARM_MARGIN:
+            raise Fail(
+                f"with n = {len(frame):,}, the blind model's FPR gap is {gaps['blind']:.3f} and the "
+                f"aware model's {gaps['aware']:.3f}: the blind one must be larger, in absolute "
+                f"value, by at least {HARM_MARGIN}"
+            )
+
+
 TESTS = {
     "test_four_fifths_ratio": Test(ratio_calls, ratio_check),
     "test_fairness_report": Test(report_calls, report_check),
     "test_proxy_auc": Test(proxy_calls, proxy_check),
     "test_blind_model_fpr_gap": Test(gap_calls, gap_check),
+    "test_unawareness_harm_data": Test(harm_calls, harm_check),
 }
