@@ -600,9 +600,22 @@ def violation_check(outcomes: list[Outcome], calls: list[Call]) -> None:
 
 @functools.cache
 def fixed_cell_cases() -> list[Case]:
-    """The public checks' cases (a small one, the notebook's planted example)
-    and COMPAS."""
+    """The public checks' cases (a small one, the notebook's planted example),
+    COMPAS, and two small ones: a classifier that flags no negative (every
+    violation is 0: the answer must still name a subgroup), and a table with
+    an intersection that holds no negative (its violation is 0, not anything
+    else)."""
     return [
+        (
+            [0, 0, 0, 1, 1, 0],
+            [0, 0, 0, 1, 0, 0],
+            pd.DataFrame({"x": [0, 0, 1, 1, 1, 1], "z": [0, 1, 0, 1, 1, 0]}),
+        ),
+        (
+            [0, 0, 0, 1, 1],
+            [1, 0, 1, 1, 0],
+            pd.DataFrame({"x": [0, 0, 1, 1, 1], "z": [0, 1, 0, 1, 1]}),
+        ),
         (
             [0, 0, 0, 0, 0, 0, 1, 1],
             [1, 1, 0, 0, 0, 0, 1, 0],
