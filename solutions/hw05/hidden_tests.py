@@ -17,7 +17,13 @@ carry the planted unfairness:
   subgroup and the whole population of the second;
 - ``test_most_violated_cell``: the "agree" example, an example with a planted
   pair of columns and a tiny subgroup with an extreme rate, and two columns of
-  the raise/lower example (whose most violated subgroup is a marginal one).
+  the raise/lower example (whose most violated subgroup is a marginal one);
+- ``test_halfspace_audit``: three examples of 7,000 to 10,000 rows and 3 to 6
+  numeric columns of random means and scales, with a higher FPR planted on
+  one side of a random hyperplane: two with the boundary 0.5 to 1 standard
+  deviation from the centre, on opposite sides, and one through it. An answer
+  passes if its half-space's violation reaches 80% of the planted
+  subgroup's, so any method that finds it passes.
 
 A draw is kept only if it meets what its part needs, by a margin of 1e-6 (far
 above the checks' tolerance of 1e-9), and is otherwise redrawn from the same
@@ -33,6 +39,12 @@ above the checks' tolerance of 1e-9), and is otherwise redrawn from the same
   pair's also every subgroup with the largest rate gap); in the two-column
   raise/lower example, a marginal group beats every cell.
 
+- part 6: the reference (least squares among the negatives, then the best
+  cut of its scores) reaches 90% of the planted subgroup's violation, and the
+  shortcuts (the regression's own cut, away from the centre; a regression
+  over everyone; an uncentred one; the best cut of a single column) stay
+  below 70% of it.
+
 So the mistakes these examples are there to catch change the answer on every
 draw. The checks compute their references from the calls they receive.
 
@@ -40,13 +52,15 @@ Fixed: the public checks' cases (among them the notebook's planted example of
 20,000 rows), the COMPAS cases and the small hand-written cases;
 ``test_wilson_interval`` and ``test_audit_queries_needed`` have only
 hand-written inputs, so they are not randomised. Every check compares with
-the exact answer within a tolerance, none is statistical: no check can fail a
+the exact answer within a tolerance, or (part 6) with the planted subgroup
+under the draw conditions above, none is statistical: no check can fail a
 correct answer by chance.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import math
 from collections.abc import Callable
@@ -586,9 +600,22 @@ def violation_check(outcomes: list[Outcome], calls: list[Call]) -> None:
 
 @functools.cache
 def fixed_cell_cases() -> list[Case]:
-    """The public checks' cases (a small one, the notebook's planted example)
-    and COMPAS."""
+    """The public checks' cases (a small one, the notebook's planted example),
+    COMPAS, and two small ones: a classifier that flags no negative (every
+    violation is 0: the answer must still name a subgroup), and a table with
+    an intersection that holds no negative (its violation is 0, not anything
+    else)."""
     return [
+        (
+            [0, 0, 0, 1, 1, 0],
+            [0, 0, 0, 1, 0, 0],
+            pd.DataFrame({"x": [0, 0, 1, 1, 1, 1], "z": [0, 1, 0, 1, 1, 0]}),
+        ),
+        (
+            [0, 0, 0, 1, 1],
+            [1, 0, 1, 1, 0],
+            pd.DataFrame({"x": [0, 0, 1, 1, 1], "z": [0, 1, 0, 1, 1]}),
+        ),
         (
             [0, 0, 0, 0, 0, 0, 1, 1],
             [1, 1, 0, 0, 0, 0, 1, 0],
@@ -832,10 +859,186 @@ def queries_check(outcomes: list[Outcome]) -> None:
         raise Fail(f"the number of people is wrong for gap={args[0]}")
 
 
+# --------------------------------------------------------------------------
+# Part 6: halfspace_audit
+# --------------------------------------------------------------------------
+
+#: The share of the planted subgroup's violation that an answer must reach.
+HALFSPACE_SHARE = 0.8
+
+#: The planted subgroup of every example drawn in this process, by a digest of
+#: its X (the check receives the very arrays that ``halfspace_calls`` made).
+_PLANTED: dict[str, np.ndarray] = {}
+
+
+def _digest(X) -> str:
+    return hashlib.sha256(np.ascontiguousarray(X, dtype=float).tobytes()).hexdigest()
+
+
+def planted_halfspace(
+    rng: np.random.Generator, offset: float, n: int, d: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``d`` independent normal columns with means in [-20, 20] and standard
+    deviations in [0.2, 30]; the planted subgroup is one side of a hyperplane
+    whose weights, in standard units, all have sizes 0.7 to 1.3 (so no single
+    column finds it), at ``offset`` standard deviations from the centre.
+
+    Base rate 0.3 to 0.5, TPR 0.75, FPR 0.05 to 0.15 outside the subgroup and
+    0.3 to 0.4 more inside it.
+    """
+    X = rng.normal(rng.uniform(-20, 20, d), rng.uniform(0.2, 30, d), size=(n, d))
+    w = rng.choice([-1, 1], d) * rng.uniform(0.7, 1.3, d) / X.std(axis=0)
+    score = (X - X.mean(axis=0)) @ w
+    planted = score / score.std() > offset
+    y = (rng.random(n) < rng.uniform(0.3, 0.5)).astype(int)
+    low = rng.uniform(0.05, 0.15)
+    fpr = np.where(planted, low + rng.uniform(0.3, 0.4), low)
+    pred = (rng.random(n) < np.where(y == 1, 0.75, fpr)).astype(int)
+    return X, y, pred, planted
+
+
+def notebook_halfspace(seed: int, offset: float):
+    """The notebook's ``planted_halfspace(seed, offset)`` examples."""
+    rng = np.random.default_rng(seed)
+    n, d = 8000, 4
+    X = rng.normal(rng.uniform(-20, 20, d), rng.uniform(0.2, 30, d), size=(n, d))
+    w = rng.choice([-1, 1], d) * rng.uniform(0.7, 1.3, d) / X.std(axis=0)
+    score = (X - X.mean(axis=0)) @ w
+    planted = score / score.std() > offset
+    y = (rng.random(n) < 0.4).astype(int)
+    fpr = np.where(planted, 0.45, 0.1)
+    pred = (rng.random(n) < np.where(y == 1, 0.75, fpr)).astype(int)
+    return X, y, pred, planted
+
+
+def excess_violation(y, p, mask) -> float:
+    """alpha(g) |FPR_g - FPR| as |sum over g's negatives of (p - FPR)| / n."""
+    negative = y == 0
+    return float(abs(np.sum(p[negative & mask] - p[negative].mean())) / len(y))
+
+
+def regression_direction(y, p, X, *, everyone=False, centred=True):
+    """Least-squares weights and intercept of the excess false positives."""
+    rows = np.ones(len(y), bool) if everyone else y == 0
+    target = p[rows] - (p[y == 0].mean() if centred else 0.0)
+    design = np.column_stack([X[rows], np.ones(rows.sum())])
+    coef = np.linalg.lstsq(design, target, rcond=None)[0]
+    return coef[:-1], float(coef[-1])
+
+
+def best_threshold(y, p, score) -> float:
+    """The b for which {score + b > 0} has the largest violation."""
+    negative = y == 0
+    s = score[negative]
+    order = np.argsort(-s)
+    totals = np.abs(np.cumsum(p[negative][order] - p[negative].mean()))[:-1]
+    k = int(np.argmax(totals))
+    return float(-(s[order[k]] + s[order[k + 1]]) / 2)
+
+
+def halfspace_variants(y, p, X) -> dict[str, float]:
+    """The violation that each approach reaches: the reference (regression,
+    then a scan of thresholds) and recognised shortcuts."""
+    w, b = regression_direction(y, p, X)
+    out = {
+        "reference": excess_violation(y, p, X @ w + best_threshold(y, p, X @ w) > 0),
+        "fitted_sign": excess_violation(y, p, X @ w + b > 0),
+    }
+    w_all, b_all = regression_direction(y, p, X, everyone=True)
+    out["everyone"] = excess_violation(y, p, X @ w_all + b_all > 0)
+    w_raw, b_raw = regression_direction(y, p, X, centred=False)
+    out["uncentred"] = excess_violation(y, p, X @ w_raw + b_raw > 0)
+    out["one_column"] = max(
+        excess_violation(y, p, X[:, j] + best_threshold(y, p, X[:, j]) > 0)
+        for j in range(X.shape[1])
+    )
+    return out
+
+
+def halfspace_example(rng: np.random.Generator, offset: float):
+    """A drawn example, redrawn until the reference reaches 90% of the planted
+    subgroup's violation and every shortcut stays below 70% of it (so that the
+    shortcuts fail and a correct answer has room, on every draw); through the
+    centre (``offset == 0``), the regression's own cut is not a shortcut."""
+    while True:
+        n, d = int(rng.integers(7000, 10_001)), int(rng.integers(3, 7))
+        X, y, p, planted = planted_halfspace(rng, offset, n, d)
+        target = excess_violation(y, p, planted)
+        found = halfspace_variants(y, p, X)
+        # Through the centre, the regression's own intercept is a fine cut.
+        ignored = {"reference"} if offset else {"reference", "fitted_sign"}
+        shortcuts = [v for k, v in found.items() if k not in ignored]
+        if found["reference"] >= 0.9 * target and max(shortcuts) <= 0.7 * target:
+            _PLANTED[_digest(X)] = planted
+            return y, p, X
+
+
+def halfspace_calls(rng: np.random.Generator) -> list[Call]:
+    """The notebook's two examples, then three drawn ones whose boundary lies
+    0.5 to 1 standard deviation from the centre (twice on one side, once on
+    the other: the threshold matters) and one through it."""
+    cases = []
+    for seed, offset in [(51, 0.0), (52, 0.8)]:
+        X, y, p, planted = notebook_halfspace(seed, offset)
+        _PLANTED[_digest(X)] = planted
+        cases.append((y, p, X))
+    sign = rng.choice([-1, 1])
+    for offset in [sign * rng.uniform(0.5, 1), -sign * rng.uniform(0.5, 1), 0.0]:
+        cases.append(halfspace_example(rng, float(offset)))
+    return [Call("halfspace_audit", case) for case in cases]
+
+
+HALFSPACE_HINTS = {
+    "fitted_sign": "the regression gives a direction w; choose the threshold b "
+    "separately (for example by trying every cut of the scores X @ w), since "
+    "the planted boundary need not pass through the middle of the data",
+    "everyone": "fit the false positives of the people with y_true == 0 only: "
+    "the FPR and the violation count no one else",
+    "uncentred": "regress the excess y_pred - FPR, not y_pred itself, or choose "
+    "the threshold by the violation: your subgroup holds almost everyone",
+    "one_column": "a half-space may weigh every column: the planted subgroup "
+    "is not a threshold on a single column",
+}
+
+
+def halfspace_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        y, p, X = call.args
+        if not (isinstance(value, (list, tuple)) and len(value) == 2):
+            raise Fail("halfspace_audit must return a pair (w, b)")
+        try:
+            w = np.asarray(value[0], dtype=float)
+        except (TypeError, ValueError) as error:
+            raise Fail("w must be an array of numbers") from error
+        if w.shape != (X.shape[1],) or not np.isfinite(w).all():
+            raise Fail("w must hold one finite weight per column of X")
+        b = _number(value[1], "the threshold b")
+        if not math.isfinite(b):
+            raise Fail("b must be a finite number")
+        mine = excess_violation(y, p, X @ w + b > 0)
+        planted = _PLANTED.get(_digest(X))
+        found = halfspace_variants(y, p, X)
+        target = (
+            excess_violation(y, p, planted)
+            if planted is not None
+            else found["reference"] / 0.9
+        )
+        if mine >= HALFSPACE_SHARE * target:
+            continue
+        for name, hint in HALFSPACE_HINTS.items():
+            if abs(mine - found[name]) <= 1e-9:
+                raise Fail(hint)
+        raise Fail(
+            f"your subgroup's violation is {mine:.4f}, below 80% of the planted "
+            f"subgroup's {target:.4f}"
+        )
+
+
 TESTS = {
     "test_marginal_fpr_gaps": Test(marginal_calls, marginal_check),
     "test_subgroup_violation": Test(violation_calls, violation_check),
     "test_most_violated_cell": Test(cell_calls, cell_check),
     "test_wilson_interval": Test(wilson_calls, wilson_check),
     "test_audit_queries_needed": Test(queries_calls, queries_check),
+    "test_halfspace_audit": Test(halfspace_calls, halfspace_check),
 }

@@ -20,9 +20,32 @@ Inputs drawn per submission (from the ``rng`` the grader passes to ``calls``):
   sizes, balanced random secrets, random queries (those of the uniform-noise
   case asked twice each, so that the square system of the first queries is
   singular) and noise, redrawn until the queries have full column rank and
-  least squares puts every bit within 0.4 of its true value. Its check takes
-  the least-squares decoding of each call as the secret: it is, by
-  construction for the drawn cases and as computed once for the public one.
+  least squares puts every bit within 0.4 of its true value; and one case of
+  90 to 110 people with Gaussian errors of scale 2.5, redrawn until rounding
+  at 1/4 or 3/4 instead of 1/2 changes more than 6% of the bits. Its check
+  takes the least-squares decoding of each call as the secret: it is, by
+  construction for the first drawn cases and as computed once for the public
+  one (in the last case it is what least squares must return);
+- ``test_lp_reconstruct``: the public cases, then an exact case of 8 or 9
+  people (as plain lists) and four noisy ones of 40 to 70 people with 3n or
+  4n random queries, full column rank: uniform errors up to the bound
+  0.15 sqrt(n) (redrawn until clipped least squares and the chapter's L1
+  decoding each miss some answer by more than the bound + 0.01), errors of
+  exactly +-0.25 sqrt(n), uniform errors up to 0.5 sqrt(n) (redrawn until
+  the point found without the upper bound 1 leaves [0, 1] and the rounding of
+  a consistent point misses an answer, each by more than 0.01), and errors of
+  half the bound 0.5 sqrt(n). The check is the specification itself: every
+  entry in [0, 1] and every answer within the bound, both to 1e-6, and, from
+  exact answers, the secret (the only consistent point). Any consistent
+  point passes, whatever the solver or objective;
+- ``test_link_records``: the public cases (a small table and the notebook's
+  release and voter list), then twice: 3,000 to 6,000 random people of
+  ``people`` under random index labels, an identified list of 50% to 70% of
+  them and 200 to 400 outsiders on ZIP, sex and birth year, with one certain
+  link's ZIP code missing in both tables and 20 to 40 other missing ZIP codes
+  in each; redrawn until a plain join, uniqueness in one table only, and
+  matching missing values each change the answer. The check compares the
+  (label, name) pairs and their order with the reference exactly.
 
 The checks compute their references from the calls they receive.
 
@@ -33,7 +56,8 @@ the targets are compared with the reference at a tolerance of 1e-9, and the
 reconstruction part requires every bit from exact answers and at least 95% of
 the bits from lightly noisy answers (least squares recovers all of them, by
 construction; LP decoding passed on every draw tried), never one particular
-vector from noisy answers. The false-failure rate is zero.
+vector from noisy answers; the linear programme's check allows 1e-6 for the
+solver's floating point. The false-failure rate is zero.
 See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
@@ -43,6 +67,7 @@ import functools
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linprog
 
 from course_lib.datasets import load_adult
 from course_lib.privacy import (
@@ -488,8 +513,30 @@ def draw_reconstruction(
             return queries, answers
 
 
+def draw_spread(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """90 to 110 people, 4n queries, Gaussian errors of scale 2.5: least
+    squares spreads its estimates, so the rounding threshold matters.
+
+    Redrawn until no estimate is within 1e-6 of 1/2 and rounding at 1/4 or at
+    3/4 agrees with rounding at 1/2 on less than 94% of the bits (the check
+    asks 95% agreement with least squares rounded at 1/2).
+    """
+    n = int(rng.integers(90, 111))
+    while True:
+        secret = (rng.permutation(n) < n // 2).astype(int)
+        queries = subset_sum_queries(n, 4 * n, rng=rng)
+        answers = answer_queries(queries, secret, 2.5, rng=rng, noise="gaussian")
+        estimate = np.linalg.lstsq(queries.astype(float), answers)[0]
+        at_half = estimate >= 0.5
+        if np.abs(estimate - 0.5).min() > 1e-6 and all(
+            np.mean((estimate >= cut) == at_half) < 0.94 for cut in (0.25, 0.75)
+        ):
+            return queries, answers
+
+
 def reconstruct_calls(rng: np.random.Generator) -> list[Call]:
-    """The public cases, then the drawn ones; the smallest as plain lists."""
+    """The public cases, then the drawn ones (the smallest as plain lists),
+    and a case whose estimates spread (the rounding threshold matters)."""
     inputs = list(public_reconstruct_inputs())
     for (low, high), queries_for, noise, scale, twice in RECONSTRUCT_CASES:
         n = int(rng.integers(low, high))
@@ -497,6 +544,7 @@ def reconstruct_calls(rng: np.random.Generator) -> list[Call]:
         if n < 10:  # plain lists must work too
             q, a = q.astype(int).tolist(), a.tolist()
         inputs.append((q, a))
+    inputs.append(draw_spread(rng))
     return [Call("lstsq_reconstruct", args) for args in inputs]
 
 
@@ -534,9 +582,327 @@ def reconstruct_check(outcomes: list[Outcome], calls: list[Call]) -> None:
             )
         if not exact and rate < 0.95:
             raise Fail(
-                f"from lightly noisy answers you recovered {rate:.0%} of the bits; "
-                "least squares over ALL the queries recovers at least 95%"
+                f"from noisy answers only {rate:.0%} of your bits agree with least "
+                "squares over ALL the queries, rounded at 1/2 (95% needed)"
             )
+
+
+# --------------------------------------------------------------------------
+# Part 5: lp_reconstruct
+# --------------------------------------------------------------------------
+
+#: Slack allowed on each condition, for the solver's floating point.
+LP_TOL = 1e-6
+
+
+def consistent_point(queries, answers, bound, *, upper=1.0, two_sided=True):
+    """A point of {0 <= x <= upper, |A x - b| <= bound} (HiGHS, zero objective);
+    with ``upper=None`` or ``two_sided=False``, the shortcuts of the bank."""
+    a = np.asarray(queries, dtype=float)
+    b = np.asarray(answers, dtype=float)
+    a_ub = np.vstack([a, -a]) if two_sided else a
+    b_ub = np.concatenate([b + bound, bound - b]) if two_sided else b + bound
+    result = linprog(
+        np.zeros(a.shape[1]), A_ub=a_ub, b_ub=b_ub, bounds=[(0, upper)] * a.shape[1]
+    )
+    return result.x
+
+
+def lp_violations(queries, answers, bound, x) -> tuple[float, float]:
+    """How far x is outside [0, 1], and how far its worst answer is beyond bound."""
+    a = np.asarray(queries, dtype=float)
+    b = np.asarray(answers, dtype=float)
+    box = float(max(-x.min(), x.max() - 1, 0.0))
+    return box, float(np.abs(a @ x - b).max() - bound)
+
+
+@functools.cache
+def public_lp_inputs() -> list[tuple]:
+    """The public checks' queries, with exact answers and with uniform errors
+    in [-3, 3] and a bound of 3."""
+    rng = np.random.default_rng(2027)
+    secret = rng.integers(0, 2, size=40)
+    queries = rng.integers(0, 2, size=(160, 40))
+    noisy = queries @ secret + rng.uniform(-3, 3, size=160)
+    return [(queries, queries @ secret, 0.0), (queries, noisy, 3.0)]
+
+
+#: (people, queries per person, noise, bound as a multiple of sqrt(n), noise
+#: level as a share of the bound, shortcuts that must fail) of each drawn case.
+LP_CASES = [
+    ((8, 10), 4, "none", 0.0, 0.0, ()),
+    ((40, 61), 4, "uniform", 0.15, 1.0, ("lstsq", "l1")),
+    ((40, 61), 3, "extremes", 0.25, 1.0, ()),
+    ((50, 71), 4, "uniform", 0.5, 1.0, ("unbounded", "rounded")),
+    ((40, 61), 4, "uniform", 0.5, 0.5, ()),
+]
+
+
+def shortcut_point(name: str, queries, answers, bound) -> np.ndarray:
+    """The vector that a recognised shortcut returns."""
+    a = np.asarray(queries, dtype=float)
+    b = np.asarray(answers, dtype=float)
+    if name == "unbounded":
+        return consistent_point(a, b, bound, upper=None)
+    if name == "rounded":
+        return np.round(consistent_point(a, b, bound))
+    if name == "lstsq":
+        return np.clip(np.linalg.lstsq(a, b)[0], 0, 1)
+    # "l1": the chapter's LP decoding, minimising sum_j |(A x)_j - b_j|.
+    m, n = a.shape
+    result = linprog(
+        np.concatenate([np.zeros(n), np.ones(m)]),
+        A_ub=np.block([[a, -np.eye(m)], [-a, -np.eye(m)]]),
+        b_ub=np.concatenate([b, -b]),
+        bounds=[(0, 1)] * n + [(0, None)] * m,
+    )
+    return result.x[:n]
+
+
+def draw_lp(
+    rng: np.random.Generator,
+    n: int,
+    m: int,
+    noise: str,
+    bound: float,
+    level: float,
+    shortcuts: tuple[str, ...],
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Random queries about a balanced secret of n bits, with errors within
+    ``level * bound`` (uniform, or all at +-bound for "extremes").
+
+    Redrawn until the queries have full column rank (so exact answers leave
+    only the secret) and every one of ``shortcuts`` breaks a condition by
+    more than 0.01 (leaves [0, 1], or misses an answer by more than bound).
+    """
+    while True:
+        secret = (rng.permutation(n) < n // 2).astype(int)
+        queries = rng.integers(0, 2, size=(m, n))
+        if np.linalg.matrix_rank(queries) < n:
+            continue
+        if noise == "uniform":
+            errors = rng.uniform(-level * bound, level * bound, m)
+        elif noise == "extremes":
+            errors = bound * rng.choice([-1.0, 1.0], m)
+        else:
+            errors = np.zeros(m)
+        answers = queries @ secret + errors
+        if all(
+            max(lp_violations(queries, answers, bound, point)) > 0.01
+            for point in (
+                shortcut_point(name, queries, answers, bound) for name in shortcuts
+            )
+        ):
+            return queries, answers, bound
+
+
+def lp_calls(rng: np.random.Generator) -> list[Call]:
+    """The public cases, then the drawn ones; the smallest as plain lists."""
+    inputs = list(public_lp_inputs())
+    for (low, high), per_person, noise, multiple, level, shortcuts in LP_CASES:
+        n = int(rng.integers(low, high))
+        q, a, bound = draw_lp(
+            rng, n, per_person * n, noise, multiple * np.sqrt(n), level, shortcuts
+        )
+        if n < 10:
+            q, a = q.tolist(), a.tolist()
+        inputs.append((q, a, float(bound)))
+    return [Call("lp_reconstruct", args) for args in inputs]
+
+
+def lp_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        queries, answers, bound = call.args
+        n = np.shape(queries)[1]
+        try:
+            x = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise Fail("lp_reconstruct must return an array of n numbers") from None
+        if x.shape != (n,):
+            raise Fail(
+                f"return one number per person (length {n}); got shape {x.shape}"
+            )
+        if not np.isfinite(x).all():
+            raise Fail("every entry of x must be a finite number")
+        box, excess = lp_violations(queries, answers, bound, x)
+        if box > LP_TOL:
+            raise Fail(
+                "every entry of x must lie in [0, 1]: give linprog the bounds "
+                "(0, 1) for each person (its default is (0, None))"
+            )
+        if excess > LP_TOL:
+            residual = np.asarray(queries, dtype=float) @ x - np.asarray(answers)
+            if residual.max() <= bound + LP_TOL:
+                raise Fail(
+                    "some answers are more than bound ABOVE A x: the condition "
+                    "|(A x)_j - b_j| <= bound has two sides"
+                )
+            if np.isin(x, (0, 1)).all():
+                raise Fail(
+                    "return the consistent real vector itself, not its rounding: "
+                    "the rounded vector need not be within bound of every answer"
+                )
+            raise Fail(
+                f"an answer is {excess + bound:.3f} away from A x, more than the "
+                f"bound {bound:.3f}"
+            )
+        if bound == 0:
+            secret = np.round(np.linalg.lstsq(np.asarray(queries, float), answers)[0])
+            if not (np.round(x) == secret).all():
+                raise Fail("from exact answers, x must round to the secret")
+
+
+# --------------------------------------------------------------------------
+# Part 6: link_records
+# --------------------------------------------------------------------------
+
+LINK_QI = ["zip", "sex", "birth_year"]
+
+
+@functools.cache
+def named_people() -> pd.DataFrame:
+    """The notebook's ``people`` with its names (and birth years)."""
+    data = adult_with_identifiers(load_adult("all"), rng=np.random.default_rng(0))
+    data["birth_year"] = data["birth_date"].dt.year
+    return data
+
+
+def link_reference(released, identified, qi, *, drop_missing=True, unique_in="both"):
+    """The certain links (index label -> name), in the order of ``released``;
+    the keywords give the recognised mistakes."""
+    qi = list(qi)
+    rel = released[qi]
+    ids = identified[[*qi, "name"]]
+    if drop_missing:
+        rel, ids = rel.dropna(), ids.dropna(subset=qi)
+    if unique_in in ("both", "released"):
+        rel = rel[~rel.duplicated(keep=False)]
+    if unique_in in ("both", "identified"):
+        ids = ids[~ids.duplicated(subset=qi, keep=False)]
+    linked = rel.reset_index(names="_row").merge(ids, on=qi, how="inner")
+    return list(zip(linked["_row"].tolist(), linked["name"].tolist(), strict=True))
+
+
+def link_variants(released, identified, qi) -> dict[str, list]:
+    return {
+        "missing": link_reference(released, identified, qi, drop_missing=False),
+        "released": link_reference(released, identified, qi, unique_in="released"),
+        "identified": link_reference(released, identified, qi, unique_in="identified"),
+        "join": link_reference(released, identified, qi, unique_in="neither"),
+    }
+
+
+@functools.cache
+def public_link_inputs() -> list[tuple]:
+    """The public checks' small tables and the notebook's release and voters."""
+    released = pd.DataFrame(
+        {
+            "zip": ["1", "1", "2", "3", "4", None],
+            "sex": ["F", "F", "M", "M", "F", "F"],
+            "income": list("abcdef"),
+        },
+        index=[10, 11, 12, 13, 14, 15],
+    )
+    identified = pd.DataFrame(
+        {
+            "name": ["Ann", "Bob", "Cy", "Dee", "Eve"],
+            "zip": ["1", "2", "3", "3", None],
+            "sex": ["F", "M", "M", "M", "F"],
+        }
+    )
+    data = named_people()
+    release = data.drop(columns=["name", "birth_year"]).set_index(data.index + 100_000)
+    voters = data.sample(frac=0.6, random_state=1)[["name", "zip", "sex", "birth_date"]]
+    return [
+        (released, identified, ["zip", "sex"]),
+        (release, voters, ["zip", "sex", "birth_date"]),
+    ]
+
+
+def draw_link(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, list]:
+    """3,000 to 6,000 random people, released without names under random index
+    labels; the identified list holds 50% to 70% of them and 200 to 400 people
+    who are not in the release, in random order. Quasi-identifiers: ZIP, sex
+    and birth year (coarse enough for duplicates in both tables).
+
+    One released person who is linked with certainty gets a missing ZIP code
+    in both tables, and so do 20 to 40 released and 20 to 40 identified rows
+    of other (sex, birth year): only that person's two rows then share a
+    combination with a missing value. Redrawn until every recognised mistake
+    changes the answer.
+    """
+    data = named_people()[["name", "zip", "sex", "birth_year", "income", "age"]]
+    while True:
+        size = int(rng.integers(3000, 6001))
+        rows = rng.choice(len(data), size + 400, replace=False)
+        inside, outside = data.iloc[rows[:size]], data.iloc[rows[size:]]
+        labels = rng.choice(10**7, size, replace=False)
+        released = inside.drop(columns="name").set_axis(labels).copy()
+        keep = rng.random(size) < rng.uniform(0.5, 0.7)
+        extra = outside.iloc[: int(rng.integers(200, 401))]
+        identified = pd.concat([inside[keep], extra])
+        identified = identified[["name", *LINK_QI]].sample(frac=1, random_state=rng)
+        identified = identified.reset_index(drop=True)
+        links = link_reference(released, identified, LINK_QI)
+        if not links:
+            continue
+        label, name = links[int(rng.integers(len(links)))]
+        person = released.loc[label, ["sex", "birth_year"]]
+        other_rel = (released[["sex", "birth_year"]] != person).any(axis=1)
+        other_ids = (identified[["sex", "birth_year"]] != person).any(axis=1)
+        lost_rel = rng.choice(released.index[other_rel], int(rng.integers(20, 41)))
+        lost_ids = rng.choice(identified.index[other_ids], int(rng.integers(20, 41)))
+        released.loc[[label, *lost_rel], "zip"] = None
+        identified.loc[identified["name"] == name, "zip"] = None
+        identified.loc[lost_ids, "zip"] = None
+        want = link_reference(released, identified, LINK_QI)
+        variants = link_variants(released, identified, LINK_QI)
+        if all(v != want for v in variants.values()):
+            return released, identified, list(LINK_QI)
+
+
+def link_calls(rng: np.random.Generator) -> list[Call]:
+    """The public cases, then two drawn ones."""
+    cases = [*public_link_inputs(), draw_link(rng), draw_link(rng)]
+    return [Call("link_records", case) for case in cases]
+
+
+LINK_HINTS = {
+    "missing": "a missing value identifies no one: leave out the rows with a "
+    "missing quasi-identifier (pandas matches missing values with each other)",
+    "released": "a combination must also occur exactly once in the identified "
+    "list: two voters with it could be either person",
+    "identified": "a combination must also occur exactly once in the release: "
+    "two released rows with it could be either voter",
+    "join": "keep only the combinations that occur exactly once in each table: "
+    "a plain join also links rows that could be someone else",
+}
+
+
+def link_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        released, identified, qi = call.args
+        if not isinstance(value, pd.Series):
+            raise Fail("link_records must return a pandas Series of names")
+        got = list(zip(value.index.tolist(), value.tolist(), strict=True))
+        want = link_reference(released, identified, qi)
+        if got == want:
+            continue
+        if sorted(map(str, got)) == sorted(map(str, want)):
+            raise Fail("list the named rows in the order of released")
+        positions = {label: i for i, label in enumerate(released.index)}
+        if [(positions[r], x) for r, x in want] == got:
+            raise Fail(
+                "index the names by the index labels of released, not by the "
+                "rows' positions"
+            )
+        for key, variant in link_variants(released, identified, qi).items():
+            if got == variant:
+                raise Fail(LINK_HINTS[key])
+        raise Fail(
+            f"{len(want)} released rows can be named with certainty here; you "
+            f"named {len(got)}, or named some wrongly"
+        )
 
 
 TESTS = {
@@ -544,4 +910,6 @@ TESTS = {
     "test_k_anonymity_report": Test(k_calls, k_check),
     "test_target_value": Test(target_calls, target_check),
     "test_lstsq_reconstruct": Test(reconstruct_calls, reconstruct_check),
+    "test_lp_reconstruct": Test(lp_calls, lp_check),
+    "test_link_records": Test(link_calls, link_check),
 }
