@@ -2,16 +2,17 @@
 
 ``TESTS`` maps the grade id of each autograder test cell of hw09.ipynb to a
 Test: the calls made on the student's functions and the check of what they
-returned. Parts 1, 2 and 4 are deterministic and compared with references at a
-tolerance of 1e-9 (false-failure rate zero).
+returned. Parts 1, 2, 4 and 5 are deterministic and compared with references
+at a tolerance of 1e-9 (false-failure rate zero).
 
 Hidden inputs drawn per submission: every test cell keeps the cases of the
 notebook's public checks and a few small hand-written edge cases fixed, and
 draws its synthetic random data from the ``rng`` the grader seeds for each
 submission (``calls(rng)``): the random batches of part 1, the gradient matrix
 and the thresholds of part 2, every batch ``(X, y, w)`` of part 3 and the seeds
-of the Generators handed to the student's function, and the random losses of
-part 4. Each check computes its references from the calls it receives
+of the Generators handed to the student's function, the random losses of
+part 4, the rows, owners and thresholds of part 5, and the norms, candidates
+and quantiles of part 6 with the seeds of its Generators. Each check computes its references from the calls it receives
 (``check(outcomes, calls)``), and every draw is valid by construction: both
 labels occur in every batch, part 2 always has rows far below and far above
 each threshold, part 3's noiseless batch is redrawn until its clipped sum is
@@ -34,6 +35,14 @@ from ``rng``); two independent N(0, 1) vectors of 200 coordinates are never
 within ``np.allclose`` of each other, so this adds nothing measurable. Only
 distributions are tested, never one order of draws: any correct way of drawing
 the noise from ``rng`` passes.
+Part 6 (``private_clip_norm``) is randomised too. Its first ten calls use
+epsilon 1e4 or 1e6 and a unique best candidate (the best score beats the
+second by at least 0.05), so the mechanism returns it except with probability
+below 1e-100; then three cases of 3,000 calls, each with a fresh Generator, on
+one set of norms, tested against the exact probabilities by 57 exact binomial
+tests at 1e-6 / 57 each (false-failure rate at most 1e-6 for the cell; the
+power against each recognised wrong variant is in ``clipnorm_check``).
+
 See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
@@ -43,6 +52,7 @@ import numpy as np
 from scipy import stats
 
 from course_lib.privacy import clip_gradients
+from course_tools.grading.checks import binomial_ok
 from course_tools.grading.spec import Call, Fail, Outcome, Test, returned_values
 
 ATOL = 1e-9
@@ -206,10 +216,13 @@ def clip_random_inputs(rng: np.random.Generator) -> list[tuple]:
 
 
 def clip_calls(rng: np.random.Generator) -> list[Call]:
-    return [
+    """Every case as an array, and the third fixed case also as lists (inputs
+    may be lists)."""
+    calls = [
         Call("clip_each", (np.array(g, dtype=float), c), observe_args=True)
         for g, c in CLIP_FIXED + clip_random_inputs(rng)
     ]
+    return [*calls, Call("clip_each", CLIP_FIXED[2], observe_args=True)]
 
 
 def clip_check(outcomes: list[Outcome], calls: list[Call]) -> None:
@@ -558,9 +571,360 @@ def adv_check(outcomes: list[Outcome], calls: list[Call]) -> None:
         raise Fail("the advantage is wrong")
 
 
+# --------------------------------------------------------------------------
+# Part 5: clip_per_person
+# --------------------------------------------------------------------------
+
+# The public checks' cases and hand-written ones; the rest is drawn.
+PERSON_FIXED = [
+    ([[3.0, 0.0], [0.0, 4.0], [0.3, 0.4]], ["ann", "ann", "bo"], 1.0),
+    ([[3.0, 0.0], [0.3, 0.4], [0.0, 4.0]], [7, 2, 7], 1.0),
+    ([[1.0, 1.0], [-1.0, -1.0], [0.0, 0.5]], [1, 1, 2], 0.1),
+    ([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]], ["x", "x", "x"], 2.0),
+    ([[1.0, 0.0], [0.0, 3.0], [0.0, 0.0]], ["a", "b", "c"], 1.5),
+    ([[0.5, 0.0], [0.5, 0.0], [0.0, 2.0], [0.0, 2.0]], ["p", "p", "q", "q"], 1.5),
+]
+
+
+def person_random_inputs(rng: np.random.Generator) -> list[tuple]:
+    """A random batch of rows owned by people with 1 to about 15 rows each.
+
+    200-399 rows of 5-14 features, owned by 30-79 people (each at least one
+    row, the rest geometric), in shuffled order; row norms log-uniform in
+    [0.05, 5] and each person's rows share a direction, so the people's
+    totals span short and long, and one-row people have rows both shorter
+    and longer than the thresholds. The batch is used with string labels at
+    a small threshold (0.3-1) and with scattered integer labels (as lists)
+    at a large one (2-6).
+    """
+    m = int(rng.integers(30, 80))
+    extra = rng.geometric(0.25, size=m) - 1
+    counts = 1 + np.minimum(extra, 14)
+    owner = rng.permutation(np.repeat(np.arange(m), counts))
+    n, d = owner.size, int(rng.integers(5, 15))
+    direction = rng.normal(size=(m, d))
+    rows = direction[owner] + 0.7 * rng.normal(size=(n, d))
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    rows *= np.exp(rng.uniform(np.log(0.05), np.log(5.0), size=n))[:, None]
+    names = np.array([f"user{k:03d}" for k in rng.permutation(m)])
+    numbers = rng.choice(np.arange(10, 10 * m + 10, 7), size=m, replace=False)
+    small_c, large_c = float(rng.uniform(0.3, 1.0)), float(rng.uniform(2.0, 6.0))
+    return [
+        (rows, names[owner], small_c),
+        (rows.tolist(), numbers[owner].tolist(), large_c),
+    ]
+
+
+def person_calls(rng: np.random.Generator) -> list[Call]:
+    """The first fixed case as an array, the others as lists (inputs may be
+    lists), then the random cases (an array and lists)."""
+    first, *rest = PERSON_FIXED
+    cases = [(np.array(first[0]), *first[1:]), *rest, *person_random_inputs(rng)]
+    return [Call("clip_per_person", case, observe_args=True) for case in cases]
+
+
+def person_totals(grads, ids) -> tuple[np.ndarray, np.ndarray]:
+    """One row per person (in order of first appearance): the sum of that
+    person's rows, and how many rows each person has."""
+    g = np.asarray(grads, dtype=float)
+    labels = list(ids)
+    index = {p: k for k, p in enumerate(dict.fromkeys(labels))}
+    totals, rows = np.zeros((len(index), g.shape[1])), np.zeros(len(index))
+    for row, label in zip(g, labels, strict=True):
+        totals[index[label]] += row
+        rows[index[label]] += 1
+    return totals, rows
+
+
+def person_variants(grads, ids, c: float) -> dict[str, np.ndarray]:
+    """The right answer and what the common mistakes return."""
+    g = np.asarray(grads, dtype=float)
+    totals, rows = person_totals(g, ids)
+    raw = g.sum(axis=0)
+    labels = list(ids)
+    runs = [0] + [i for i in range(1, len(labels)) if labels[i] != labels[i - 1]]
+    run_totals = np.add.reduceat(g, runs, axis=0) if len(g) else g
+    return {
+        "right": clip_gradients(totals, c).sum(axis=0),
+        "runs": clip_gradients(run_totals, c).sum(axis=0),
+        "rows": clip_gradients(g, c).sum(axis=0),
+        "twice": clip_gradients(person_totals(clip_gradients(g, c), ids)[0], c).sum(
+            axis=0
+        ),
+        "none": raw,
+        "whole": raw * min(1.0, c / np.linalg.norm(raw)) if raw.any() else raw,
+        "means": clip_gradients(totals / rows[:, None], c).sum(axis=0),
+        "mean": clip_gradients(totals, c).mean(axis=0),
+    }
+
+
+PERSON_HINTS = {
+    "runs": (
+        "a person's rows need not be next to each other: group the rows by "
+        "person_ids over the whole batch"
+    ),
+    "rows": (
+        "clip each PERSON's total, not each row: a person with k rows clipped "
+        "one by one still moves the sum by up to k * clip_norm"
+    ),
+    "twice": (
+        "add up each person's raw rows first, then clip that total once "
+        "(do not clip the rows before adding them)"
+    ),
+    "none": "clip each person's total to norm clip_norm before summing",
+    "whole": "clip each person's total separately, not the sum over everyone",
+    "means": "add up a person's rows (their total), do not average them",
+    "mean": "return the SUM over people of the clipped totals, not their mean",
+}
+
+
+def person_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for outcome, call in zip(outcomes, calls, strict=True):
+        if not outcome.ok:
+            raise Fail(f"Your function raised an error: {outcome.error}")
+        g, ids, c = call.args
+        if outcome.args is not None and not _close(outcome.args[0], g):
+            raise Fail("clip_per_person must not modify grads: work on a copy")
+        variants = person_variants(g, ids, c)
+        want = variants["right"]
+        if _close(outcome.value, want):
+            continue
+        try:
+            got = np.asarray(outcome.value, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise Fail("clip_per_person must return a vector of numbers") from error
+        if got.shape != want.shape:
+            raise Fail(
+                "return one vector of length d (the sum over people); got shape "
+                f"{got.shape}"
+            )
+        if np.isnan(got).any():
+            raise Fail("a total of zero must stay zero (no division by zero)")
+        for name, hint in PERSON_HINTS.items():
+            if not _close(variants[name], want) and _close(got, variants[name]):
+                raise Fail(hint)
+        raise Fail("the sum of the people's clipped totals is wrong")
+
+
+# --------------------------------------------------------------------------
+# Part 6: private_clip_norm (statistical)
+# --------------------------------------------------------------------------
+
+# The public check's case at epsilon 1e6 (the best candidate), a hand-written
+# one, then random ones at epsilon 1e4 whose best score beats the second by at
+# least CLIPNORM_MARGIN, so that the best candidate is returned except with
+# probability below K exp(-1e4 * 0.05 / 2) < 1e-100.
+CLIPNORM_FIXED = [
+    ([0.2, 0.4, 0.4, 0.9, 3.0], [0.1, 0.4, 1.0, 5.0], 0.5, 1e6),
+    ([1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 8.0, 9.0], [0.5, 1.0, 2.0, 4.0, 10.0], 0.9, 1e4),
+]
+CLIPNORM_MARGIN = 0.05
+CLIPNORM_GRID = (0.05, 0.08, 0.14, 0.22, 0.36, 0.6, 1.0, 1.7, 2.8, 4.6)
+# Statistical cases (quantile, epsilon), each with CLIPNORM_DRAWS calls with
+# Generators of fresh seeds on one random set of norms; the first case also
+# repeats the seeds of its first CLIPNORM_PAIRS calls.
+CLIPNORM_CASES = [(0.5, 0.2), (0.9, 0.3), (0.75, 0.1)]
+CLIPNORM_DRAWS = 3000
+CLIPNORM_PAIRS = 100
+# The first case's norms are redrawn until no candidate has probability above
+# this, so an answer that ignores rng matches all pairs with probability at
+# most CLIPNORM_PAIR_MAX ** CLIPNORM_PAIRS < 1e-7.
+CLIPNORM_PAIR_MAX = 0.85
+# Each case runs K exact binomial tests of P(c_k) and K - 1 of P(c <= c_k),
+# K = len(CLIPNORM_GRID): 3 * 19 = 57 tests share the false-failure rate.
+CLIPNORM_ALPHA = 1e-6 / (len(CLIPNORM_CASES) * (2 * len(CLIPNORM_GRID) - 1))
+
+
+def clipnorm_probabilities(
+    norms, candidates, quantile: float, epsilon: float, *, strict=False, half=True
+) -> np.ndarray:
+    """The exponential mechanism's probabilities (or a variant's)."""
+    x = np.asarray(norms, dtype=float)
+    c = np.asarray(candidates, dtype=float)
+    below = (x[None, :] < c[:, None]) if strict else (x[None, :] <= c[:, None])
+    scores = -np.abs(below.sum(axis=1) - quantile * x.size)
+    logits = epsilon * scores / (2.0 if half else 1.0)
+    weights = np.exp(logits - logits.max())
+    return weights / weights.sum()
+
+
+def clipnorm_norms(
+    rng: np.random.Generator, n: int, grid, quantile: float | None = None
+) -> np.ndarray:
+    """n lognormal norms around 0.5, 30% of them equal to a candidate.
+
+    With ``quantile``, the tied norms take the values of the three
+    candidates nearest the norms' ``quantile`` (where the probabilities are
+    large, so that counting ``< c`` instead of ``<= c`` changes them);
+    otherwise any candidate's.
+    """
+    norms = np.exp(rng.normal(np.log(0.5), 1.0, size=n))
+    grid = np.asarray(grid, dtype=float)
+    if quantile is not None:
+        target = np.quantile(norms, quantile)
+        grid = grid[np.argsort(np.abs(np.log(grid / target)))[:3]]
+    tie = rng.random(n) < 0.3
+    norms[tie] = rng.choice(grid, size=int(tie.sum()))
+    return norms
+
+
+def clipnorm_argmax_inputs(rng: np.random.Generator) -> list[tuple]:
+    """Eight random cases at epsilon 1e4 with a unique best candidate.
+
+    20-59 norms (30% tied with a candidate), 5-11 candidates drawn from a
+    log-uniform range and sorted, a quantile in (0.05, 0.95); redrawn until
+    the best score beats the second by at least CLIPNORM_MARGIN, and, for
+    half of the cases, by less than 0.5 (so that a count off by one person
+    or a quantile of n +- 1 changes the winner).
+    """
+    cases = []
+    while len(cases) < 8:
+        k = int(rng.integers(5, 12))
+        grid = np.unique(np.round(np.exp(rng.uniform(np.log(0.05), np.log(5), k)), 3))
+        norms = clipnorm_norms(rng, int(rng.integers(20, 60)), grid)
+        q = float(rng.uniform(0.05, 0.95))
+        below = (norms[None, :] <= grid[:, None]).sum(axis=1)
+        top = np.sort(-np.abs(below - q * norms.size))[::-1]
+        if grid.size < 2 or top[0] - top[1] < CLIPNORM_MARGIN:
+            continue
+        if len(cases) % 2 == 0 and top[0] - top[1] >= 0.5:
+            continue
+        lists = len(cases) % 3 == 0
+        cases.append((norms.tolist() if lists else norms, grid.tolist(), q, 1e4))
+    return cases
+
+
+def clipnorm_calls(rng: np.random.Generator) -> list[Call]:
+    calls = [
+        Call("private_clip_norm", (*case, np.random.default_rng(0)))
+        for case in CLIPNORM_FIXED + clipnorm_argmax_inputs(rng)
+    ]
+    for case_index, (q, eps) in enumerate(CLIPNORM_CASES):
+        norms = clipnorm_norms(rng, int(rng.integers(150, 250)), CLIPNORM_GRID, q)
+        while case_index == 0 and (
+            clipnorm_probabilities(norms, CLIPNORM_GRID, q, eps).max()
+            > CLIPNORM_PAIR_MAX
+        ):
+            norms = clipnorm_norms(rng, int(rng.integers(150, 250)), CLIPNORM_GRID, q)
+        seeds = rng.integers(2**63, size=CLIPNORM_DRAWS)
+        if case_index == 0:
+            seeds = np.concatenate([seeds, seeds[:CLIPNORM_PAIRS]])
+        grid = list(CLIPNORM_GRID)
+        calls += [
+            Call("private_clip_norm", (norms, grid, q, eps, np.random.default_rng(s)))
+            for s in seeds
+        ]
+    return calls
+
+
+def _candidate_indices(values, candidates) -> np.ndarray:
+    """The index of each returned value among the candidates, or Fail."""
+    c = np.asarray(candidates, dtype=float)
+    try:
+        got = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError) as error:
+        raise Fail("private_clip_norm must return a number") from error
+    if got.size != len(values):
+        raise Fail("private_clip_norm must return ONE candidate (a number)")
+    hit = np.isclose(got[:, None], c[None, :], rtol=1e-12, atol=1e-12)
+    if not hit.any(axis=1).all():
+        raise Fail("return one of the candidates (a value from candidates)")
+    return hit.argmax(axis=1)
+
+
+def _counts_fit(counts: np.ndarray, p: np.ndarray) -> bool:
+    """Exact binomial tests of each candidate's and each prefix's count."""
+    total = int(counts.sum())
+    cum_counts, cum_p = np.cumsum(counts)[:-1], np.cumsum(p)[:-1]
+    return all(
+        binomial_ok(int(k), total, float(min(max(pk, 0.0), 1.0)), CLIPNORM_ALPHA)
+        for k, pk in zip(
+            np.concatenate([counts, cum_counts]),
+            np.concatenate([p, cum_p]),
+            strict=True,
+        )
+    )
+
+
+def clipnorm_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    """The best candidate at huge epsilons, then the distribution of each case.
+
+    Statistical cases: given the norms, a correct answer's choices are i.i.d.
+    from the exponential mechanism's probabilities p, so each of the 19
+    exact two-sided binomial tests of a case (the count of each candidate and
+    of each prefix c_1..c_k) fails it with probability at most CLIPNORM_ALPHA
+    = 1e-6 / 57, and the cell with probability at most 1e-6 (Bonferroni).
+    Power, as an upper bound on a wrong answer's chance to pass the cell (the
+    smallest pass probability of any one of its 57 tests, computed exactly
+    from the binomial distribution, the largest over 100 submissions' random
+    norms): exp(eps u) instead of exp(eps u / 2), 5e-50; exp(eps u / 4),
+    3e-62; exp(eps u / 3), 6e-15; counting norms < c instead of <= c, 5e-129;
+    the quantile 1 - q, and a uniform choice, below 1e-300. The repeated
+    seeds: a correct answer returns the same candidate for two Generators of
+    the same seed (it is a function of the Generator's state); an answer that
+    draws from numpy's global generator instead matches all 100 pairs with
+    probability (sum_k p_k^2)^100 <= 0.85^100 < 1e-7.
+    """
+    values = returned_values(outcomes)
+    fixed = len(CLIPNORM_FIXED) + 8
+    for value, call in zip(values[:fixed], calls[:fixed], strict=True):
+        norms, candidates, q, eps, _ = call.args
+        index = _candidate_indices([value], candidates)[0]
+        p = clipnorm_probabilities(norms, candidates, q, eps)
+        if index == int(p.argmax()):
+            continue
+        if clipnorm_probabilities(norms, candidates, q, eps, strict=True)[index] > 0.1:
+            raise Fail("count the norms at most c (norms equal to c count as <= c)")
+        if index == int(clipnorm_probabilities(norms, candidates, 1 - q, eps).argmax()):
+            raise Fail("aim at quantile * n norms below c, not (1 - quantile) * n")
+        raise Fail(
+            "with a huge epsilon the candidate with the best score must be chosen"
+        )
+    start = fixed
+    for case_index, (q, eps) in enumerate(CLIPNORM_CASES):
+        size = CLIPNORM_DRAWS + (CLIPNORM_PAIRS if case_index == 0 else 0)
+        chunk, case_calls = values[start : start + size], calls[start : start + size]
+        start += size
+        norms, candidates = case_calls[0].args[0], case_calls[0].args[1]
+        index = _candidate_indices(chunk, candidates)
+        if case_index == 0 and not np.array_equal(
+            index[:CLIPNORM_PAIRS], index[CLIPNORM_DRAWS:]
+        ):
+            raise Fail(
+                "draw from rng, the Generator passed to the function: two "
+                "Generators with the same seed must give the same choice"
+            )
+        counts = np.bincount(index[:CLIPNORM_DRAWS], minlength=len(candidates))
+        if _counts_fit(counts, clipnorm_probabilities(norms, candidates, q, eps)):
+            continue
+        variants = {
+            "the probabilities are proportional to exp(epsilon * u / 2), "
+            "not exp(epsilon * u)": dict(half=False),
+            "count the norms at most c (norms equal to c count as <= c)": dict(
+                strict=True
+            ),
+        }
+        for hint, kw in variants.items():
+            if _counts_fit(
+                counts, clipnorm_probabilities(norms, candidates, q, eps, **kw)
+            ):
+                raise Fail(hint)
+        if (counts > 0).sum() == 1:
+            raise Fail(
+                "draw a candidate at random with the exponential mechanism's "
+                "probabilities; do not always return the best one"
+            )
+        raise Fail(
+            "the candidates are not drawn with probabilities proportional to "
+            f"exp(epsilon * u(c) / 2) (case quantile={q}, epsilon={eps})"
+        )
+
+
 TESTS = {
     "test_per_example_gradients": Test(grad_calls, grad_check),
     "test_clip_each": Test(clip_calls, clip_check),
     "test_noisy_gradient_sum": Test(noisy_calls, noisy_check),
     "test_best_advantage": Test(adv_calls, adv_check),
+    "test_clip_per_person": Test(person_calls, person_check),
+    "test_private_clip_norm": Test(clipnorm_calls, clipnorm_check),
 }

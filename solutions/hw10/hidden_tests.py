@@ -9,8 +9,9 @@ Hidden inputs drawn per submission: every test cell keeps the cases of the
 notebook's public checks and the hand-written edge cases fixed, and draws its
 random cases from the ``rng`` the grader seeds for each submission
 (``calls(rng)``): six road networks in part 1, the random markets and
-matchings of parts 2 and 3, two random games (shapes and payoffs) in part 4
-and fifteen random games with starting profiles in part 5. Each check
+matchings of parts 2 and 3, two random games (shapes and payoffs) in part 4,
+fifteen random games with starting profiles in part 5 and twelve random sets
+of roads in part 6. Each check
 computes its references from the calls it receives (``check(outcomes,
 calls)``). Every draw is a valid input by construction: in part 1 the slopes
 never both vanish and the constants are positive, so both splits are unique
@@ -26,14 +27,26 @@ strict rankings, whose resident-optimal stable matching is unique.
 - Part 5 (``best_response_play``) follows a fully specified rule (row player
   first, smallest-index best response, move only when not best-responding),
   so its path is compared exactly with ``course_lib.games``; None on cycles.
-- Part 4 (``hedge_play``) is not compared with one sequence of weights: any
-  implementation of the rule may differ in rounding or in the order of its
-  updates. The check is the guarantee the chapter proves: the returned average
-  strategies must be probability vectors whose duality gap (exploitability)
-  ``max_i (A q)_i - min_j (p A)_j`` is at most the sum of the two players'
-  regret bounds, ``r (sqrt(ln m / (2T)) + sqrt(ln n / (2T)))`` with ``r`` the
-  payoff range, plus 1e-9. Hedge satisfies this bound against any opponent, so
-  a correct answer never fails; after one round the average must be uniform.
+- Part 4 (``hedge_play``) is checked twice: first by the guarantee the
+  chapter proves (the returned average strategies must be probability
+  vectors whose duality gap ``max_i (A q)_i - min_j (p A)_j`` is at most the
+  sum of the two players' regret bounds, ``r (sqrt(ln m / (2T)) +
+  sqrt(ln n / (2T)))`` with ``r`` the payoff range, plus 1e-9; after one
+  round the average must be uniform), then against a reference run of the
+  rule, which fixes every step, at an absolute tolerance of 1e-7 per
+  probability. Faithful implementations differ only in rounding (log weights
+  or renormalised probabilities, gains or losses): the bank's right answers
+  agree with the reference to 2e-14 on the fixed games and on five
+  submissions' random ones, so a correct answer does not fail. The comparison catches learning rates that still meet the bound
+  (constants 4 or 16 instead of 8, ln n for ln m).
+- Part 6 (``optimal_tolls``) has many right answers (any nonnegative tolls
+  under which the system optimum is the tolled equilibrium), so it checks
+  that property: the optimum is computed by bisection on the common marginal
+  cost, and the tolled costs ``a_i x_i + b_i + tau_i`` must be equal on the
+  roads it uses and no smaller on the others, to a relative 1e-7. All slopes
+  are positive, so the tolled equilibrium is unique and the property means
+  it IS the optimum. Random roads are redrawn while a constant lies within a
+  relative 1e-3 of the marginal cost, so "used" is never ambiguous.
 See ``course_tools.grading.spec`` and the README's section for course authors.
 """
 
@@ -402,7 +415,23 @@ RPS = [[0.0, -1.0, 1.0], [1.0, 0.0, -1.0], [-1.0, 1.0, 0.0]]
 SKEWED_RPS = [[0.0, -1.0, 2.0], [1.0, 0.0, -1.0], [-2.0, 1.0, 0.0]]
 
 
-# The public checks' games (the first and the last) and hand-written ones;
+# Two long games. In the first, the first row always pays 1 and the last row
+# always 0 (rescaled), so the row player's log weights spread over about
+# eta T = sqrt(8 T ln 8) = 816 > 709; the second is its mirror for the column
+# player (the first column always costs it 0, the last always 1). Weights kept
+# without renormalising, or logarithms exponentiated without subtracting
+# their maximum (or after subtracting their minimum), overflow to inf and the
+# strategies become NaN, as the notebook warns.
+LONG_ROUNDS = 40_000
+LONG_GAME = (
+    [[1.0] * 8]
+    + [[((3 * i + 5 * j) % 10) / 11 for j in range(8)] for i in range(1, 7)]
+    + [[0.0] * 8]
+)
+LONG_GAME_COLUMNS = [[1.0 - row[i] for row in LONG_GAME] for i in range(8)]
+
+# The public checks' games (the first, and the last before the long games) and
+# hand-written ones;
 # RESCALING are the positions of the two that fail without rescaling.
 HEDGE_FIXED = [
     (INSPECTION, 2000),
@@ -415,6 +444,8 @@ HEDGE_FIXED = [
     ([[2.0, 2.0], [2.0, 2.0]], 50),  # every strategy is optimal
     (RPS, 1),
     ([[0.0, 2.0], [3.0, -1.0]], 1),
+    (LONG_GAME, LONG_ROUNDS),
+    (LONG_GAME_COLUMNS, LONG_ROUNDS),
 ]
 RESCALING = {2, 3}
 
@@ -440,6 +471,36 @@ def hedge_bound(a: np.ndarray, rounds: int) -> float:
     m, n = a.shape
     per = math.sqrt(math.log(m) / (2 * rounds)) + math.sqrt(math.log(n) / (2 * rounds))
     return float((a.max() - a.min()) * per)
+
+
+# The update is fully specified, so the averages are also compared with a
+# reference run. Implementations differ only in rounding (logarithms of the
+# weights or renormalised probabilities, losses 1 - S or gains S, summing
+# or averaging); over these games their averages agree to about 1e-13, and
+# every variant of the rule we tried (other learning rates, ln m and ln n
+# swapped, no rescaling, the update before playing) moves some game's
+# averages by more than 1e-4 (see hedge_check).
+HEDGE_ATOL = 1e-7
+
+
+def hedge_reference(a, rounds: int) -> tuple[np.ndarray, np.ndarray]:
+    """The average strategies of the rule in the notebook's part 4 (log weights)."""
+    a = np.asarray(a, dtype=float)
+    m, n = a.shape
+    span = a.max() - a.min()
+    s = (a - a.min()) / span if span > 0 else np.zeros_like(a)
+    eta_row = math.sqrt(8 * math.log(m) / rounds)
+    eta_col = math.sqrt(8 * math.log(n) / rounds)
+    log_w, log_v = np.zeros(m), np.zeros(n)
+    p_sum, q_sum = np.zeros(m), np.zeros(n)
+    for _ in range(rounds):
+        p, q = np.exp(log_w - log_w.max()), np.exp(log_v - log_v.max())
+        p, q = p / p.sum(), q / q.sum()
+        p_sum += p
+        q_sum += q
+        log_w += eta_row * (s @ q)
+        log_v -= eta_col * (p @ s)
+    return p_sum / rounds, q_sum / rounds
 
 
 def _strategies(value, m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -468,7 +529,8 @@ def _strategies(value, m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def hedge_check(outcomes: list[Outcome], calls: list[Call]) -> None:
-    failed = []
+    """The regret bound on the duality gap, then the reference run at 1e-7."""
+    failed, off = [], []
     for k, (value, call) in enumerate(
         zip(returned_values(outcomes), calls, strict=True)
     ):
@@ -486,8 +548,22 @@ def hedge_check(outcomes: list[Outcome], calls: list[Call]) -> None:
         gap = float((a @ q).max() - (p @ a).min())
         if gap > hedge_bound(a, rounds) + 1e-9:
             failed.append(k)
-    if not failed:
+            continue
+        want_p, want_q = hedge_reference(a, rounds)
+        if not (
+            np.allclose(p, want_p, rtol=0, atol=HEDGE_ATOL)
+            and np.allclose(q, want_q, rtol=0, atol=HEDGE_ATOL)
+        ):
+            off.append(k)
+    if not failed and not off:
         return
+    if not failed:
+        raise Fail(
+            "your averages are within the regret bound but differ from those of "
+            "the rule: follow it exactly (rescaled payoffs S, the rates "
+            "sqrt(8 ln m / T) for the rows and sqrt(8 ln n / T) for the columns, "
+            "and in each round play the current strategies before updating them)"
+        )
     if set(failed) <= RESCALING:
         raise Fail(
             "with a very large or very small payoff range the average strategies "
@@ -590,10 +666,157 @@ def br_check(outcomes: list[Outcome], calls: list[Call]) -> None:
         )
 
 
+# --------------------------------------------------------------------------
+# Part 6: optimal_tolls (a property: many toll vectors are right)
+# --------------------------------------------------------------------------
+
+# (demand, slopes, constants): the public checks' cases and hand-written ones
+# (a road left empty, identical roads, one road taking everything, ties in
+# the constants, tuples); the rest is drawn.
+TOLLS_FIXED = [
+    (1.0, [1.0, 1.0, 1.0], [0.0, 0.5, 2.0]),
+    (10.0, [1.0, 2.0], [0.0, 0.0]),
+    (4.0, [1.0, 1.0], [0.0, 10.0]),
+    (3.0, (0.5, 0.5, 0.5, 0.5), (1.0, 1.0, 1.0, 1.0)),
+    (2.0, [1.0, 0.5], [0.0, 2.0]),
+    (6.0, [2.0, 0.25, 1.0, 0.1], [3.0, 0.0, 1.0, 30.0]),
+    (7.2, [0.1, 0.1], [0.0, 1.4]),  # mu = 1.42: road 2 is used, barely
+    (1.0, [5.0, 5.0], [0.0, 9.8]),  # mu = 9.9: the same with steep roads
+]
+# Relative tolerance of the equilibrium conditions (about seven digits).
+TOLLS_RTOL = 1e-7
+# Random roads are redrawn while a road's constant is this close (relative)
+# to the optimum's marginal cost, where "used" and "unused" would blur.
+TOLLS_GAP = 1e-3
+
+
+def tolls_optimum(demand, slopes, constants) -> tuple[np.ndarray, float]:
+    """The system optimum's flows and marginal cost, by bisection on the
+    marginal cost mu (a method other than the solution's): the flow of road i
+    is max(0, (mu - b_i) / (2 a_i)), increasing in mu."""
+    a, b = np.asarray(slopes, dtype=float), np.asarray(constants, dtype=float)
+    d = float(demand)
+    lo, hi = float(b.min()), float(b.min() + 2 * a.max() * d)
+
+    def total(mu: float) -> float:
+        return float(np.maximum((mu - b) / (2 * a), 0.0).sum())
+
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if total(mid) < d else (lo, mid)
+    mu = (lo + hi) / 2
+    return np.maximum((mu - b) / (2 * a), 0.0), mu
+
+
+def tolls_random_inputs(rng: np.random.Generator) -> list[tuple]:
+    """Twelve random sets of 2-8 roads, given as arrays, lists and tuples.
+
+    Slopes log-uniform in [0.01, 10], constants in [0, 5] times 0.2, 1 or 5,
+    demands log-uniform in [0.2, 20]; in the first set one road's constant is
+    0 and another's far above the rest, so the optimum leaves it empty. All
+    are redrawn while a constant is within TOLLS_GAP (relative) of the
+    optimum's marginal cost mu, so "used" is never ambiguous. In the last six
+    sets one more road is added whose constant lies 0.2% to 2% below mu: the
+    optimum uses it a little, and tolls computed from a level below its
+    constant (an underestimated marginal cost) break the equilibrium.
+    """
+    cases = []
+    while len(cases) < 12:
+        k = int(rng.integers(2, 8 if len(cases) >= 6 else 9))
+        a = np.exp(rng.uniform(np.log(0.01), np.log(10.0), size=k))
+        b = rng.uniform(0.0, 5.0, size=k) * rng.choice([0.2, 1.0, 5.0])
+        if len(cases) == 0:
+            b[0], b[-1] = 0.0, 50.0
+        d = float(np.exp(rng.uniform(np.log(0.2), np.log(20.0))))
+        if len(cases) >= 6:
+            _, mu = tolls_optimum(d, a, b)
+            at = int(rng.integers(k + 1))
+            a = np.insert(a, at, np.exp(rng.uniform(np.log(0.01), np.log(10.0))))
+            b = np.insert(b, at, mu * (1 - rng.uniform(0.002, 0.02)))
+        _, mu = tolls_optimum(d, a, b)
+        if np.any(np.abs(b - mu) < TOLLS_GAP * (1 + mu)):
+            continue
+        kind = len(cases) % 3
+        if kind == 1:
+            a, b = a.tolist(), b.tolist()
+        elif kind == 2:
+            a, b = tuple(a.tolist()), tuple(b.tolist())
+        cases.append((d, a, b))
+    return cases
+
+
+def tolls_calls(rng: np.random.Generator) -> list[Call]:
+    return [
+        Call("optimal_tolls", args) for args in TOLLS_FIXED + tolls_random_inputs(rng)
+    ]
+
+
+def tolls_violation(flows, tolls, slopes, constants) -> float:
+    """How far (relative) the flows are from an equilibrium under the tolls:
+    0 if every used road has the lowest cost and no unused road is cheaper."""
+    a, b = np.asarray(slopes, dtype=float), np.asarray(constants, dtype=float)
+    cost = a * flows + b + tolls
+    used = flows > 0
+    level = cost[used].min()
+    spread = cost[used].max() - level
+    cheaper = max(0.0, level - cost[~used].min()) if (~used).any() else 0.0
+    return max(spread, cheaper) / max(1.0, abs(level))
+
+
+def tolls_check(outcomes: list[Outcome], calls: list[Call]) -> None:
+    for value, call in zip(returned_values(outcomes), calls, strict=True):
+        demand, slopes, constants = call.args
+        a = np.asarray(slopes, dtype=float)
+        k = a.size
+        try:
+            tolls = np.asarray(value, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise Fail("return the tolls as a list or array of numbers") from error
+        if tolls.shape != (k,):
+            raise Fail(f"return one toll per road: shape ({k},); got {tolls.shape}")
+        if not np.isfinite(tolls).all():
+            raise Fail("the tolls must be finite numbers")
+        flows, mu = tolls_optimum(demand, slopes, constants)
+        if (tolls < -TOLLS_RTOL * max(1.0, mu)).any():
+            raise Fail("tolls must be nonnegative")
+        if tolls_violation(flows, tolls, slopes, constants) <= TOLLS_RTOL:
+            continue
+        b = np.asarray(constants, dtype=float)
+        equilibrium = _parallel_equilibrium(demand, a, b)
+        if np.allclose(tolls, a * equilibrium, rtol=1e-6, atol=1e-9):
+            raise Fail(
+                "charge the delay a driver imposes at the OPTIMUM flows, not at "
+                "the untolled equilibrium's"
+            )
+        if np.allclose(tolls, 2 * a * flows, rtol=1e-6, atol=1e-9) or np.allclose(
+            tolls, 2 * a * flows + b, rtol=1e-6, atol=1e-9
+        ):
+            raise Fail(
+                "the toll is the delay one more driver imposes on the others, "
+                "a_i x_i, not the whole marginal cost"
+            )
+        raise Fail(
+            "with your tolls the system optimum is not the tolled equilibrium "
+            f"(on {k} roads with demand {float(demand):.3g}): find the optimum "
+            "first (equal marginal costs 2 a_i x_i + b_i on the used roads, "
+            "flows never negative)"
+        )
+
+
+def _parallel_equilibrium(demand, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The untolled Wardrop equilibrium (common latency by bisection)."""
+    lo, hi = float(b.min()), float(b.min() + a.max() * float(demand))
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if np.maximum((mid - b) / a, 0).sum() < demand else (lo, mid)
+    return np.maximum(((lo + hi) / 2 - b) / a, 0.0)
+
+
 TESTS = {
     "test_two_roads": Test(roads_calls, roads_check),
     "test_find_blocking_pairs": Test(blocking_calls, blocking_check),
     "test_resident_proposing": Test(da_calls, da_check),
     "test_hedge_play": Test(hedge_calls, hedge_check),
     "test_best_response_play": Test(br_calls, br_check),
+    "test_optimal_tolls": Test(tolls_calls, tolls_check),
 }

