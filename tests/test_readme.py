@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -205,3 +206,45 @@ def test_the_student_install_command_is_the_course_configs():
     command = f'pip install "{install_spec(ROOT)}"'
     for page in ("README.md", "front/student_guide.md"):
         assert command in (ROOT / page).read_text(), f"{page}: update to {command}"
+
+
+HOMEWORK_ROW = re.compile(
+    r"^\| (hw\d\d) \| \{?[^|]*?\*([^*|]+)\*[^|]* \| (\d+) \| about ([\d.]+) hours \|$",
+    re.M,
+)
+EXPECTED = re.compile(r"Expected time: about ([\d.]+) hours\.")
+
+
+def _homework_facts() -> dict[str, tuple[str, int, str]]:
+    """Each homework's chapter title, total points and expected time, from its notebook."""
+    facts = {}
+    for notebook in sorted((ROOT / "solutions").glob("hw*/hw*.ipynb")):
+        cells = json.loads(notebook.read_text())["cells"]
+        intro = "".join(cells[0]["source"])
+        chapter = re.search(r"chapter \*([^*]+)\*", intro)
+        hours = EXPECTED.search(intro)
+        assert chapter and hours, (
+            f"{notebook.name}: the intro must name its chapter and 'Expected time: about N hours.'"
+        )
+        points = sum(
+            cell.get("metadata", {}).get("nbgrader", {}).get("points", 0)
+            for cell in cells
+        )
+        facts[notebook.stem] = (chapter.group(1), int(points), hours.group(1))
+    return facts
+
+
+def test_readme_lists_every_homework_with_its_points_and_expected_time():
+    readme = (ROOT / "README.md").read_text()
+    rows = {
+        hw: (title, int(points), hours)
+        for hw, title, points, hours in HOMEWORK_ROW.findall(readme)
+    }
+    assert rows == _homework_facts()
+
+
+def test_every_homework_is_a_week_of_work():
+    for hw, (_, _, hours) in _homework_facts().items():
+        assert 3 <= float(hours) <= 4, (
+            f"{hw}: expected time {hours} hours; a homework is 3 to 4 hours"
+        )
