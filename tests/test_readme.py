@@ -32,6 +32,16 @@ def test_readme_names_the_two_commands_and_ci_runs_the_test_one():
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
 
 
+def _autograded_points(hw: str) -> float:
+    """The points of a homework's autograded cells (its code cells)."""
+    cells = json.loads((ROOT / "solutions" / hw / f"{hw}.ipynb").read_text())["cells"]
+    return sum(
+        c.get("metadata", {}).get("nbgrader", {}).get("points", 0)
+        for c in cells
+        if c["cell_type"] == "code"
+    )
+
+
 def _run(tmp_path, name: str, script: str | None = None) -> subprocess.CompletedProcess:
     for file in ("nbgrader_config.py", "README.md", "_config.yml", "pyproject.toml"):
         shutil.copy(ROOT / file, tmp_path / file)
@@ -94,11 +104,11 @@ def test_canvas_round_trip_runs_as_written(tmp_path):
     ]
     assert rows[0]["Student"].strip() == "Points Possible"
     scores = {r["ID"]: r["Homework 1 (48213)"] for r in rows[1:]}
-    written = 3  # the written answer waits for a hand grade
+    auto = _autograded_points("hw01")  # the written answer waits for a hand grade
     assert scores == {
         "101": "0",
-        "102": f"{(12 - written) * 0.9:g}",
-        "103": f"{12 - written:g}",
+        "102": f"{auto * 0.9:g}",
+        "103": f"{auto:g}",
         "104": "0",
         "105": "0",
     }
@@ -107,7 +117,8 @@ def test_canvas_round_trip_runs_as_written(tmp_path):
     assert (
         tidy["zangstrom"]["late"] == "True" and tidy["zangstrom"]["first_name"] == "Zoë"
     )
-    assert float(tidy["zangstrom"]["late_penalty"]) == pytest.approx(0.9)
+    penalty = float(tidy["zangstrom"]["late_penalty"])  # points lost
+    assert penalty == pytest.approx(auto * 0.1)
     assert tidy["cokafor"]["submitted"] == "False"
     # Feedback for Canvas's Re-Upload Submissions: the first two all-digit
     # tokens of each name are the user id and the file graded.
@@ -132,11 +143,12 @@ def test_moodle_round_trip_runs_as_written(tmp_path):
     ]
     scores = {r["Email address"]: r["Assignment: hw01 (Real)"] for r in rows}
     # Zoë submitted 1 day 9 hours late (two started days: 20%); Chidi nothing.
+    auto = _autograded_points("hw01")
     assert scores == {
-        "jane.smith@example.edu": "9",
-        "zoe.angstrom@example.edu": "7.2",
-        "ann.lee@example.edu": "9",
-        "ann.lee2@example.edu": "9",
+        "jane.smith@example.edu": f"{auto:g}",
+        "zoe.angstrom@example.edu": f"{auto * 0.8:g}",
+        "ann.lee@example.edu": f"{auto:g}",
+        "ann.lee2@example.edu": f"{auto:g}",
         "chidi.okafor@example.edu": "0",
     }
     names = zipfile.ZipFile(kept / "feedback" / "hw01-moodle-feedback.zip").namelist()

@@ -22,6 +22,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tamper")]
 HW = "hw01"
 PARTS = parts_of(source_notebook(HW))
 FIRST = "propublica_filter"
+# What a submission earns whose every part but the first is the model answer.
+REST = sum(points for part, points in PARTS.points.items() if part != FIRST)
 STUBS = {
     "propublica_filter": "def propublica_filter(df):\n    return df\n",
     "confusion_rates": "def confusion_rates(y_true, y_pred, groups):\n    return None\n",
@@ -111,7 +113,7 @@ ATTACKS: dict[str, tuple[dict[str, str], float]] = {
             + "    except Exception:\n"
             + "        pass\n",
         },
-        7,  # the other three parts are correct
+        REST,  # the other parts are correct
     ),
     "kill-everything": (
         {
@@ -124,7 +126,7 @@ ATTACKS: dict[str, tuple[dict[str, str], float]] = {
             + "    except Exception:\n"
             + "        pass\n",
         },
-        7,
+        REST,
     ),
     "exit-and-hog": (
         {
@@ -133,7 +135,7 @@ ATTACKS: dict[str, tuple[dict[str, str], float]] = {
             + "try:\n    _hog = np.ones(10**10)\nexcept MemoryError:\n    pass\n"
             + "import os\nos._exit(0)\n",
         },
-        7,
+        REST,
     ),
     "ignore-alarms-and-spin": (
         {
@@ -141,11 +143,11 @@ ATTACKS: dict[str, tuple[dict[str, str], float]] = {
             FIRST: "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
             + "while True:\n    pass\n",
         },
-        7,
+        REST,
     ),
     "flood-output": (
         {**PARTS.answers, FIRST: STUBS[FIRST] + "print('x' * 10**6 * 200)\n"},
-        7,
+        REST,
     ),
 }
 
