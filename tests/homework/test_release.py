@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 
 import nbformat
 import pytest
@@ -68,3 +69,24 @@ def test_every_release_begins_with_the_setup_cell_from_the_course_config(hw):
         assert f"COURSE_LIB = {json.dumps(spec)}" in first.source.split("\n")
         assert "except ModuleNotFoundError:" in first.source
         assert not nbgrader_meta(first)  # not graded, not locked: students may edit it
+
+
+def _line_length() -> int:
+    """The formatter's line length, as pyproject.toml configures ruff."""
+    pyproject = (SOLUTIONS.parent / "pyproject.toml").read_text(encoding="utf-8")
+    return tomllib.loads(pyproject)["tool"]["ruff"]["line-length"]
+
+
+@pytest.mark.parametrize("hw", HOMEWORK)
+def test_released_code_fits_the_formatters_width(hw):
+    """A code line wider than ruff's line length is clipped on a phone."""
+    width = _line_length()
+    long = [
+        f"{path.name}, cell {cell.id}, line {n}: {len(line)} characters"
+        for path in sorted((EXERCISES / hw).glob("*.ipynb"))
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code"
+        for n, line in enumerate(cell.source.split("\n"), 1)
+        if len(line) > width
+    ]
+    assert not long, f"code lines over {width} characters: " + "; ".join(long)
