@@ -281,55 +281,71 @@ def report_reference(y_true, y_pred, groups) -> dict[str, float]:
     }
 
 
+#: Known mistakes of fairness_report: (key, the mistaken quantity, the hint).
+REPORT_MISTAKES = [
+    (
+        "equalized_odds",
+        "eo_mean",
+        "equalized odds is the larger of the TPR and FPR gaps, not their mean",
+    ),
+    (
+        "equalized_odds",
+        "equal_opportunity",
+        "equalized odds must also compare false positive rates",
+    ),
+    (
+        "equalized_odds",
+        "eo_fpr",
+        "equalized odds must also compare true positive rates",
+    ),
+    (
+        "predictive_parity",
+        "ppv_npv",
+        "predictive parity compares the PPV, among those predicted 1",
+    ),
+    (
+        "demographic_parity",
+        "dp_ratio",
+        "report the demographic parity difference (largest minus smallest), not a ratio",
+    ),
+    (
+        "equal_opportunity",
+        "eop_fpr",
+        "equal opportunity compares true positive rates, among people with y_true == 1",
+    ),
+]
+
+
 def report_check(outcomes: list[Outcome], calls: list[Call]) -> None:
     for value, call in zip(returned_values(outcomes), calls, strict=True):
-        if isinstance(value, pd.Series):
-            value = value.to_dict()
-        if not isinstance(value, dict):
-            raise Fail(
-                f"fairness_report must return a dict (or a Series); got {type(value).__name__}"
-            )
-        missing = [k for k in REPORT_KEYS if k not in value]
-        if missing:
-            raise Fail(f"the result needs the keys {REPORT_KEYS}; missing {missing}")
-        want = report_reference(*call.args)
-        for key in REPORT_KEYS:
-            got = _number(value[key], f"the value of {key!r}")
-            if np.isclose(got, want[key], rtol=0, atol=1e-9):
-                continue
-            if key == "equalized_odds" and np.isclose(got, want["eo_mean"], atol=1e-9):
-                raise Fail(
-                    "equalized odds is the larger of the TPR and FPR gaps, not their mean"
-                )
-            if key == "equalized_odds" and np.isclose(
-                got, want["equal_opportunity"], atol=1e-9
-            ):
-                raise Fail("equalized odds must also compare false positive rates")
-            if key == "equalized_odds" and np.isclose(got, want["eo_fpr"], atol=1e-9):
-                raise Fail("equalized odds must also compare true positive rates")
-            if key == "predictive_parity" and np.isclose(
-                got, want["ppv_npv"], atol=1e-9
-            ):
-                raise Fail(
-                    "predictive parity compares the PPV, among those predicted 1"
-                )
-            if key == "demographic_parity" and np.isclose(
-                got, want["dp_ratio"], atol=1e-9
-            ):
-                raise Fail(
-                    "report the demographic parity difference (largest minus smallest), not a ratio"
-                )
-            if key == "equal_opportunity" and np.isclose(
-                got, want["eop_fpr"], atol=1e-9
-            ):
-                raise Fail(
-                    "equal opportunity compares true positive rates, among people with y_true == 1"
-                )
-            if got < 0:
-                raise Fail(
-                    "each gap is the largest minus the smallest rate: never negative"
-                )
-            raise Fail(f"the value of {key!r} is wrong")
+        _check_report(value, call)
+
+
+def _check_report(value: object, call: Call) -> None:
+    if isinstance(value, pd.Series):
+        value = value.to_dict()
+    if not isinstance(value, dict):
+        raise Fail(
+            f"fairness_report must return a dict (or a Series); got {type(value).__name__}"
+        )
+    missing = [k for k in REPORT_KEYS if k not in value]
+    if missing:
+        raise Fail(f"the result needs the keys {REPORT_KEYS}; missing {missing}")
+    want = report_reference(*call.args)
+    for key in REPORT_KEYS:
+        got = _number(value[key], f"the value of {key!r}")
+        if not np.isclose(got, want[key], rtol=0, atol=1e-9):
+            raise Fail(_report_hint(key, got, want))
+
+
+def _report_hint(key: str, got: float, want: dict) -> str:
+    """The hint for a wrong value of ``key``: a known mistake's, or a generic one."""
+    for mistaken_key, mistake, hint in REPORT_MISTAKES:
+        if key == mistaken_key and np.isclose(got, want[mistake], atol=1e-9):
+            return hint
+    if got < 0:
+        return "each gap is the largest minus the smallest rate: never negative"
+    return f"the value of {key!r} is wrong"
 
 
 # --------------------------------------------------------------------------
@@ -499,55 +515,70 @@ def proxy_check(outcomes: list[Outcome], calls: list[Call]) -> None:
         and got["signal"] == got["signal_again"]
     ):
         return
-    if abs(got["signal"] - (1 - want["signal"])) <= PROXY_TOL:
-        raise Fail(
-            "the AUC comes out below 0.5 where the features predict the attribute well: "
-            "score each row by the predicted probability of the class a == 1"
-        )
-    if got["many_noise_features"] > want["many_noise_features"] + 0.1:
-        raise Fail(
+    majority = 1 - float(np.mean(args["rare_group"][1]))
+    raise Fail(_proxy_hint(got, want, off, public_fails, majority))
+
+
+def _proxy_hint(
+    got: dict, want: dict, off: dict, public_fails: bool, majority: float
+) -> str:
+    """The first known mistake the AUCs show, in order of how telling it is."""
+    rules = [
+        (
+            abs(got["signal"] - (1 - want["signal"])) <= PROXY_TOL,
+            "the AUC comes out below 0.5 where the features predict the attribute "
+            "well: score each row by the predicted probability of the class a == 1",
+        ),
+        (
+            got["many_noise_features"] > want["many_noise_features"] + 0.1,
             "with 60 pure-noise features and 200 rows your AUC is far above 0.5: "
             "it must be measured on held-out folds (cross-validation), not on the rows "
-            "the model was fitted to"
-        )
-    majority = 1 - float(np.mean(args["rare_group"][1]))
-    if off["rare_group"] and abs(got["rare_group"] - majority) < 0.03:
-        raise Fail("return the ROC AUC, not the accuracy")
-    if 0.5 < got["signal"] < want["signal"] - PROXY_TOL:
-        raise Fail(
+            "the model was fitted to",
+        ),
+        (
+            off["rare_group"] and abs(got["rare_group"] - majority) < 0.03,
+            "return the ROC AUC, not the accuracy",
+        ),
+        (
+            0.5 < got["signal"] < want["signal"] - PROXY_TOL,
             "the AUC is too low where the answer is known: score each row by the "
-            "predicted probability (predict_proba), not by the 0/1 prediction"
-        )
-    if public_fails:
-        raise Fail("your function fails the public checks of this part")
-    if got["signal"] != got["signal_again"]:
-        raise Fail(
+            "predicted probability (predict_proba), not by the 0/1 prediction",
+        ),
+        (public_fails, "your function fails the public checks of this part"),
+        (
+            got["signal"] != got["signal_again"],
             "two calls with the same inputs and random_state must give the same AUC: "
-            "pass random_state to the fold shuffling"
-        )
-    if off["signal"] and abs(got["signal"] - SIGNAL_AUC) > 0.05:
-        raise Fail(
-            f"when X = a plus standard normal noise, the AUC must be about {SIGNAL_AUC:.2f}"
-        )
-    if off["independent"] and abs(got["independent"] - 0.5) > 0.1:
-        raise Fail("when X is independent of a, the AUC must be about 0.5")
-    if off["rare_group"] and abs(got["rare_group"] - want["rare_group"]) > 0.05:
-        raise Fail("the AUC is wrong on an attribute that only about 10% of rows have")
-    if off["small_scale"]:
-        raise Fail(
+            "pass random_state to the fold shuffling",
+        ),
+        (
+            off["signal"] and abs(got["signal"] - SIGNAL_AUC) > 0.05,
+            f"when X = a plus standard normal noise, the AUC must be about {SIGNAL_AUC:.2f}",
+        ),
+        (
+            off["independent"] and abs(got["independent"] - 0.5) > 0.1,
+            "when X is independent of a, the AUC must be about 0.5",
+        ),
+        (
+            off["rare_group"] and abs(got["rare_group"] - want["rare_group"]) > 0.05,
+            "the AUC is wrong on an attribute that only about 10% of rows have",
+        ),
+        (
+            off["small_scale"],
             "where one feature is on a much smaller scale than another your AUC is "
             "off: standardise the features before the logistic regression, inside "
-            "each fold"
-        )
-    if off["compas"]:
+            "each fold",
+        ),
         # No reference value in the hint: on fixed inputs it would be an answer.
-        raise Fail(
+        (
+            off["compas"],
             "on the COMPAS features your AUC is not the cross-validated one: split "
-            "the rows as the task says and score the held-out folds"
-        )
-    raise Fail(
+            "the rows as the task says and score the held-out folds",
+        ),
+    ]
+    return next(
+        (hint for hit, hint in rules if hit),
         "some AUCs are near ours but not equal: split the rows exactly as the task "
-        "says, StratifiedKFold(n_splits=5, shuffle=True, random_state=random_state)"
+        "says, StratifiedKFold(n_splits=5, shuffle=True, random_state=random_state)",
     )
 
 

@@ -185,23 +185,27 @@ def roc_check(outcomes: list[Outcome], calls: list[Call]) -> None:
                 "give one row for every group and every distinct score value of that group"
             )
         for column in ("tpr", "fpr"):
-            if _close(got[column], want[column]):
-                continue
-            if _close(got["tpr"], want["fpr"]) and _close(got["fpr"], want["tpr"]):
-                raise Fail("your TPR and FPR look swapped")
-            if _close(got[column], want[f"{column}_gt"]):
-                raise Fail("the rule predicts 1 when score >= threshold (not >)")
-            if _close(got[column], want[f"{column}_all"]):
-                raise Fail(
-                    "compute each group's rates within the group: divide by the "
-                    "group's own positives (or negatives), not by the whole data's"
-                )
-            if column == "fpr" and _close(got["fpr"], want["fpr_n"]):
-                raise Fail(
-                    "the FPR divides false positives by the group's negatives "
-                    "(y_true == 0), not by the whole group"
-                )
-            raise Fail(f"the column {column!r} has wrong values")
+            if not _close(got[column], want[column]):
+                raise Fail(_roc_hint(column, got, want))
+
+
+def _roc_hint(column: str, got: pd.DataFrame, want: pd.DataFrame) -> str:
+    """The hint for a wrong ``column`` of roc_points: a known mistake's first."""
+    if _close(got["tpr"], want["fpr"]) and _close(got["fpr"], want["tpr"]):
+        return "your TPR and FPR look swapped"
+    if _close(got[column], want[f"{column}_gt"]):
+        return "the rule predicts 1 when score >= threshold (not >)"
+    if _close(got[column], want[f"{column}_all"]):
+        return (
+            "compute each group's rates within the group: divide by the "
+            "group's own positives (or negatives), not by the whole data's"
+        )
+    if column == "fpr" and _close(got["fpr"], want["fpr_n"]):
+        return (
+            "the FPR divides false positives by the group's negatives "
+            "(y_true == 0), not by the whole group"
+        )
+    return f"the column {column!r} has wrong values"
 
 
 # --------------------------------------------------------------------------
@@ -774,56 +778,60 @@ def eo_check(outcomes: list[Outcome], calls: list[Call]) -> None:
     exact, so the false-failure rate is zero.
     """
     for value, call in zip(returned_values(outcomes), calls, strict=True):
-        fico = call.args[0]
-        break_even = call.kwargs.get("break_even", 0.82)
-        try:
-            accept = np.asarray(value, dtype=float).reshape(-1)
-        except (TypeError, ValueError) as error:
+        _check_eo_policy(value, call.args[0], call.kwargs.get("break_even", 0.82))
+
+
+def _check_eo_policy(value: object, fico: pd.DataFrame, break_even: float) -> None:
+    accept = _eo_probabilities(value, len(fico))
+    cells = fico_cells(fico)
+    for _, rows in pd.Series(accept).groupby(cells["group"], sort=False):
+        if (np.diff(rows.to_numpy()) < -1e-6).any():
             raise Fail(
-                "return one acceptance probability (a number) per row"
-            ) from error
-        if accept.shape != (len(fico),):
-            raise Fail(f"return {len(fico)} probabilities, one per row of the table")
-        if not np.isfinite(accept).all():
-            raise Fail("a probability is NaN or infinite")
-        if accept.min() < -1e-9 or accept.max() > 1 + 1e-9:
-            raise Fail("acceptance probabilities must lie between 0 and 1")
-        cells = fico_cells(fico)
-        for _, rows in pd.Series(accept).groupby(cells["group"], sort=False):
-            if (np.diff(rows.to_numpy()) < -1e-6).any():
-                raise Fail(
-                    "within a group the acceptance probability must not decrease as "
-                    "the score rises (a randomised threshold)"
-                )
-        tp = pd.Series(accept * cells["repaid"]).groupby(cells["group"]).sum()
-        tpr = tp / cells.groupby("group")["repaid"].sum()
-        if tpr.max() - tpr.min() > 1e-6:
-            if ((accept > 1e-9) & (accept < 1 - 1e-9)).sum() == 0:
-                raise Fail(
-                    "the true positive rates differ between groups: without "
-                    "randomising, group thresholds cannot equalise them exactly"
-                )
-            raise Fail("every group must have the same (expected) true positive rate")
-        stake = float(
-            np.abs(cells["people"] * (fico["non_default_rate"] - break_even)).sum()
-        )
-        got = float(
-            (accept * cells["people"] * (fico["non_default_rate"] - break_even)).sum()
-        )
-        best = eo_best_profit(fico, break_even)
-        if got >= best - 1e-7 * stake:
-            continue
-        if break_even != 0.82 and np.isclose(
-            got, _profit_at_best(fico, 0.82, break_even)
-        ):
-            raise Fail("use the break_even argument instead of 0.82")
-        if got >= eo_best_profit(fico, break_even, hull=False) - 1e-7 * stake:
-            raise Fail(
-                "equal TPRs, but not the most profitable policy: randomising between "
-                "two thresholds that are not neighbours (the ROC curve's convex hull) "
-                "can earn more"
+                "within a group the acceptance probability must not decrease as "
+                "the score rises (a randomised threshold)"
             )
-        raise Fail("equal TPRs, but not the most profitable policy")
+    tp = pd.Series(accept * cells["repaid"]).groupby(cells["group"]).sum()
+    tpr = tp / cells.groupby("group")["repaid"].sum()
+    if tpr.max() - tpr.min() > 1e-6:
+        if ((accept > 1e-9) & (accept < 1 - 1e-9)).sum() == 0:
+            raise Fail(
+                "the true positive rates differ between groups: without "
+                "randomising, group thresholds cannot equalise them exactly"
+            )
+        raise Fail("every group must have the same (expected) true positive rate")
+    stake = float(
+        np.abs(cells["people"] * (fico["non_default_rate"] - break_even)).sum()
+    )
+    got = float(
+        (accept * cells["people"] * (fico["non_default_rate"] - break_even)).sum()
+    )
+    best = eo_best_profit(fico, break_even)
+    if got >= best - 1e-7 * stake:
+        return
+    if break_even != 0.82 and np.isclose(got, _profit_at_best(fico, 0.82, break_even)):
+        raise Fail("use the break_even argument instead of 0.82")
+    if got >= eo_best_profit(fico, break_even, hull=False) - 1e-7 * stake:
+        raise Fail(
+            "equal TPRs, but not the most profitable policy: randomising between "
+            "two thresholds that are not neighbours (the ROC curve's convex hull) "
+            "can earn more"
+        )
+    raise Fail("equal TPRs, but not the most profitable policy")
+
+
+def _eo_probabilities(value: object, n: int) -> np.ndarray:
+    """The returned acceptance probabilities: ``n`` finite numbers in [0, 1]."""
+    try:
+        accept = np.asarray(value, dtype=float).reshape(-1)
+    except (TypeError, ValueError) as error:
+        raise Fail("return one acceptance probability (a number) per row") from error
+    if accept.shape != (n,):
+        raise Fail(f"return {n} probabilities, one per row of the table")
+    if not np.isfinite(accept).all():
+        raise Fail("a probability is NaN or infinite")
+    if accept.min() < -1e-9 or accept.max() > 1 + 1e-9:
+        raise Fail("acceptance probabilities must lie between 0 and 1")
+    return accept
 
 
 def _profit_at_best(fico: pd.DataFrame, assumed: float, actual: float) -> float:

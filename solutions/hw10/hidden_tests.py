@@ -185,27 +185,31 @@ def roads_check(outcomes: list[Outcome], calls: list[Call]) -> None:
                 "the optimal split is wrong: it minimises the total travel time "
                 "x1 l1(x1) + x2 l2(x2)"
             )
-        try:
-            poa = float(value["price_of_anarchy"])
-        except (TypeError, ValueError) as error:
-            raise Fail("the price of anarchy must be a number") from error
-        if math.isclose(poa, want["price_of_anarchy"], rel_tol=RTOL):
-            continue
-        if math.isclose(poa * want["price_of_anarchy"], 1.0, rel_tol=RTOL):
-            raise Fail(
-                "the price of anarchy is the equilibrium's cost divided by the "
-                "optimum's (at least 1), not the other way round"
-            )
-        unclipped = roads_reference(d, a, b, clip=False)["price_of_anarchy"]
-        if math.isclose(poa, unclipped, rel_tol=RTOL):
-            raise Fail(
-                "compute the price of anarchy from the clipped flows (the ones "
-                "you return), not from the unclipped formulas"
-            )
+        _check_price_of_anarchy(value["price_of_anarchy"], want, d, a, b)
+
+
+def _check_price_of_anarchy(value: object, want: dict, d: float, a, b) -> None:
+    try:
+        poa = float(value)
+    except (TypeError, ValueError) as error:
+        raise Fail("the price of anarchy must be a number") from error
+    if math.isclose(poa, want["price_of_anarchy"], rel_tol=RTOL):
+        return
+    if math.isclose(poa * want["price_of_anarchy"], 1.0, rel_tol=RTOL):
         raise Fail(
-            "the price of anarchy is wrong: divide the TOTAL travel times "
-            "x1 l1(x1) + x2 l2(x2) of the equilibrium and of the optimum"
+            "the price of anarchy is the equilibrium's cost divided by the "
+            "optimum's (at least 1), not the other way round"
         )
+    unclipped = roads_reference(d, a, b, clip=False)["price_of_anarchy"]
+    if math.isclose(poa, unclipped, rel_tol=RTOL):
+        raise Fail(
+            "compute the price of anarchy from the clipped flows (the ones "
+            "you return), not from the unclipped formulas"
+        )
+    raise Fail(
+        "the price of anarchy is wrong: divide the TOTAL travel times "
+        "x1 l1(x1) + x2 l2(x2) of the equilibrium and of the optimum"
+    )
 
 
 # --------------------------------------------------------------------------

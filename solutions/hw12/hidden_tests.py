@@ -604,35 +604,39 @@ def cf_check(outcomes: list[Outcome], calls: list[Call]) -> None:
                     "counts as approved): return x itself, not None"
                 )
             raise Fail("a counterfactual exists here: return it instead of None")
-        try:
-            got = np.asarray(value, dtype=float).ravel()
-        except (TypeError, ValueError) as error:
-            raise Fail("counterfactual_l2 must return an array of numbers") from error
-        if got.shape != x.shape or not np.isfinite(got).all():
-            raise Fail(f"return a point of {len(x)} finite numbers, like x")
-        size = 1.0 + np.abs(w) @ np.abs(x) + abs(float(b))
-        approved = got @ w + b >= -1e-9 * size
-        if not approved and np.allclose(got, want - x, atol=1e-9):
-            raise Fail("return the new point x', not the change x' - x")
-        if np.array_equal(want, x) and not np.allclose(got, x):
-            raise Fail("x is already approved: return x itself (a change of cost 0)")
-        tol = 1e-9 * (1.0 + np.abs(x))
-        if (np.abs(got - x)[~m] > tol[~m]).any():
-            raise Fail("immutable features must keep their values")
-        if not approved:
-            raise Fail("the counterfactual must be approved: w @ x' + b >= 0")
-        optimum = _cost(want, x, s)
-        if _cost(got, x, s) <= optimum * (1 + 1e-6) + 1e-9:
-            continue
-        if np.allclose(got, cf_reference(w, b, x, m, s, scaled=False), atol=1e-9):
-            raise Fail(
-                "measure the change in units of scale: the cost is the norm of "
-                "(x' - x) / scale, so features with a large scale are cheaper to move"
-            )
+        _check_counterfactual(value, w, b, x, m, s, want)
+
+
+def _check_counterfactual(value, w, b, x, m, s, want) -> None:
+    try:
+        got = np.asarray(value, dtype=float).ravel()
+    except (TypeError, ValueError) as error:
+        raise Fail("counterfactual_l2 must return an array of numbers") from error
+    if got.shape != x.shape or not np.isfinite(got).all():
+        raise Fail(f"return a point of {len(x)} finite numbers, like x")
+    size = 1.0 + np.abs(w) @ np.abs(x) + abs(float(b))
+    approved = got @ w + b >= -1e-9 * size
+    if not approved and np.allclose(got, want - x, atol=1e-9):
+        raise Fail("return the new point x', not the change x' - x")
+    if np.array_equal(want, x) and not np.allclose(got, x):
+        raise Fail("x is already approved: return x itself (a change of cost 0)")
+    tol = 1e-9 * (1.0 + np.abs(x))
+    if (np.abs(got - x)[~m] > tol[~m]).any():
+        raise Fail("immutable features must keep their values")
+    if not approved:
+        raise Fail("the counterfactual must be approved: w @ x' + b >= 0")
+    optimum = _cost(want, x, s)
+    if _cost(got, x, s) <= optimum * (1 + 1e-6) + 1e-9:
+        return
+    if np.allclose(got, cf_reference(w, b, x, m, s, scaled=False), atol=1e-9):
         raise Fail(
-            "this counterfactual is approved but not the cheapest: there is one of "
-            f"cost {optimum:.6g}, yours costs {_cost(got, x, s):.6g}"
+            "measure the change in units of scale: the cost is the norm of "
+            "(x' - x) / scale, so features with a large scale are cheaper to move"
         )
+    raise Fail(
+        "this counterfactual is approved but not the cheapest: there is one of "
+        f"cost {optimum:.6g}, yours costs {_cost(got, x, s):.6g}"
+    )
 
 
 # --------------------------------------------------------------------------

@@ -452,40 +452,42 @@ def rates_check(outcomes: list[Outcome], calls: list[Call]) -> None:
             same = _same_table(value, want)
         except (TypeError, ValueError) as error:
             raise Fail("the rates must be numbers (NaN where undefined)") from error
-        if same:
-            continue
-        y_true, y_pred, observed, groups = call.args
-        seen = np.asarray(observed, bool)
-        everyone = np.ones(len(seen), bool)
-        got = value[COLUMNS].to_numpy(dtype=float)
-        if _same_table(value, rates_reference(*call.args, use=everyone)):
-            raise Fail(
-                "the *_observed columns use the rows where observed is True only"
-            )
-        if _same_table(value, rates_reference(*call.args, use=~seen)):
-            raise Fail("observed is True where the outcome is KNOWN: keep those rows")
-        if _same_table(value, rates_reference(*call.args, per_member=True)):
-            raise Fail(
-                "the FPR is a share of the group's members with y_true == 0 (the FNR, "
-                "of those with y_true == 1), not of all its members"
-            )
-        flipped = (1 - np.asarray(y_true).astype(int), y_pred, observed, groups)
-        if _same_table(value, rates_reference(*flipped)):
-            raise Fail(
-                "the FPR is the share FLAGGED among those with y_true == 0, the FNR "
-                "the share NOT flagged among those with y_true == 1"
-            )
-        own = want[["fpr_observed", "fpr_observed", "fnr_observed", "fnr_observed"]]
-        if np.allclose(got, own.to_numpy(), atol=1e-12, equal_nan=True):
-            raise Fail("the *_all columns use every row of the group, observed or not")
-        swapped = want[["fnr_observed", "fnr_all", "fpr_observed", "fpr_all"]]
-        if np.allclose(got, swapped.to_numpy(), atol=1e-12, equal_nan=True):
-            raise Fail("FPR and FNR are swapped")
-        if np.isnan(want.to_numpy()).any() and not np.array_equal(
-            np.isnan(got), np.isnan(want[COLUMNS].to_numpy())
-        ):
-            raise Fail("a rate whose denominator is empty is NaN")
-        raise Fail("the rates are wrong")
+        if not same:
+            raise Fail(_rates_hint(value, call, want))
+
+
+def _rates_hint(value: pd.DataFrame, call: Call, want: pd.DataFrame) -> str:
+    """The hint for a wrong table of rates: the first known mistake it matches."""
+    y_true, y_pred, observed, groups = call.args
+    seen = np.asarray(observed, bool)
+    everyone = np.ones(len(seen), bool)
+    got = value[COLUMNS].to_numpy(dtype=float)
+    if _same_table(value, rates_reference(*call.args, use=everyone)):
+        return "the *_observed columns use the rows where observed is True only"
+    if _same_table(value, rates_reference(*call.args, use=~seen)):
+        return "observed is True where the outcome is KNOWN: keep those rows"
+    if _same_table(value, rates_reference(*call.args, per_member=True)):
+        return (
+            "the FPR is a share of the group's members with y_true == 0 (the FNR, "
+            "of those with y_true == 1), not of all its members"
+        )
+    flipped = (1 - np.asarray(y_true).astype(int), y_pred, observed, groups)
+    if _same_table(value, rates_reference(*flipped)):
+        return (
+            "the FPR is the share FLAGGED among those with y_true == 0, the FNR "
+            "the share NOT flagged among those with y_true == 1"
+        )
+    own = want[["fpr_observed", "fpr_observed", "fnr_observed", "fnr_observed"]]
+    if np.allclose(got, own.to_numpy(), atol=1e-12, equal_nan=True):
+        return "the *_all columns use every row of the group, observed or not"
+    swapped = want[["fnr_observed", "fnr_all", "fpr_observed", "fpr_all"]]
+    if np.allclose(got, swapped.to_numpy(), atol=1e-12, equal_nan=True):
+        return "FPR and FNR are swapped"
+    if np.isnan(want.to_numpy()).any() and not np.array_equal(
+        np.isnan(got), np.isnan(want[COLUMNS].to_numpy())
+    ):
+        return "a rate whose denominator is empty is NaN"
+    return "the rates are wrong"
 
 
 TESTS = {
