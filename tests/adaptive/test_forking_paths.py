@@ -1,4 +1,4 @@
-"""Tests for course_lib.adaptive.forking_paths.
+"""Tests for course_lib.adaptive._forking_paths.
 
 Statistical assertions fail by chance with probability at most 1e-6 each
 (seeds are fixed, so they are also deterministic).
@@ -10,11 +10,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from course_lib.adaptive.forking_paths import (
-    _group_pvalues,
-    count_forks,
-    p_hacking_simulation,
-)
+from course_lib.adaptive import count_forks, p_hacking_simulation
+from course_lib.adaptive._forking_paths import _group_pvalues
 
 DELTA = 1e-6
 ALPHA = 0.05

@@ -1,4 +1,4 @@
-"""Tests for course_lib.adaptive.holdout.
+"""Tests for course_lib.adaptive._holdout.
 
 Statistical assertions fail by chance with probability at most 1e-6 each
 (seeds are fixed, so they are also deterministic).
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from course_lib.adaptive.holdout import (
+from course_lib.adaptive import (
     Thresholdout,
     adaptive_overfitting_experiment,
     naive_holdout,

@@ -1,4 +1,4 @@
-"""Tests for course_lib.adaptive.multiple_testing.
+"""Tests for course_lib.adaptive._multiple_testing.
 
 Expected values are computed by hand from the definitions (statsmodels is not
 installed). The statistical tests fail by chance with probability at most 1e-6
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from course_lib.adaptive.multiple_testing import (
+from course_lib.adaptive import (
     benjamini_hochberg,
     bonferroni,
     false_discovery_proportion,

@@ -1,4 +1,4 @@
-"""Tests for course_lib.games.dynamics, against brute force on small games."""
+"""Tests for course_lib.games._dynamics, against brute force on small games."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ import itertools
 import numpy as np
 import pytest
 
-from course_lib.games.dynamics import (
+from course_lib.games import (
+    RoutingNetwork,
     atomic_routing_dynamics,
     best_response_dynamics,
-    pure_nash_equilibria,
-)
-from course_lib.games.routing import (
-    RoutingNetwork,
     braess,
     pigou,
+    pure_nash_equilibria,
     wardrop_equilibrium,
 )
 

@@ -1,4 +1,4 @@
-"""Tests for course_lib.games.routing: exact classics and random small networks."""
+"""Tests for course_lib.games._routing: exact classics and random small networks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from course_lib.games.routing import (
+from course_lib.games import (
     RoutingNetwork,
     affine,
     braess,

@@ -1,4 +1,4 @@
-"""Tests for course_lib.games.zero_sum: LP values and multiplicative weights."""
+"""Tests for course_lib.games._zero_sum: LP values and multiplicative weights."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from course_lib.games.zero_sum import (
+from course_lib.games import (
     minimax_value,
     multiplicative_weights,
     solve_zero_sum,

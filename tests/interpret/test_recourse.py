@@ -1,4 +1,4 @@
-"""Tests of course_lib.interpret.recourse."""
+"""Tests of course_lib.interpret._recourse."""
 
 import numpy as np
 import pandas as pd

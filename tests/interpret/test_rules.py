@@ -1,4 +1,4 @@
-"""Tests of course_lib.interpret.rules.
+"""Tests of course_lib.interpret._rules.
 
 scikit-learn's ``check_estimator`` runs on :class:`RuleListClassifier` with
 every check (``check_array_api_input`` is skipped by scikit-learn itself).

@@ -1,4 +1,4 @@
-"""Tests of course_lib.interpret.simple_models.
+"""Tests of course_lib.interpret._simple_models.
 
 scikit-learn's ``check_estimator`` runs on :class:`SparseLinearClassifier`
 with every check (see ``test_sklearn_compatible``).

@@ -8,7 +8,7 @@
   improving move lowers the potential, so the dynamics always converge; in
   matching pennies they cycle forever.
 * :func:`atomic_routing_dynamics` plays the same dynamics in an atomic
-  congestion game: ``n`` drivers on a :class:`~course_lib.games.routing.RoutingNetwork`,
+  congestion game: ``n`` drivers on a :class:`~course_lib.games.RoutingNetwork`,
   each in turn moving to a fastest path given everyone else's choice. By
   Rosenthal's theorem this converges; with many drivers it approaches the
   Wardrop equilibrium.
@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from course_lib.games.routing import RoutingNetwork
+from course_lib.games._routing import RoutingNetwork
 
 __all__ = [
     "AtomicRoutingResult",
@@ -337,7 +337,7 @@ def atomic_routing_dynamics(
     Raises
     ------
     TypeError
-        If ``network`` is not a :class:`~course_lib.games.routing.RoutingNetwork`.
+        If ``network`` is not a :class:`~course_lib.games.RoutingNetwork`.
     ValueError
         If ``n_drivers``, ``start`` or ``max_rounds`` is invalid.
 
@@ -348,7 +348,7 @@ def atomic_routing_dynamics(
     gain by moving, unlike in the nonatomic equilibrium where everyone
     zigzags:
 
-    >>> from course_lib.games.routing import braess
+    >>> from course_lib.games import braess
     >>> res = atomic_routing_dynamics(braess(), 4)
     >>> res.path_count.tolist(), res.converged, res.average_latency
     ([1, 1, 2], True, 1.625)
