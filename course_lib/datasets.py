@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from course_lib._checks import check_choice
+
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
@@ -311,6 +313,8 @@ def load_adult(split: str = "train") -> pd.DataFrame:
 
     Raises
     ------
+    TypeError
+        If ``split`` is not a string.
     ValueError
         If ``split`` is not one of ``"train"``, ``"test"``, ``"all"``.
     FileNotFoundError
@@ -329,8 +333,7 @@ def load_adult(split: str = "train") -> pd.DataFrame:
     >>> load_adult("all")["split"].value_counts().to_dict()
     {'train': 32561, 'test': 16281}
     """
-    if not isinstance(split, str) or split not in _ADULT_SPLITS:
-        raise ValueError(f"split must be one of 'train', 'test', 'all'; got {split!r}")
+    split = check_choice(split, "split", _ADULT_SPLITS)
     frame, n_train = _adult_frame()
     if split == "all":
         return frame.copy()
@@ -375,6 +378,8 @@ def adult_income_task(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
 
     Raises
     ------
+    TypeError
+        If ``split`` is not a string.
     ValueError
         If ``split`` is not one of ``"train"``, ``"test"``, ``"all"``.
 
@@ -587,6 +592,8 @@ def load_compas(filter: str | None = "propublica") -> pd.DataFrame:
 
     Raises
     ------
+    TypeError
+        If ``filter`` is neither a string nor ``None``.
     ValueError
         If ``filter`` is neither ``"propublica"`` nor ``None``.
     FileNotFoundError
@@ -605,7 +612,11 @@ def load_compas(filter: str | None = "propublica") -> pd.DataFrame:
     >>> compas["score_text"].cat.categories.tolist()
     ['Low', 'Medium', 'High']
     """
-    if not (filter is None or (isinstance(filter, str) and filter == "propublica")):
+    if filter is not None and not isinstance(filter, str):
+        raise TypeError(
+            f"filter must be one of 'propublica', None; got {type(filter).__name__}"
+        )
+    if filter not in (None, "propublica"):
         raise ValueError(f"filter must be one of 'propublica', None; got {filter!r}")
     frame, mask = _compas_frame()
     if filter is None:

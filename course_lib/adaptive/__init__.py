@@ -2,24 +2,24 @@
 
 One concept per module:
 
-- :mod:`~course_lib.adaptive.multiple_testing`: Bonferroni and
+- ``_multiple_testing``: Bonferroni and
   Benjamini-Hochberg, with false discovery proportion and family-wise error
   for simulations;
-- :mod:`~course_lib.adaptive.forking_paths`: researcher degrees of freedom
+- ``_forking_paths``: researcher degrees of freedom
   (several outcomes, optional stopping, subgroups, covariates) simulated
   under a true null;
-- :mod:`~course_lib.adaptive.holdout`: a naive holdout against Thresholdout
+- ``_holdout``: a naive holdout against Thresholdout
   (Dwork et al. 2015) under adaptive queries.
 """
 
-from course_lib.adaptive.forking_paths import count_forks, p_hacking_simulation
-from course_lib.adaptive.holdout import (
+from course_lib.adaptive._forking_paths import count_forks, p_hacking_simulation
+from course_lib.adaptive._holdout import (
     MECHANISMS,
     Thresholdout,
     adaptive_overfitting_experiment,
     naive_holdout,
 )
-from course_lib.adaptive.multiple_testing import (
+from course_lib.adaptive._multiple_testing import (
     benjamini_hochberg,
     bonferroni,
     false_discovery_proportion,

@@ -2,27 +2,27 @@
 
 One concept per module:
 
-- :mod:`~course_lib.games.routing`: nonatomic selfish routing on small
+- ``_routing``: nonatomic selfish routing on small
   networks, Wardrop equilibria, system optima and the price of anarchy, with
   Pigou's and Braess's networks;
-- :mod:`~course_lib.games.dynamics`: pure Nash equilibria by brute force,
+- ``_dynamics``: pure Nash equilibria by brute force,
   best-response dynamics in normal-form games and in atomic congestion games
   (drivers choosing routes one at a time);
-- :mod:`~course_lib.games.matching`: deferred acceptance (Gale-Shapley) and
+- ``_matching``: deferred acceptance (Gale-Shapley) and
   blocking pairs;
-- :mod:`~course_lib.games.zero_sum`: minimax values by linear programming and
+- ``_zero_sum``: minimax values by linear programming and
   multiplicative weights.
 """
 
-from course_lib.games.dynamics import (
+from course_lib.games._dynamics import (
     AtomicRoutingResult,
     BestResponseResult,
     atomic_routing_dynamics,
     best_response_dynamics,
     pure_nash_equilibria,
 )
-from course_lib.games.matching import blocking_pairs, deferred_acceptance, is_stable
-from course_lib.games.routing import (
+from course_lib.games._matching import blocking_pairs, deferred_acceptance, is_stable
+from course_lib.games._routing import (
     FlowResult,
     RoutingNetwork,
     affine,
@@ -35,7 +35,7 @@ from course_lib.games.routing import (
     wardrop_equilibrium,
     wardrop_gap,
 )
-from course_lib.games.zero_sum import (
+from course_lib.games._zero_sum import (
     MultiplicativeWeightsResult,
     ZeroSumSolution,
     minimax_value,

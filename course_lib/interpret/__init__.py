@@ -2,27 +2,27 @@
 
 One concept per module:
 
-- :mod:`~course_lib.interpret.simple_models`: best-subset (sparse) logistic
+- ``_simple_models``: best-subset (sparse) logistic
   regression, integer scorecards and accuracy comparisons with confidence
   intervals (a two-feature model against COMPAS);
-- :mod:`~course_lib.interpret.rules`: rule lists learned by sequential
+- ``_rules``: rule lists learned by sequential
   covering, and decision trees turned into readable rules;
-- :mod:`~course_lib.interpret.recourse`: counterfactual explanations and
+- ``_recourse``: counterfactual explanations and
   recourse for linear classifiers (Ustun, Spangher and Liu 2019).
 """
 
-from course_lib.interpret.recourse import (
+from course_lib.interpret._recourse import (
     Counterfactual,
     counterfactual,
     recourse_report,
 )
-from course_lib.interpret.rules import (
+from course_lib.interpret._rules import (
     Condition,
     Rule,
     RuleListClassifier,
     tree_rules,
 )
-from course_lib.interpret.simple_models import (
+from course_lib.interpret._simple_models import (
     AccuracyComparison,
     BestSubsetResult,
     Scorecard,

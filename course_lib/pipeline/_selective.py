@@ -28,7 +28,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from course_lib._checks import as_bool_1d, check_int, check_real
+from course_lib._checks import as_bool_1d, as_float_2d, check_int, check_real
 from course_lib.fairness import group_metrics
 
 __all__ = [
@@ -165,21 +165,6 @@ class SelectiveLabelsResult:
     rates: pd.DataFrame | None
 
 
-def _as_matrix(X: Any) -> np.ndarray:
-    try:
-        arr = np.asarray(X, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise TypeError(
-            "X must be numeric (one-hot encode categorical columns first, e.g. "
-            f"pandas.get_dummies); got an error converting it: {err}"
-        ) from err
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"X must be a non-empty 2-D array; got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("X must be finite; got NaN or infinite values")
-    return arr
-
-
 def _positive_proba(model: Any, X: np.ndarray) -> np.ndarray:
     proba = model.predict_proba(X)
     return proba[:, list(model.classes_).index(1)]
@@ -250,7 +235,7 @@ def selective_labels_experiment(
     >>> result.summary.loc["mean_predicted_rejected"].round(2).tolist()
     [0.67, 0.77, 0.87]
     """
-    X_arr = _as_matrix(X)
+    X_arr = as_float_2d(X, "X")
     n = X_arr.shape[0]
     y_arr = np.asarray(y)
     if y_arr.ndim != 1 or len(y_arr) != n:

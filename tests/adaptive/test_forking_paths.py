@@ -1,4 +1,4 @@
-"""Tests for course_lib.adaptive.forking_paths.
+"""Tests for course_lib.adaptive._forking_paths.
 
 Statistical assertions fail by chance with probability at most 1e-6 each
 (seeds are fixed, so they are also deterministic).
@@ -10,11 +10,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from course_lib.adaptive.forking_paths import (
-    _group_pvalues,
-    count_forks,
-    p_hacking_simulation,
-)
+from course_lib.adaptive import count_forks, p_hacking_simulation
+from course_lib.adaptive._forking_paths import _group_pvalues
 
 DELTA = 1e-6
 ALPHA = 0.05
@@ -150,7 +147,9 @@ def test_errors():
         p_hacking_simulation(n_studies=10, n_per_group=1, rng=rng)
     with pytest.raises(ValueError, match="n_studies must be an integer >= 1"):
         p_hacking_simulation(n_studies=0, n_per_group=5, rng=rng)
-    with pytest.raises(ValueError, match=r"outcome_correlation must be .*\[0.0, 1.0\)"):
+    with pytest.raises(
+        ValueError, match=r"outcome_correlation must be .*\[0, 1\); got 1"
+    ):
         p_hacking_simulation(
             n_studies=10, n_per_group=5, outcome_correlation=1, rng=rng
         )
@@ -160,5 +159,11 @@ def test_errors():
         p_hacking_simulation(n_studies=10, n_per_group=5, n_covariates=7, rng=rng)
     with pytest.raises(ValueError, match="covariate_effect must be"):
         p_hacking_simulation(n_studies=10, n_per_group=5, covariate_effect=-1, rng=rng)
-    with pytest.raises(ValueError, match="n_looks must be an integer >= 1; got True"):
+    with pytest.raises(ValueError, match="n_looks must be an integer >= 1; got 0"):
+        count_forks(n_looks=0)
+    with pytest.raises(TypeError, match="n_looks must be an integer; got bool"):
         count_forks(n_looks=True)
+    with pytest.raises(TypeError, match="outcome_correlation must be a real number"):
+        p_hacking_simulation(
+            n_studies=10, n_per_group=5, outcome_correlation="0.5", rng=rng
+        )

@@ -1,4 +1,4 @@
-"""Tests for course_lib.adaptive.holdout.
+"""Tests for course_lib.adaptive._holdout.
 
 Statistical assertions fail by chance with probability at most 1e-6 each
 (seeds are fixed, so they are also deterministic).
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from course_lib.adaptive.holdout import (
+from course_lib.adaptive import (
     Thresholdout,
     adaptive_overfitting_experiment,
     naive_holdout,
@@ -119,10 +119,14 @@ def test_scalar_and_errors():
         Thresholdout(budget=3, rng=None)
     with pytest.raises(ValueError, match="budget must be an integer >= 1; got 0"):
         Thresholdout(budget=0, rng=rng)
-    with pytest.raises(ValueError, match="threshold must be a positive finite"):
+    with pytest.raises(ValueError, match="threshold must be a finite number > 0"):
         Thresholdout(threshold=-1, budget=3, rng=rng)
-    with pytest.raises(ValueError, match="sigma must be a positive finite number"):
+    with pytest.raises(ValueError, match="sigma must be a finite number > 0; got inf"):
         Thresholdout(sigma=float("inf"), budget=3, rng=rng)
+    with pytest.raises(TypeError, match="sigma must be a real number; got str"):
+        Thresholdout(sigma="0.01", budget=3, rng=rng)
+    with pytest.raises(TypeError, match="budget must be an integer; got float"):
+        Thresholdout(budget=3.0, rng=rng)
     with pytest.raises(TypeError, match="budget"):
         Thresholdout(rng=rng)  # the budget is required
 
@@ -213,8 +217,12 @@ def test_thresholdout_stays_within_tolerance_of_chance(runs):
 
 def test_experiment_errors():
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match="mechanism must be one of"):
+    with pytest.raises(
+        ValueError, match="mechanism must be 'naive' or 'thresholdout'; got 'reusable'"
+    ):
         adaptive_overfitting_experiment(mechanism="reusable", rng=rng)
+    with pytest.raises(TypeError, match="mechanism must be 'naive' or 'thresholdout'"):
+        adaptive_overfitting_experiment(mechanism=None, rng=rng)
     with pytest.raises(
         ValueError,
         match=r"ks must be an increasing sequence of integers in \[1, d=100\]",
@@ -226,7 +234,7 @@ def test_experiment_errors():
         adaptive_overfitting_experiment(n=100, d=100, ks=[200], rng=rng)
     with pytest.raises(ValueError, match="n must be an integer >= 10; got 5"):
         adaptive_overfitting_experiment(n=5, rng=rng)
-    with pytest.raises(ValueError, match="sigma must be a positive finite number"):
+    with pytest.raises(ValueError, match="sigma must be a finite number > 0; got 0"):
         adaptive_overfitting_experiment(n=100, d=100, sigma=0, rng=rng)
     with pytest.raises(TypeError, match=r"rng must be a numpy\.random\.Generator"):
         adaptive_overfitting_experiment(rng=np.random.RandomState(0))

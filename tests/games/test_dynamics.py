@@ -1,4 +1,4 @@
-"""Tests for course_lib.games.dynamics, against brute force on small games."""
+"""Tests for course_lib.games._dynamics, against brute force on small games."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ import itertools
 import numpy as np
 import pytest
 
-from course_lib.games.dynamics import (
+from course_lib.games import (
+    RoutingNetwork,
     atomic_routing_dynamics,
     best_response_dynamics,
-    pure_nash_equilibria,
-)
-from course_lib.games.routing import (
-    RoutingNetwork,
     braess,
     pigou,
+    pure_nash_equilibria,
     wardrop_equilibrium,
 )
 
@@ -226,15 +224,23 @@ def test_errors():
     A = np.zeros((2, 2))
     with pytest.raises(ValueError, match="start must be a profile of 2 action"):
         best_response_dynamics((A, A), start=(0, 2))
-    with pytest.raises(ValueError, match="max_steps must be a positive int"):
+    with pytest.raises(ValueError, match="max_steps must be an integer >= 1; got 0"):
         best_response_dynamics((A, A), max_steps=0)
+    with pytest.raises(TypeError, match="max_steps must be an integer; got float"):
+        best_response_dynamics((A, A), max_steps=10.0)
     with pytest.raises(TypeError, match=r"rng must be a numpy\.random\.Generator"):
         best_response_dynamics((A, A), rng=1)
     with pytest.raises(TypeError, match="network must be a RoutingNetwork"):
         atomic_routing_dynamics("net", 3)
-    with pytest.raises(ValueError, match="n_drivers must be a positive int"):
+    with pytest.raises(ValueError, match="n_drivers must be an integer >= 1; got 0"):
         atomic_routing_dynamics(pigou(), 0)
-    with pytest.raises(ValueError, match="max_rounds must be a positive int"):
+    with pytest.raises(ValueError, match="n_drivers must be a positive int or one"):
+        atomic_routing_dynamics(pigou(), [2, 3])
+    with pytest.raises(TypeError, match="n_drivers must be an integer; got bool"):
+        atomic_routing_dynamics(pigou(), True)
+    with pytest.raises(TypeError, match="n_drivers must be an int or a sequence"):
+        atomic_routing_dynamics(pigou(), 2.0)
+    with pytest.raises(ValueError, match="max_rounds must be an integer >= 1; got 0"):
         atomic_routing_dynamics(pigou(), 2, max_rounds=0)
     with pytest.raises(ValueError, match="start must hold, for each of the 2"):
         atomic_routing_dynamics(pigou(), 2, start=[0, 5])

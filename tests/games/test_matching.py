@@ -1,4 +1,4 @@
-"""Tests for course_lib.games.matching: brute force over all matchings."""
+"""Tests for course_lib.games._matching: brute force over all matchings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from course_lib.games.matching import blocking_pairs, deferred_acceptance, is_stable
+from course_lib.games import blocking_pairs, deferred_acceptance, is_stable
 
 
 def brute_blocking(matching, props, recs):

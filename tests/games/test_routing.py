@@ -1,4 +1,4 @@
-"""Tests for course_lib.games.routing: exact classics and random small networks."""
+"""Tests for course_lib.games._routing: exact classics and random small networks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from course_lib.games.routing import (
+from course_lib.games import (
     RoutingNetwork,
     affine,
     braess,
@@ -252,12 +252,18 @@ def test_errors():
         simple_paths([("s", "t")], "s", "s")
     with pytest.raises(ValueError, match="a and b must be finite and >= 0"):
         affine(-1, 0)
+    with pytest.raises(TypeError, match="b must be a real number; got str"):
+        affine(1, "45")
     with pytest.raises(ValueError, match="latencies must have one entry per edge"):
         RoutingNetwork([("s", "t")], [(0, 1), (1,)], {("s", "t"): 1})
     with pytest.raises(ValueError, match="edges must be a non-empty sequence"):
         RoutingNetwork([], [], {("s", "t"): 1})
     with pytest.raises(ValueError, match="demands must be positive"):
         RoutingNetwork([("s", "t")], [(0, 1)], {("s", "t"): 0})
+    with pytest.raises(
+        TypeError, match=r"demands must map each .* to a number; got str"
+    ):
+        RoutingNetwork([("s", "t")], [(0, 1)], {("s", "t"): "1"})
     with pytest.raises(ValueError, match="demands must be a non-empty mapping"):
         RoutingNetwork([("s", "t")], [(0, 1)], {})
     with pytest.raises(ValueError, match="demands must be between connected nodes"):
@@ -273,17 +279,27 @@ def test_errors():
         wardrop_equilibrium("pigou")
     with pytest.raises(ValueError, match="method must be 'slsqp' or 'frank-wolfe'"):
         wardrop_equilibrium(net, method="newton")
-    with pytest.raises(ValueError, match="tol must be a number in"):
+    with pytest.raises(TypeError, match="method must be 'slsqp' or 'frank-wolfe'"):
+        wardrop_equilibrium(net, method=None)
+    with pytest.raises(ValueError, match=r"tol must be a finite number in \(0, 1\)"):
         system_optimum(net, tol=0)
-    with pytest.raises(ValueError, match="max_iter must be a positive int"):
+    with pytest.raises(TypeError, match="tol must be a real number; got str"):
+        system_optimum(net, tol="1e-8")
+    with pytest.raises(ValueError, match="max_iter must be an integer >= 1; got 0"):
         system_optimum(net, max_iter=0)
+    with pytest.raises(TypeError, match="max_iter must be an integer; got float"):
+        system_optimum(net, max_iter=100.0)
     with pytest.raises(ValueError, match="path_flow must have one entry per path"):
         total_cost(net, [1.0])
     with pytest.raises(ValueError, match="path_flow must be finite and nonnegative"):
         wardrop_gap(net, [-1.0, 2.0])
     with pytest.raises(ValueError, match="degree must be an integer >= 1"):
         pigou(degree=0)
-    with pytest.raises(ValueError, match="demand must be positive"):
+    with pytest.raises(TypeError, match="degree must be an integer; got float"):
+        pigou(degree=2.0)
+    with pytest.raises(ValueError, match="demand must be a finite number > 0; got -1"):
         braess(demand=-1)
+    with pytest.raises(ValueError, match="demand must be a finite number > 0; got inf"):
+        pigou(demand=float("inf"))
     with pytest.raises(TypeError, match="with_shortcut must be a bool"):
         braess("yes")

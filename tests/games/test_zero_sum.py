@@ -1,4 +1,4 @@
-"""Tests for course_lib.games.zero_sum: LP values and multiplicative weights."""
+"""Tests for course_lib.games._zero_sum: LP values and multiplicative weights."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from course_lib.games.zero_sum import (
+from course_lib.games import (
     minimax_value,
     multiplicative_weights,
     solve_zero_sum,
@@ -98,9 +98,11 @@ def test_errors():
         minimax_value([[np.inf]])
     with pytest.raises(TypeError, match="payoff_matrix must be a numeric"):
         solve_zero_sum([["a"]])
-    with pytest.raises(TypeError, match="rounds must be an int"):
+    with pytest.raises(TypeError, match="rounds must be an integer; got float"):
         multiplicative_weights([[1]], rounds=2.5)
-    with pytest.raises(ValueError, match="rounds must be >= 1"):
+    with pytest.raises(ValueError, match="rounds must be an integer >= 1; got 0"):
         multiplicative_weights([[1]], rounds=0)
-    with pytest.raises(ValueError, match="eta must be positive"):
+    with pytest.raises(ValueError, match="eta must be a finite number > 0; got -1"):
         multiplicative_weights([[1]], rounds=3, eta=-1)
+    with pytest.raises(TypeError, match="eta must be a real number; got str"):
+        multiplicative_weights([[1]], rounds=3, eta="0.1")

@@ -1,4 +1,4 @@
-"""Tests of course_lib.interpret.recourse."""
+"""Tests of course_lib.interpret._recourse."""
 
 import numpy as np
 import pandas as pd
@@ -285,10 +285,20 @@ def test_recourse_errors():
         counterfactual(w, -1.0, x, weights=[1.0, 0.0])
     with pytest.raises(ValueError, match="target must be 0 or 1; got 2"):
         counterfactual(w, -1.0, x, target=2)
-    with pytest.raises(ValueError, match="margin must be a non-negative finite"):
+    with pytest.raises(TypeError, match="target must be 0 or 1; got str"):
+        counterfactual(w, -1.0, x, target="1")
+    with pytest.raises(ValueError, match="margin must be a finite number >= 0; got -1"):
         counterfactual(w, -1.0, x, margin=-1.0)
+    with pytest.raises(TypeError, match="margin must be a real number; got str"):
+        counterfactual(w, -1.0, x, margin="0.1")
     with pytest.raises(ValueError, match="cost must be 'l1' or 'l2'; got 'linf'"):
         counterfactual(w, -1.0, x, cost="linf")
+    with pytest.raises(TypeError, match="cost must be 'l1' or 'l2'; got NoneType"):
+        counterfactual(w, -1.0, x, cost=None)
+    with pytest.raises(ValueError, match="intercept must be a finite number; got inf"):
+        counterfactual(w, np.inf, x)
+    with pytest.raises(TypeError, match="intercept must be a real number; got str"):
+        counterfactual(w, "0", x)
     model = LogisticRegression().fit(np.eye(2), [0, 1])
     with pytest.raises(TypeError, match="intercept must be None when a fitted"):
         counterfactual(model, 1.0, x)

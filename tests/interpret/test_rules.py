@@ -1,4 +1,4 @@
-"""Tests of course_lib.interpret.rules.
+"""Tests of course_lib.interpret._rules.
 
 scikit-learn's ``check_estimator`` runs on :class:`RuleListClassifier` with
 every check (``check_array_api_input`` is skipped by scikit-learn itself).
@@ -121,11 +121,15 @@ def test_rule_list_errors():
     with pytest.raises(ValueError, match="max_rules must be an integer >= 0"):
         RuleListClassifier(max_rules=-1).fit(X, y)
     with pytest.raises(
-        ValueError, match="max_conditions must be an integer between 1 and 2"
+        ValueError, match=r"max_conditions must be an integer in \[1, 2\]; got 3"
     ):
         RuleListClassifier(max_conditions=3).fit(X, y)
+    with pytest.raises(TypeError, match="max_rules must be an integer; got float"):
+        RuleListClassifier(max_rules=2.0).fit(X, y)
     with pytest.raises(ValueError, match="min_support must be a fraction"):
         RuleListClassifier(min_support=1.5).fit(X, y)
+    with pytest.raises(TypeError, match=r"min_support must be a fraction.*; got str"):
+        RuleListClassifier(min_support="0.1").fit(X, y)
     with pytest.raises(ValueError, match="n_thresholds must be an integer >= 1"):
         RuleListClassifier(n_thresholds=0).fit(X, y)
     with pytest.raises(ValueError, match="categorical_features must name columns"):

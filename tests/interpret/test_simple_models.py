@@ -1,4 +1,4 @@
-"""Tests of course_lib.interpret.simple_models.
+"""Tests of course_lib.interpret._simple_models.
 
 scikit-learn's ``check_estimator`` runs on :class:`SparseLinearClassifier`
 with every check (see ``test_sklearn_compatible``).
@@ -145,21 +145,29 @@ def test_log_loss_scoring_and_names():
 
 def test_best_subset_errors():
     X, y = np.zeros((10, 2)), np.arange(10) % 2
-    with pytest.raises(ValueError, match="k must be a positive integer; got 0"):
+    with pytest.raises(ValueError, match="k must be an integer >= 1; got 0"):
         best_subset_logistic(X, y, k=0)
     with pytest.raises(ValueError, match="k must be at most the number of features"):
         best_subset_logistic(X, y, k=3)
     with pytest.raises(ValueError, match="scoring must be 'accuracy' or 'log_loss'"):
         best_subset_logistic(X, y, k=1, scoring="auc")
-    with pytest.raises(ValueError, match="C must be a positive finite number"):
+    with pytest.raises(ValueError, match="C must be a finite number > 0; got 0"):
         best_subset_logistic(X, y, k=1, C=0)
+    with pytest.raises(TypeError, match="C must be a real number; got str"):
+        best_subset_logistic(X, y, k=1, C="1")
+    with pytest.raises(TypeError, match="k must be an integer; got float"):
+        best_subset_logistic(X, y, k=1.0)
+    with pytest.raises(TypeError, match="scoring must be 'accuracy' or 'log_loss'"):
+        best_subset_logistic(X, y, k=1, scoring=None)
     with pytest.raises(ValueError, match="feature_names must have one name per"):
         best_subset_logistic(X, y, k=1, feature_names=["a"])
-    with pytest.raises(ValueError, match="X must contain only finite numbers"):
+    with pytest.raises(ValueError, match="X must be finite; got NaN or infinite"):
         best_subset_logistic(np.full((10, 2), np.nan), y, k=1)
+    with pytest.raises(TypeError, match="X must be numeric"):
+        best_subset_logistic(np.full((10, 2), "a"), y, k=1)
     with pytest.raises(ValueError, match="y must be a 1-d array with one entry"):
         best_subset_logistic(X, y[:5], k=1)
-    with pytest.raises(ValueError, match="max_features must be a positive integer"):
+    with pytest.raises(ValueError, match="max_features must be an integer >= 1; got 0"):
         SparseLinearClassifier(max_features=0).fit(X, y)
 
 
@@ -201,12 +209,18 @@ def test_integer_score_errors():
         integer_score([0.0, 0.0], 1.0)
     with pytest.raises(ValueError, match="intercept must be a number when coef"):
         integer_score([1.0], None)
-    with pytest.raises(ValueError, match="max_points must be a positive integer"):
+    with pytest.raises(ValueError, match="max_points must be an integer >= 1; got 0"):
         integer_score([1.0], 0.0, max_points=0)
+    with pytest.raises(ValueError, match="intercept must be a finite number; got inf"):
+        integer_score([1.0], np.inf)
+    with pytest.raises(TypeError, match="intercept must be a real number; got str"):
+        integer_score([1.0], "0.5")
     with pytest.raises(ValueError, match="X and y must be given together"):
         integer_score([1.0], 0.0, X=np.zeros((2, 1)))
-    with pytest.raises(ValueError, match="y must be a 0/1 array"):
+    with pytest.raises(ValueError, match="y must contain only the labels 0 and 1"):
         integer_score([1.0], 0.0, X=np.zeros((2, 1)), y=[0, 2])
+    with pytest.raises(ValueError, match=r"y must have length 2 \(one per row\)"):
+        integer_score([1.0], 0.0, X=np.zeros((2, 1)), y=[0, 1, 1])
     with pytest.raises(ValueError, match="X must be a 2-d array with 1 columns"):
         integer_score([1.0], 0.0).predict(np.zeros((2, 3)))
     model = LogisticRegression().fit(np.eye(4), [0, 1, 0, 1])
@@ -226,5 +240,9 @@ def test_compare_accuracy_by_hand_and_errors():
     assert cmp.difference.upper == pytest.approx(0.4 + half)
     with pytest.raises(ValueError, match="must be 1-d arrays of the same non-zero"):
         compare_accuracy(y, a[:3], b)
-    with pytest.raises(ValueError, match=r"confidence must be a number in \(0, 1\)"):
+    with pytest.raises(
+        ValueError, match=r"confidence must be a finite number in \(0, 1\); got 1.0"
+    ):
         compare_accuracy(y, a, b, confidence=1.0)
+    with pytest.raises(TypeError, match="confidence must be a real number; got str"):
+        compare_accuracy(y, a, b, confidence="0.95")

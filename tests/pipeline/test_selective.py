@@ -345,6 +345,8 @@ def test_inputs_are_checked():
     approved = np.arange(50) < 40
     with pytest.raises(TypeError, match="X must be numeric"):
         selective_labels_experiment(np.array([["a", "b"]] * 50), y, approved)
+    with pytest.raises(ValueError, match="X must be finite; got NaN or infinite"):
+        selective_labels_experiment(np.full((50, 2), np.nan), y, approved)
     with pytest.raises(ValueError, match="y must be 1-D with one value per row of X"):
         selective_labels_experiment(X, y[:-1], approved)
     with pytest.raises(ValueError, match="y must hold booleans"):

@@ -22,7 +22,6 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from numbers import Integral, Real
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -36,6 +35,15 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from course_lib._checks import (
+    as_binary_1d,
+    as_float_2d,
+    check_choice,
+    check_int,
+    check_positive,
+    check_probability,
+    check_real,
+)
 from course_lib.fairness.audit import IntervalEstimate, wilson_interval
 
 __all__ = [
@@ -56,41 +64,15 @@ _SCORINGS = ("accuracy", "log_loss")
 # --------------------------------------------------------------------------
 
 
-def _check_positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
-def _check_positive_real(value: Any, name: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, Real)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
-    return float(value)
-
-
-def _check_scoring(scoring: Any) -> str:
-    if not isinstance(scoring, str) or scoring not in _SCORINGS:
-        raise ValueError(f"scoring must be 'accuracy' or 'log_loss'; got {scoring!r}")
-    return scoring
-
-
 def _check_Xy(X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X, dtype=float)
+    """Numeric features (a 1-D ``X`` is one column) and class labels, one per row."""
+    X = as_float_2d(X, "X")
     y = np.asarray(y)
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-d array; got shape {X.shape}")
     if y.ndim != 1 or len(y) != len(X):
         raise ValueError(
             f"y must be a 1-d array with one entry per row of X ({len(X)}); "
             f"got shape {y.shape}"
         )
-    if not np.isfinite(X).all():
-        raise ValueError("X must contain only finite numbers; got NaN or infinity")
     check_classification_targets(y)
     return X, y
 
@@ -244,10 +226,13 @@ def best_subset_logistic(
 
     Raises
     ------
+    TypeError
+        If ``X`` is not numeric, ``k`` or ``cv`` is not an integer, ``C`` is
+        not a real number or ``scoring`` is not a string.
     ValueError
         If ``k``, ``cv``, ``C`` or ``scoring`` is invalid, ``X`` is not a finite
-        2-d array, ``y`` does not match it, or ``feature_names`` has the wrong
-        length.
+        non-empty array, ``y`` does not match it, or ``feature_names`` has the
+        wrong length.
 
     Examples
     --------
@@ -274,12 +259,12 @@ def best_subset_logistic(
             f"feature_names must have one name per column of X ({p}); "
             f"got {len(feature_names)}"
         )
-    k = _check_positive_int(k, "k")
+    k = check_int(k, "k", low=1)
     if k > p:
         raise ValueError(f"k must be at most the number of features ({p}); got {k}")
-    cv = _check_positive_int(cv, "cv")
-    scoring = _check_scoring(scoring)
-    C = _check_positive_real(C, "C")
+    cv = check_int(cv, "cv", low=1)
+    scoring = check_choice(scoring, "scoring", _SCORINGS)
+    C = check_positive(C, "C")
     subsets = [
         s for size in range(1, k + 1) for s in itertools.combinations(range(p), size)
     ]
@@ -393,11 +378,13 @@ class SparseLinearClassifier(ClassifierMixin, BaseEstimator):
 
         Raises
         ------
+        TypeError
+            If a parameter has the wrong type.
         ValueError
             If a parameter is invalid, the data are not finite, or ``y`` has
             a single class.
         """
-        max_features = _check_positive_int(self.max_features, "max_features")
+        max_features = check_int(self.max_features, "max_features", low=1)
         X, y = validate_data(self, X, y)
         check_classification_targets(y)
         self.classes_ = np.unique(y)
@@ -660,10 +647,11 @@ def integer_score(
     ------
     ValueError
         If the coefficients are not a finite non-zero vector, ``max_points``
-        is not a positive integer, the names or data do not match, or only
-        one of ``X`` and ``y`` is given.
+        is not a positive integer, the names or data do not match, ``y`` is
+        not 0/1, or only one of ``X`` and ``y`` is given.
     TypeError
-        If a model is given together with an intercept.
+        If a model is given together with an intercept, the intercept is not
+        a real number or ``max_points`` is not an integer.
 
     Examples
     --------
@@ -693,14 +681,13 @@ def integer_score(
             raise ValueError(
                 "intercept must be a number when coef is an array; got None"
             )
-        b = float(intercept)
+        b = intercept
     if w.ndim != 1 or len(w) == 0 or not np.isfinite(w).all() or not np.any(w):
         raise ValueError(
             f"coef must be a finite, non-zero 1-d array; got {np.asarray(w).tolist()!r}"
         )
-    if not math.isfinite(b):
-        raise ValueError(f"intercept must be a finite number; got {b}")
-    max_points = _check_positive_int(max_points, "max_points")
+    b = check_real(b, "intercept")
+    max_points = check_int(max_points, "max_points", low=1)
     names = (
         feature_names if feature_names is not None else [f"x{j}" for j in range(len(w))]
     )
@@ -717,11 +704,7 @@ def integer_score(
         raise ValueError("X and y must be given together; got only one of them")
     if X is not None:
         total = card.total(X)
-        y = np.asarray(y)
-        if y.shape != (len(total),) or not np.isin(y, (0, 1)).all():
-            raise ValueError(
-                f"y must be a 0/1 array with one entry per row of X; got shape {y.shape}"
-            )
+        y = as_binary_1d(y, "y", n=len(total))
         card = Scorecard(
             points,
             _threshold_by_accuracy(total, y.astype(int)),
@@ -792,6 +775,8 @@ def compare_accuracy(
 
     Raises
     ------
+    TypeError
+        If ``confidence`` is not a real number.
     ValueError
         If the arrays are not 1-d of the same non-zero length, or
         ``confidence`` is not in (0, 1).
@@ -819,12 +804,7 @@ def compare_accuracy(
             "y_true, y_pred_a and y_pred_b must be 1-d arrays of the same non-zero "
             f"length; got shapes {y_true.shape}, {a.shape}, {b.shape}"
         )
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, Real)
-        or not 0 < confidence < 1
-    ):
-        raise ValueError(f"confidence must be a number in (0, 1); got {confidence!r}")
+    confidence = check_probability(confidence, "confidence", open_interval=True)
     n = len(y_true)
     correct_a = a == y_true
     correct_b = b == y_true

@@ -24,6 +24,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from course_lib._checks import check_int
+
 __all__ = ["Condition", "Rule", "RuleListClassifier", "tree_rules"]
 
 _OPS = ("<", ">=", "<=", ">", "==")
@@ -162,8 +164,9 @@ class Rule:
 def _check_min_support(value: Any, n: int) -> int:
     """Minimum number of training rows a rule must decide."""
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(
-            f"min_support must be a fraction in (0, 1) or a positive integer; got {value!r}"
+        raise TypeError(
+            "min_support must be a fraction in (0, 1) or a positive integer; "
+            f"got {type(value).__name__}"
         )
     if isinstance(value, Integral) and value >= 1:
         return int(value)
@@ -172,19 +175,6 @@ def _check_min_support(value: Any, n: int) -> int:
     raise ValueError(
         f"min_support must be a fraction in (0, 1) or a positive integer; got {value!r}"
     )
-
-
-def _check_int(value: Any, name: str, low: int, high: int | None = None) -> int:
-    ok = (
-        not isinstance(value, bool)
-        and isinstance(value, Integral)
-        and value >= low
-        and (high is None or value <= high)
-    )
-    if not ok:
-        span = f"between {low} and {high}" if high is not None else f">= {low}"
-        raise ValueError(f"{name} must be an integer {span}; got {value!r}")
-    return int(value)
 
 
 class RuleListClassifier(ClassifierMixin, BaseEstimator):
@@ -398,13 +388,16 @@ class RuleListClassifier(ClassifierMixin, BaseEstimator):
 
         Raises
         ------
+        TypeError
+            If ``max_rules``, ``max_conditions`` or ``n_thresholds`` is not an
+            integer, or ``min_support`` is not a number.
         ValueError
             If a parameter is invalid, or the numeric data contain NaN or
             infinity.
         """
-        max_rules = _check_int(self.max_rules, "max_rules", 0)
-        max_conditions = _check_int(self.max_conditions, "max_conditions", 1, 2)
-        _check_int(self.n_thresholds, "n_thresholds", 1)
+        max_rules = check_int(self.max_rules, "max_rules", low=0)
+        max_conditions = check_int(self.max_conditions, "max_conditions", low=1, high=2)
+        check_int(self.n_thresholds, "n_thresholds", low=1)
         X, y = self._encode(X, reset=True, y=y)
         check_classification_targets(y)
         min_support = _check_min_support(self.min_support, len(X))

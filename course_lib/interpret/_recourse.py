@@ -32,6 +32,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.optimize import linprog
 
+from course_lib._checks import check_choice, check_real
+
 __all__ = ["Counterfactual", "counterfactual", "recourse_report"]
 
 _COSTS = ("l1", "l2")
@@ -95,16 +97,12 @@ def _linear(model_or_coef: Any, intercept: Any) -> tuple[np.ndarray, float]:
             raise ValueError(
                 "intercept must be a number when coefficients are given; got None"
             )
-        if isinstance(intercept, bool) or not isinstance(intercept, Real):
-            raise TypeError(f"intercept must be a real number; got {intercept!r}")
-        b = float(intercept)
+        b = intercept
     if w.ndim != 1 or len(w) == 0 or not np.isfinite(w).all():
         raise ValueError(
             f"coef must be a non-empty finite 1-d array; got shape {w.shape}"
         )
-    if not math.isfinite(b):
-        raise ValueError(f"intercept must be a finite number; got {b}")
-    return w, b
+    return w, check_real(b, "intercept")
 
 
 def _options(
@@ -118,61 +116,70 @@ def _options(
     cost: Any,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, float, str]:
     """Validate the options shared by both public functions."""
-    if actionable is None:
-        mask = np.ones(p, dtype=bool)
-    else:
-        items = list(actionable) if not isinstance(actionable, str) else [actionable]
-        if names is not None and items and all(isinstance(i, str) for i in items):
-            unknown = [i for i in items if i not in names]
-            if unknown:
-                raise ValueError(
-                    f"actionable must name columns of X; got unknown {unknown}"
-                )
-            mask = np.isin(names, items)
-        else:
-            mask = np.asarray(actionable)
-            if mask.dtype != bool or mask.shape != (p,):
-                raise ValueError(
-                    f"actionable must be a boolean mask of length {p} or a list "
-                    f"of column names; got {actionable!r}"
-                )
-    if bounds is None:
-        lower, upper = np.full(p, -np.inf), np.full(p, np.inf)
-    else:
-        try:
-            lower, upper = bounds
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"bounds must be a pair (lower, upper); got {bounds!r}"
-            ) from None
-        lower = np.broadcast_to(np.asarray(lower, dtype=float), (p,)).copy()
-        upper = np.broadcast_to(np.asarray(upper, dtype=float), (p,)).copy()
-        if np.isnan(lower).any() or np.isnan(upper).any() or (lower > upper).any():
-            raise ValueError(
-                "bounds must be (lower, upper) with lower <= upper and no NaN; "
-                f"got lower={lower.tolist()}, upper={upper.tolist()}"
-            )
-    if weights is None:
-        d = np.ones(p)
-    else:
-        d = np.broadcast_to(np.asarray(weights, dtype=float), (p,)).copy()
-        if not (np.isfinite(d).all() and (d > 0).all()):
-            raise ValueError(
-                f"weights must be positive finite numbers (one per feature); "
-                f"got {d.tolist()}"
-            )
-    if isinstance(target, bool) or target not in (0, 1):
+    mask = _actionable_mask(p, names, actionable)
+    lower, upper = _bounds(p, bounds)
+    d = _cost_weights(p, weights)
+    if isinstance(target, bool) or not isinstance(target, Real):
+        raise TypeError(f"target must be 0 or 1; got {type(target).__name__}")
+    if target not in (0, 1):
         raise ValueError(f"target must be 0 or 1; got {target!r}")
-    if (
-        isinstance(margin, bool)
-        or not isinstance(margin, Real)
-        or not math.isfinite(margin)
-        or margin < 0
-    ):
-        raise ValueError(f"margin must be a non-negative finite number; got {margin!r}")
-    if not isinstance(cost, str) or cost not in _COSTS:
-        raise ValueError(f"cost must be 'l1' or 'l2'; got {cost!r}")
-    return mask, lower, upper, d, int(target), float(margin), cost
+    margin = check_real(margin, "margin", low=0.0)
+    cost = check_choice(cost, "cost", _COSTS)
+    return mask, lower, upper, d, int(target), margin, cost
+
+
+def _actionable_mask(p: int, names: list[str] | None, actionable: Any) -> np.ndarray:
+    """Which of the ``p`` features may change: all by default, else by mask or name."""
+    if actionable is None:
+        return np.ones(p, dtype=bool)
+    items = list(actionable) if not isinstance(actionable, str) else [actionable]
+    if names is not None and items and all(isinstance(i, str) for i in items):
+        unknown = [i for i in items if i not in names]
+        if unknown:
+            raise ValueError(
+                f"actionable must name columns of X; got unknown {unknown}"
+            )
+        return np.isin(names, items)
+    mask = np.asarray(actionable)
+    if mask.dtype != bool or mask.shape != (p,):
+        raise ValueError(
+            f"actionable must be a boolean mask of length {p} or a list "
+            f"of column names; got {actionable!r}"
+        )
+    return mask
+
+
+def _bounds(p: int, bounds: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature lower and upper bounds (unbounded by default)."""
+    if bounds is None:
+        return np.full(p, -np.inf), np.full(p, np.inf)
+    try:
+        lower, upper = bounds
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"bounds must be a pair (lower, upper); got {bounds!r}"
+        ) from None
+    lower = np.broadcast_to(np.asarray(lower, dtype=float), (p,)).copy()
+    upper = np.broadcast_to(np.asarray(upper, dtype=float), (p,)).copy()
+    if np.isnan(lower).any() or np.isnan(upper).any() or (lower > upper).any():
+        raise ValueError(
+            "bounds must be (lower, upper) with lower <= upper and no NaN; "
+            f"got lower={lower.tolist()}, upper={upper.tolist()}"
+        )
+    return lower, upper
+
+
+def _cost_weights(p: int, weights: Any) -> np.ndarray:
+    """Per-feature cost of a unit change (ones by default)."""
+    if weights is None:
+        return np.ones(p)
+    d = np.broadcast_to(np.asarray(weights, dtype=float), (p,)).copy()
+    if not (np.isfinite(d).all() and (d > 0).all()):
+        raise ValueError(
+            f"weights must be positive finite numbers (one per feature); "
+            f"got {d.tolist()}"
+        )
+    return d
 
 
 def _check_within(X: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
@@ -385,7 +392,8 @@ def counterfactual(
         If the coefficients, ``x``, the mask, bounds, weights, ``target``,
         ``margin`` or ``cost`` are invalid, or ``x`` lies outside the bounds.
     TypeError
-        If a model is given together with an intercept.
+        If a model is given together with an intercept, or the intercept,
+        ``target``, ``margin`` or ``cost`` has the wrong type.
 
     Examples
     --------
@@ -525,7 +533,8 @@ def recourse_report(
         lies outside the bounds, or an option is invalid (see
         :func:`counterfactual`).
     TypeError
-        If a model is given together with an intercept.
+        If a model is given together with an intercept, or the intercept,
+        ``target``, ``margin`` or ``cost`` has the wrong type.
 
     Examples
     --------

@@ -33,6 +33,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize
 
+from course_lib._checks import check_int, check_positive
+
 __all__ = [
     "MultiplicativeWeightsResult",
     "ZeroSumSolution",
@@ -246,7 +248,8 @@ def multiplicative_weights(
     Raises
     ------
     TypeError
-        If the matrix is not numeric or ``rounds`` is not an int.
+        If the matrix is not numeric, ``rounds`` is not an integer or ``eta``
+        is not a real number.
     ValueError
         If the matrix is invalid, ``rounds < 1`` or ``eta <= 0``.
 
@@ -260,19 +263,13 @@ def multiplicative_weights(
     True
     """
     a = _check_matrix(payoff_matrix)
-    if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)):
-        raise TypeError(f"rounds must be an int; got {type(rounds).__name__}")
-    if rounds < 1:
-        raise ValueError(f"rounds must be >= 1; got {rounds}")
+    rounds = check_int(rounds, "rounds", low=1)
     m, n = a.shape
     if eta is None:
         eta_row = math.sqrt(8 * math.log(m) / rounds) if m > 1 else 1.0
         eta_col = math.sqrt(8 * math.log(n) / rounds) if n > 1 else 1.0
     else:
-        eta = float(eta)
-        if not (math.isfinite(eta) and eta > 0):
-            raise ValueError(f"eta must be positive and finite; got {eta}")
-        eta_row = eta_col = eta
+        eta_row = eta_col = check_positive(eta, "eta")
     lo, span = float(a.min()), float(a.max() - a.min())
     scaled = (a - lo) / span if span > 0 else np.zeros_like(a)
     log_w_row, log_w_col = np.zeros(m), np.zeros(n)

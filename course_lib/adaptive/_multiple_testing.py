@@ -25,11 +25,10 @@ the truth, for simulations.
 
 from __future__ import annotations
 
-import numbers
-from typing import Any
-
 import numpy as np
 from numpy.typing import ArrayLike
+
+from course_lib._checks import check_probability
 
 __all__ = [
     "benjamini_hochberg",
@@ -37,16 +36,6 @@ __all__ = [
     "false_discovery_proportion",
     "family_wise_error",
 ]
-
-
-def _check_alpha(alpha: Any) -> float:
-    if (
-        not isinstance(alpha, numbers.Real)
-        or isinstance(alpha, bool | np.bool_)
-        or not 0 < alpha < 1
-    ):
-        raise ValueError(f"alpha must be a number in (0, 1); got {alpha!r}")
-    return float(alpha)
 
 
 def _as_pvalues(pvalues: ArrayLike) -> np.ndarray:
@@ -91,7 +80,7 @@ def bonferroni(
     Raises
     ------
     TypeError
-        If ``pvalues`` is not numeric.
+        If ``pvalues`` is not numeric or ``alpha`` is not a real number.
     ValueError
         If ``pvalues`` is not 1-D or has a value outside [0, 1], or ``alpha``
         is not in (0, 1).
@@ -104,7 +93,7 @@ def bonferroni(
     >>> adjusted
     array([0.04 , 0.16 , 0.008, 1.   ])
     """
-    alpha = _check_alpha(alpha)
+    alpha = check_probability(alpha, "alpha", open_interval=True)
     p = _as_pvalues(pvalues)
     m = int(np.count_nonzero(~np.isnan(p)))
     adjusted = np.minimum(p * m, 1.0)
@@ -142,7 +131,7 @@ def benjamini_hochberg(
     Raises
     ------
     TypeError
-        If ``pvalues`` is not numeric.
+        If ``pvalues`` is not numeric or ``alpha`` is not a real number.
     ValueError
         If ``pvalues`` is not 1-D or has a value outside [0, 1], or ``alpha``
         is not in (0, 1).
@@ -163,7 +152,7 @@ def benjamini_hochberg(
     >>> benjamini_hochberg([0.5, 0.2, float("nan")], alpha=0.1)[1]
     array([0.5, 0.4, nan])
     """
-    alpha = _check_alpha(alpha)
+    alpha = check_probability(alpha, "alpha", open_interval=True)
     p = _as_pvalues(pvalues)
     tested = np.flatnonzero(~np.isnan(p))
     m = tested.size

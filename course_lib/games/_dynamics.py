@@ -8,7 +8,7 @@
   improving move lowers the potential, so the dynamics always converge; in
   matching pennies they cycle forever.
 * :func:`atomic_routing_dynamics` plays the same dynamics in an atomic
-  congestion game: ``n`` drivers on a :class:`~course_lib.games.routing.RoutingNetwork`,
+  congestion game: ``n`` drivers on a :class:`~course_lib.games.RoutingNetwork`,
   each in turn moving to a fastest path given everyone else's choice. By
   Rosenthal's theorem this converges; with many drivers it approaches the
   Wardrop equilibrium.
@@ -23,6 +23,7 @@ player ``B``.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from course_lib.games.routing import RoutingNetwork
+from course_lib._checks import check_int, check_rng
+from course_lib.games._routing import RoutingNetwork
 
 __all__ = [
     "AtomicRoutingResult",
@@ -183,7 +185,8 @@ def best_response_dynamics(
     Raises
     ------
     TypeError
-        If the payoffs are not numeric or ``rng`` is not a Generator.
+        If the payoffs are not numeric, ``max_steps`` is not an integer or
+        ``rng`` is not a Generator.
     ValueError
         If the game's shape is invalid, ``start`` is not a valid profile or
         ``max_steps < 1``.
@@ -204,58 +207,67 @@ def best_response_dynamics(
     (False, [(0, 0), (0, 1), (1, 1), (1, 0), (0, 0), (0, 1)])
     """
     arr = _payoff_array(payoffs)
-    k = arr.ndim - 1
-    shape = arr.shape[:-1]
-    if start is None:
-        profile = [0] * k
-    else:
-        profile = [int(a) for a in start]
-        if len(profile) != k or any(
-            not 0 <= a < n for a, n in zip(profile, shape, strict=True)
-        ):
-            raise ValueError(
-                f"start must be a profile of {k} action indices within {shape}; "
-                f"got {tuple(start)!r}"
-            )
-    if (
-        isinstance(max_steps, bool)
-        or not isinstance(max_steps, (int, np.integer))
-        or max_steps < 1
-    ):
-        raise ValueError(f"max_steps must be a positive int; got {max_steps!r}")
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator; got {type(rng).__name__}"
-        )
-
-    def improvement(i: int) -> int | None:
-        """Player i's smallest-index best response if i is not best-responding."""
-        idx = list(profile)
-        idx[i] = slice(None)
-        u = arr[(*idx, i)]
-        if u[profile[i]] >= u.max():
-            return None
-        return int(np.argmax(u))
-
-    path = [tuple(profile)]
+    profile = _start_profile(start, arr.shape[:-1])
+    max_steps = check_int(max_steps, "max_steps", low=1)
     if rng is not None:
-        for _ in range(max_steps):
-            moves = [(i, improvement(i)) for i in range(k)]
-            movers = [(i, a) for i, a in moves if a is not None]
-            if not movers:
-                return BestResponseResult(path, True, tuple(profile))
-            i, a = movers[int(rng.integers(len(movers)))]
-            profile[i] = a
-            path.append(tuple(profile))
-        converged = all(improvement(i) is None for i in range(k))
-        return BestResponseResult(
-            path, converged, tuple(profile) if converged else None
-        )
+        return _random_order_play(arr, profile, max_steps, check_rng(rng))
+    return _round_robin_play(arr, profile, max_steps)
 
+
+def _start_profile(start: Sequence[int] | None, shape: tuple[int, ...]) -> list[int]:
+    """``start`` as a list of action indices within ``shape`` (zeros if None)."""
+    k = len(shape)
+    if start is None:
+        return [0] * k
+    profile = [int(a) for a in start]
+    if len(profile) != k or any(
+        not 0 <= a < n for a, n in zip(profile, shape, strict=True)
+    ):
+        raise ValueError(
+            f"start must be a profile of {k} action indices within {shape}; "
+            f"got {tuple(start)!r}"
+        )
+    return profile
+
+
+def _improvement(arr: np.ndarray, profile: list[int], i: int) -> int | None:
+    """Player i's smallest-index best response if i is not best-responding."""
+    idx: list[Any] = list(profile)
+    idx[i] = slice(None)
+    u = arr[(*idx, i)]
+    if u[profile[i]] >= u.max():
+        return None
+    return int(np.argmax(u))
+
+
+def _random_order_play(
+    arr: np.ndarray, profile: list[int], max_steps: int, rng: np.random.Generator
+) -> BestResponseResult:
+    """Best-response dynamics, each mover drawn among the players who can improve."""
+    k = arr.ndim - 1
+    path = [tuple(profile)]
+    for _ in range(max_steps):
+        moves = [(i, _improvement(arr, profile, i)) for i in range(k)]
+        movers = [(i, a) for i, a in moves if a is not None]
+        if not movers:
+            return BestResponseResult(path, True, tuple(profile))
+        i, a = movers[int(rng.integers(len(movers)))]
+        profile[i] = a
+        path.append(tuple(profile))
+    converged = all(_improvement(arr, profile, i) is None for i in range(k))
+    return BestResponseResult(path, converged, tuple(profile) if converged else None)
+
+
+def _round_robin_play(
+    arr: np.ndarray, profile: list[int], max_steps: int
+) -> BestResponseResult:
+    """Best-response dynamics in round-robin order, stopped at a repeated state."""
+    k = arr.ndim - 1
+    path = [tuple(profile)]
     seen = {(tuple(profile), 0)}
     turn, idle, steps = 0, 0, 0
     while idle < k and steps < max_steps:
-        a = improvement(turn)
+        a = _improvement(arr, profile, turn)
         if a is None:
             idle += 1
         else:
@@ -300,6 +312,25 @@ class AtomicRoutingResult:
     average_latency: float
 
 
+def _driver_counts(n_drivers: int | Sequence[int], n_com: int) -> list[int]:
+    """Drivers per commodity: ``n_drivers`` for each, or one count per commodity."""
+    if isinstance(n_drivers, numbers.Integral):
+        return [check_int(n_drivers, "n_drivers", low=1)] * n_com
+    try:
+        counts = list(n_drivers)
+    except TypeError:
+        raise TypeError(
+            f"n_drivers must be an int or a sequence of {n_com} ints (one per "
+            f"commodity); got {type(n_drivers).__name__}"
+        ) from None
+    if len(counts) != n_com:
+        raise ValueError(
+            f"n_drivers must be a positive int or one positive int per commodity "
+            f"({n_com}); got {n_drivers!r}"
+        )
+    return [check_int(c, "n_drivers", low=1) for c in counts]
+
+
 def atomic_routing_dynamics(
     network: RoutingNetwork,
     n_drivers: int | Sequence[int],
@@ -337,7 +368,9 @@ def atomic_routing_dynamics(
     Raises
     ------
     TypeError
-        If ``network`` is not a :class:`~course_lib.games.routing.RoutingNetwork`.
+        If ``network`` is not a :class:`~course_lib.games.RoutingNetwork`, or
+        ``n_drivers`` or ``max_rounds`` is not an integer (or ``n_drivers`` a
+        sequence of them).
     ValueError
         If ``n_drivers``, ``start`` or ``max_rounds`` is invalid.
 
@@ -348,7 +381,7 @@ def atomic_routing_dynamics(
     gain by moving, unlike in the nonatomic equilibrium where everyone
     zigzags:
 
-    >>> from course_lib.games.routing import braess
+    >>> from course_lib.games import braess
     >>> res = atomic_routing_dynamics(braess(), 4)
     >>> res.path_count.tolist(), res.converged, res.average_latency
     ([1, 1, 2], True, 1.625)
@@ -358,25 +391,8 @@ def atomic_routing_dynamics(
             f"network must be a RoutingNetwork; got {type(network).__name__}"
         )
     n_com = len(network.demand_vector)
-    counts = (
-        [n_drivers] * n_com
-        if isinstance(n_drivers, (int, np.integer))
-        else list(n_drivers)
-    )
-    if len(counts) != n_com or any(
-        isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c < 1
-        for c in counts
-    ):
-        raise ValueError(
-            f"n_drivers must be a positive int or one positive int per commodity "
-            f"({n_com}); got {n_drivers!r}"
-        )
-    if (
-        isinstance(max_rounds, bool)
-        or not isinstance(max_rounds, (int, np.integer))
-        or max_rounds < 1
-    ):
-        raise ValueError(f"max_rounds must be a positive int; got {max_rounds!r}")
+    counts = _driver_counts(n_drivers, n_com)
+    max_rounds = check_int(max_rounds, "max_rounds", low=1)
     com_of_path = network.path_commodity
     driver_com = np.repeat(np.arange(n_com), counts)
     weight = (network.demand_vector / np.asarray(counts, dtype=float))[driver_com]

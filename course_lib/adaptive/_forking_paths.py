@@ -26,41 +26,14 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from course_lib._checks import check_rng as _check_rng
+from course_lib._checks import check_int, check_real, check_rng
 
 __all__ = ["count_forks", "p_hacking_simulation"]
-
-
-def _check_int(x: Any, name: str, low: int, high: int | None = None) -> int:
-    ok = isinstance(x, numbers.Integral) and not isinstance(x, bool) and x >= low
-    if ok and high is not None:
-        ok = x <= high
-    if not ok:
-        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise ValueError(f"{name} must be an integer {bound}; got {x!r}")
-    return int(x)
-
-
-def _check_real(x: Any, name: str, low: float, high: float | None = None) -> float:
-    ok = (
-        isinstance(x, numbers.Real)
-        and not isinstance(x, bool)
-        and math.isfinite(x)
-        and x >= low
-    )
-    if ok and high is not None:
-        ok = x < high
-    if not ok:
-        bound = f">= {low}" if high is None else f"in [{low}, {high})"
-        raise ValueError(f"{name} must be a finite number {bound}; got {x!r}")
-    return float(x)
 
 
 def count_forks(
@@ -100,10 +73,10 @@ def count_forks(
     >>> count_forks(n_outcomes=2, n_looks=2, n_subgroups=2, n_covariates=1)
     24
     """
-    n_outcomes = _check_int(n_outcomes, "n_outcomes", 1)
-    n_looks = _check_int(n_looks, "n_looks", 1)
-    n_subgroups = _check_int(n_subgroups, "n_subgroups", 1)
-    n_covariates = _check_int(n_covariates, "n_covariates", 0, 6)
+    n_outcomes = check_int(n_outcomes, "n_outcomes", low=1)
+    n_looks = check_int(n_looks, "n_looks", low=1)
+    n_subgroups = check_int(n_subgroups, "n_subgroups", low=1)
+    n_covariates = check_int(n_covariates, "n_covariates", low=0, high=6)
     split = 1 if n_subgroups == 1 else 1 + n_subgroups
     return n_outcomes * n_looks * split * 2**n_covariates
 
@@ -238,13 +211,15 @@ def p_hacking_simulation(
     >>> bool(rates["p_min"] > 1.5 * rates["p_preregistered"])
     True
     """
-    rng = _check_rng(rng)
-    n_studies = _check_int(n_studies, "n_studies", 1)
-    n_per_group = _check_int(n_per_group, "n_per_group", 2)
-    n_looks = _check_int(n_looks, "n_looks", 1)
-    n_added_per_look = _check_int(n_added_per_look, "n_added_per_look", 1)
-    rho = _check_real(outcome_correlation, "outcome_correlation", 0.0, 1.0)
-    b = _check_real(covariate_effect, "covariate_effect", 0.0)
+    rng = check_rng(rng)
+    n_studies = check_int(n_studies, "n_studies", low=1)
+    n_per_group = check_int(n_per_group, "n_per_group", low=2)
+    n_looks = check_int(n_looks, "n_looks", low=1)
+    n_added_per_look = check_int(n_added_per_look, "n_added_per_look", low=1)
+    rho = check_real(
+        outcome_correlation, "outcome_correlation", low=0.0, high=1.0, high_open=True
+    )
+    b = check_real(covariate_effect, "covariate_effect", low=0.0)
     n_forks = count_forks(
         n_outcomes=n_outcomes,
         n_looks=n_looks,

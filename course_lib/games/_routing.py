@@ -41,6 +41,7 @@ then taken numerically).
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -49,6 +50,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.polynomial import Polynomial
 from scipy import integrate, optimize
+
+from course_lib._checks import check_choice, check_int, check_positive, check_real
 
 __all__ = [
     "FlowResult",
@@ -84,6 +87,8 @@ def affine(a: float, b: float) -> tuple[float, float]:
 
     Raises
     ------
+    TypeError
+        If ``a`` or ``b`` is not a real number.
     ValueError
         If ``a`` or ``b`` is negative or not finite.
 
@@ -92,8 +97,8 @@ def affine(a: float, b: float) -> tuple[float, float]:
     >>> affine(1 / 100, 45)
     (45.0, 0.01)
     """
-    a, b = float(a), float(b)
-    if not (math.isfinite(a) and math.isfinite(b) and a >= 0 and b >= 0):
+    a, b = check_real(a, "a"), check_real(b, "b")
+    if a < 0 or b < 0:
         raise ValueError(
             f"a and b must be finite and >= 0 (latencies cannot decrease with "
             f"traffic nor be negative); got a={a}, b={b}"
@@ -273,7 +278,8 @@ class RoutingNetwork:
         If there is no edge, the lengths differ, a demand is not positive, or an
         origin-destination pair is not connected.
     TypeError
-        If a latency is neither coefficients nor a callable.
+        If a latency is neither coefficients nor a callable, or a demand is
+        not a number.
 
     Examples
     --------
@@ -305,6 +311,11 @@ class RoutingNetwork:
             )
         demands = {}
         for od, amount in self.demands.items():
+            if isinstance(amount, bool) or not isinstance(amount, numbers.Real):
+                raise TypeError(
+                    f"demands must map each (origin, destination) pair to a "
+                    f"number; got {type(amount).__name__} for {od!r}"
+                )
             amount = float(amount)
             if not (math.isfinite(amount) and amount > 0):
                 raise ValueError(
@@ -657,12 +668,9 @@ def _solve(
     max_iter: int,
 ) -> FlowResult:
     network = _check_network(network)
-    if method not in ("slsqp", "frank-wolfe"):
-        raise ValueError(f"method must be 'slsqp' or 'frank-wolfe'; got {method!r}")
-    if not (isinstance(tol, (int, float)) and 0 < tol < 1):
-        raise ValueError(f"tol must be a number in (0, 1); got {tol!r}")
-    if not (isinstance(max_iter, int) and max_iter >= 1):
-        raise ValueError(f"max_iter must be a positive int; got {max_iter!r}")
+    method = check_choice(method, "method", ("slsqp", "frank-wolfe"))
+    tol = check_real(tol, "tol", low=0.0, high=1.0, low_open=True, high_open=True)
+    max_iter = check_int(max_iter, "max_iter", low=1)
     lat = network._lat
     cost_fn = lat.marginal if optimum else lat.value
     inc = network.incidence
@@ -749,7 +757,8 @@ def wardrop_equilibrium(
     Raises
     ------
     TypeError
-        If ``network`` is not a :class:`RoutingNetwork`.
+        If ``network`` is not a :class:`RoutingNetwork`, or ``method``,
+        ``tol`` or ``max_iter`` has the wrong type.
     ValueError
         If ``method``, ``tol`` or ``max_iter`` is invalid.
 
@@ -797,7 +806,8 @@ def system_optimum(
     Raises
     ------
     TypeError
-        If ``network`` is not a :class:`RoutingNetwork`.
+        If ``network`` is not a :class:`RoutingNetwork`, or ``method``,
+        ``tol`` or ``max_iter`` has the wrong type.
     ValueError
         If ``method``, ``tol`` or ``max_iter`` is invalid.
 
@@ -829,7 +839,8 @@ def price_of_anarchy(network: RoutingNetwork, **solver: Any) -> float:
     Raises
     ------
     TypeError
-        If ``network`` is not a :class:`RoutingNetwork`.
+        If ``network`` is not a :class:`RoutingNetwork` or a solver option
+        has the wrong type.
     ValueError
         If a solver option is invalid.
 
@@ -870,8 +881,10 @@ def pigou(degree: int = 1, *, demand: float = 1.0) -> RoutingNetwork:
 
     Raises
     ------
+    TypeError
+        If ``degree`` is not an integer or ``demand`` not a real number.
     ValueError
-        If ``degree`` is not an integer ``>= 1`` or ``demand <= 0``.
+        If ``degree < 1`` or ``demand <= 0``.
 
     Examples
     --------
@@ -879,15 +892,8 @@ def pigou(degree: int = 1, *, demand: float = 1.0) -> RoutingNetwork:
     >>> wardrop_equilibrium(net).total_cost, system_optimum(net).total_cost
     (1.0, 0.75)
     """
-    if (
-        isinstance(degree, bool)
-        or not isinstance(degree, (int, np.integer))
-        or degree < 1
-    ):
-        raise ValueError(f"degree must be an integer >= 1; got {degree!r}")
-    demand = float(demand)
-    if not (math.isfinite(demand) and demand > 0):
-        raise ValueError(f"demand must be positive and finite; got {demand}")
+    degree = check_int(degree, "degree", low=1)
+    demand = check_positive(demand, "demand")
     variable = [0.0] * int(degree) + [demand ** (-int(degree))]
     return RoutingNetwork(
         edges=[("s", "t"), ("s", "t")],
@@ -932,7 +938,8 @@ def braess(
     Raises
     ------
     TypeError
-        If ``with_shortcut`` is not a bool.
+        If ``with_shortcut`` is not a bool, or ``demand``, ``slope`` or
+        ``constant`` is not a real number.
     ValueError
         If ``demand``, ``slope`` or ``constant`` is invalid.
 
@@ -947,9 +954,7 @@ def braess(
     """
     if not isinstance(with_shortcut, (bool, np.bool_)):
         raise TypeError(f"with_shortcut must be a bool; got {with_shortcut!r}")
-    demand = float(demand)
-    if not (math.isfinite(demand) and demand > 0):
-        raise ValueError(f"demand must be positive and finite; got {demand}")
+    demand = check_positive(demand, "demand")
     var = affine(slope, 0.0)
     const = affine(0.0, constant)
     edges = [("s", "a"), ("a", "t"), ("s", "b"), ("b", "t")]

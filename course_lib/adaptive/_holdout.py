@@ -20,15 +20,13 @@ reveal the holdout value, with Laplace noise, and spend one unit of its budget.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from course_lib._checks import check_rng as _check_rng
+from course_lib._checks import check_choice, check_int, check_positive, check_rng
 
 __all__ = [
     "MECHANISMS",
@@ -39,22 +37,6 @@ __all__ = [
 
 MECHANISMS = ("naive", "thresholdout")
 """Mechanisms accepted by :func:`adaptive_overfitting_experiment`."""
-
-
-def _is_real(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_)
-
-
-def _check_positive(x: Any, name: str) -> float:
-    if not _is_real(x) or not math.isfinite(x) or x <= 0:
-        raise ValueError(f"{name} must be a positive finite number; got {x!r}")
-    return float(x)
-
-
-def _check_count(x: Any, name: str, minimum: int = 1) -> int:
-    if not isinstance(x, numbers.Integral) or isinstance(x, bool) or x < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {x!r}")
-    return int(x)
 
 
 def _as_values(
@@ -170,7 +152,8 @@ class Thresholdout:
     Raises
     ------
     TypeError
-        If ``rng`` is not a :class:`numpy.random.Generator`.
+        If ``rng`` is not a :class:`numpy.random.Generator`, ``threshold`` or
+        ``sigma`` is not a real number, or ``budget`` is not an integer.
     ValueError
         If ``threshold`` or ``sigma`` is not positive or ``budget`` is not a
         positive integer.
@@ -194,10 +177,10 @@ class Thresholdout:
         budget: int,
         rng: np.random.Generator,
     ) -> None:
-        self.threshold = _check_positive(threshold, "threshold")
-        self.sigma = _check_positive(sigma, "sigma")
-        self.budget = _check_count(budget, "budget")
-        self._rng = _check_rng(rng)
+        self.threshold = check_positive(threshold, "threshold")
+        self.sigma = check_positive(sigma, "sigma")
+        self.budget = check_int(budget, "budget", low=1)
+        self._rng = check_rng(rng)
         self.n_queries = 0
         # Step 1: the noisy threshold.
         self._noisy_threshold = self.threshold + self._rng.laplace(scale=2 * self.sigma)
@@ -347,10 +330,13 @@ def adaptive_overfitting_experiment(
     Raises
     ------
     TypeError
-        If ``rng`` is not a :class:`numpy.random.Generator`.
+        If ``rng`` is not a :class:`numpy.random.Generator`, ``mechanism`` is
+        not a string, a size is not an integer, or ``threshold`` or ``sigma``
+        is not a real number.
     ValueError
-        If ``mechanism`` is unknown, a size is not a positive integer, or
-        ``ks`` is not an increasing sequence of integers in [1, d].
+        If ``mechanism`` is unknown, a size is not a positive integer (``n``
+        at least 10), or ``ks`` is not an increasing sequence of integers in
+        [1, d].
 
     Notes
     -----
@@ -377,36 +363,17 @@ def adaptive_overfitting_experiment(
     >>> bool(df["holdout"].iloc[-1] > df["fresh"].iloc[-1])
     True
     """
-    rng = _check_rng(rng)
-    if mechanism not in MECHANISMS:
-        raise ValueError(f"mechanism must be one of {MECHANISMS}; got {mechanism!r}")
-    n = _check_count(n, "n", 10)
-    d = _check_count(d, "d")
-    n_trials = _check_count(n_trials, "n_trials")
-    if ks is None:
-        ks_arr = np.unique(np.linspace(max(d // 200, 1), max(d // 20, 1), 10).round())
-        ks_arr = ks_arr.astype(int)
-    else:
-        ks_arr = np.asarray(ks)
-        if (
-            ks_arr.ndim != 1
-            or ks_arr.size == 0
-            or not np.issubdtype(ks_arr.dtype, np.integer)
-            or ks_arr.min() < 1
-            or ks_arr.max() > d
-            or np.any(np.diff(ks_arr) <= 0)
-        ):
-            raise ValueError(
-                f"ks must be an increasing sequence of integers in [1, d={d}]; "
-                f"got {ks!r}"
-            )
+    rng = check_rng(rng)
+    mechanism = check_choice(mechanism, "mechanism", MECHANISMS)
+    n = check_int(n, "n", low=10)
+    d = check_int(d, "d", low=1)
+    n_trials = check_int(n_trials, "n_trials", low=1)
+    ks_arr = _check_ks(ks, d)
     threshold = 4 / math.sqrt(n) if threshold is None else threshold
     sigma = 1 / (4 * math.sqrt(n)) if sigma is None else sigma
-    threshold = _check_positive(threshold, "threshold")
-    sigma = _check_positive(sigma, "sigma")
-    budget = d + ks_arr.size if budget is None else _check_count(budget, "budget")
-    k_max = int(ks_arr[-1])
-    cut = 1 / math.sqrt(n)
+    threshold = check_positive(threshold, "threshold")
+    sigma = check_positive(sigma, "sigma")
+    budget = d + ks_arr.size if budget is None else check_int(budget, "budget", low=1)
 
     frames = []
     for trial in range(n_trials):
@@ -416,60 +383,98 @@ def adaptive_overfitting_experiment(
             rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=n)
             for _ in range(3)
         )
-        if mechanism == "naive":
-            mech = naive_holdout
-            thresholdout = None
-        else:
-            thresholdout = Thresholdout(
-                threshold=threshold, sigma=sigma, budget=budget, rng=rng
-            )
-            mech = thresholdout.query
-
-        # Step 1: correlations, the holdout's through the mechanism.
-        w_train = (x_train.T @ y_train).astype(float) / n
-        w_hold = np.asarray(mech(w_train, (x_hold.T @ y_hold).astype(float) / n))
-        # Step 2: keep agreeing, large correlations (NaN answers fail).
-        with np.errstate(invalid="ignore"):
-            keep = (
-                (np.abs(w_train) > cut)
-                & (np.abs(w_hold) > cut)
-                & (np.sign(w_train) == np.sign(w_hold))
-            )
-        kept = np.flatnonzero(keep)
-        order = kept[np.argsort(-np.abs(w_train[kept]), kind="stable")][:k_max]
-        n_used = np.minimum(ks_arr, order.size)
-        # Step 3: the classifiers, evaluated on all three sets.
-        if order.size == 0:
-            # No feature survives: the empty classifier guesses (the authors'
-            # code reports 0.5 for it too).
-            acc_train = acc_hold = acc_fresh = np.full(ks_arr.size, 0.5)
-        else:
-            signs = np.sign(w_train[order]).astype(np.float32)
-            cols = np.maximum(n_used, 1)
-            acc_train = _accuracies(x_train[:, order], signs, y_train, cols)
-            acc_hold = _accuracies(x_hold[:, order], signs, y_hold, cols)
-            x_fresh = rng.standard_normal((n, order.size), dtype=np.float32)
-            acc_fresh = _accuracies(x_fresh, signs, y_fresh, cols)
-        # The accuracy queries, one per k in order, through the mechanism.
-        spent = np.zeros(ks_arr.size, dtype=int)
-        reported = np.empty(ks_arr.size)
-        for i in range(ks_arr.size):
-            reported[i] = mech(acc_train[i], acc_hold[i])
-            if thresholdout is not None:
-                spent[i] = budget - thresholdout.budget
+        thresholdout = (
+            None
+            if mechanism == "naive"
+            else Thresholdout(threshold=threshold, sigma=sigma, budget=budget, rng=rng)
+        )
+        columns = _analyst(
+            (x_train, y_train), (x_hold, y_hold), y_fresh, ks_arr, thresholdout, rng
+        )
         frames.append(
             pd.DataFrame(
-                {
-                    "mechanism": mechanism,
-                    "trial": trial,
-                    "k": ks_arr,
-                    "n_used": n_used,
-                    "train": acc_train,
-                    "holdout": reported,
-                    "holdout_actual": acc_hold,
-                    "fresh": acc_fresh,
-                    "budget_spent": spent,
-                }
+                {"mechanism": mechanism, "trial": trial, "k": ks_arr, **columns}
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def _check_ks(ks: Sequence[int] | None, d: int) -> np.ndarray:
+    """``ks`` as an increasing int array in [1, d]; by default 10 values up to d/20."""
+    if ks is None:
+        ks_arr = np.unique(np.linspace(max(d // 200, 1), max(d // 20, 1), 10).round())
+        return ks_arr.astype(int)
+    ks_arr = np.asarray(ks)
+    if (
+        ks_arr.ndim != 1
+        or ks_arr.size == 0
+        or not np.issubdtype(ks_arr.dtype, np.integer)
+        or ks_arr.min() < 1
+        or ks_arr.max() > d
+        or np.any(np.diff(ks_arr) <= 0)
+    ):
+        raise ValueError(
+            f"ks must be an increasing sequence of integers in [1, d={d}]; got {ks!r}"
+        )
+    return ks_arr
+
+
+def _analyst(
+    train: tuple[np.ndarray, np.ndarray],
+    hold: tuple[np.ndarray, np.ndarray],
+    y_fresh: np.ndarray,
+    ks_arr: np.ndarray,
+    thresholdout: Thresholdout | None,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """Steps 1-3 of one trial, the holdout consulted through the mechanism.
+
+    ``thresholdout`` is None for the naive holdout. Returns the columns of the
+    trial's rows from ``n_used`` on; ``rng`` draws the fresh set's features.
+    """
+    (x_train, y_train), (x_hold, y_hold) = train, hold
+    n = x_train.shape[0]
+    mech = naive_holdout if thresholdout is None else thresholdout.query
+    budget = 0 if thresholdout is None else thresholdout.budget
+    k_max = int(ks_arr[-1])
+    cut = 1 / math.sqrt(n)
+    # Step 1: correlations, the holdout's through the mechanism.
+    w_train = (x_train.T @ y_train).astype(float) / n
+    w_hold = np.asarray(mech(w_train, (x_hold.T @ y_hold).astype(float) / n))
+    # Step 2: keep agreeing, large correlations (NaN answers fail).
+    with np.errstate(invalid="ignore"):
+        keep = (
+            (np.abs(w_train) > cut)
+            & (np.abs(w_hold) > cut)
+            & (np.sign(w_train) == np.sign(w_hold))
+        )
+    kept = np.flatnonzero(keep)
+    order = kept[np.argsort(-np.abs(w_train[kept]), kind="stable")][:k_max]
+    n_used = np.minimum(ks_arr, order.size)
+    # Step 3: the classifiers, evaluated on all three sets.
+    if order.size == 0:
+        # No feature survives: the empty classifier guesses (the authors'
+        # code reports 0.5 for it too).
+        acc_train = acc_hold = acc_fresh = np.full(ks_arr.size, 0.5)
+    else:
+        signs = np.sign(w_train[order]).astype(np.float32)
+        cols = np.maximum(n_used, 1)
+        acc_train = _accuracies(x_train[:, order], signs, y_train, cols)
+        acc_hold = _accuracies(x_hold[:, order], signs, y_hold, cols)
+        x_fresh = rng.standard_normal((n, order.size), dtype=np.float32)
+        acc_fresh = _accuracies(x_fresh, signs, y_fresh, cols)
+    # The accuracy queries, one per k in order, through the mechanism.
+    spent = np.zeros(ks_arr.size, dtype=int)
+    reported = np.empty(ks_arr.size)
+    for i in range(ks_arr.size):
+        reported[i] = mech(acc_train[i], acc_hold[i])
+        if thresholdout is not None:
+            spent[i] = budget - thresholdout.budget
+    return {
+        "n_used": n_used,
+        "train": acc_train,
+        "holdout": reported,
+        "holdout_actual": acc_hold,
+        "fresh": acc_fresh,
+        "budget_spent": spent,
+    }
