@@ -402,6 +402,17 @@ def _pct(value: float) -> str:
     return "–" if pd.isna(value) else f"{value:.0%}"
 
 
+def _bars_or_note(
+    per_part: pd.DataFrame, column: str, empty: str, xlabel: str, title: str
+) -> str:
+    """A bar per part of ``per_part[column]``, or the note ``empty`` if no part."""
+    if per_part.empty:
+        return f"<p>{empty}</p>"
+    return _bars(
+        list(per_part.index), per_part[column].to_numpy(dtype=float), xlabel, title
+    )
+
+
 def _part_plots_and_table(
     name: str, own_cells: pd.DataFrame, grades: pd.DataFrame
 ) -> list[str]:
@@ -419,30 +430,24 @@ def _part_plots_and_table(
     per_part["graded"] = graded.groupby("column").size()
     per_part["graded"] = per_part["graded"].fillna(0).astype(int)
 
-    auto = per_part[per_part["autograded"]]
-    if auto.empty:
-        parts.append("<p>No autograded parts.</p>")
-    else:
-        parts.append(
-            _bars(
-                list(auto.index),
-                auto["pass rate"].to_numpy(dtype=float),
-                "fraction of submissions with full marks",
-                f"{name}: pass rate per autograded part",
-            )
+    parts.append(
+        _bars_or_note(
+            per_part[per_part["autograded"]],
+            "pass rate",
+            "No autograded parts.",
+            "fraction of submissions with full marks",
+            f"{name}: pass rate per autograded part",
         )
-    scored = per_part.dropna(subset=["mean fraction"])
-    if scored.empty:
-        parts.append("<p>No part has been graded yet.</p>")
-    else:
-        parts.append(
-            _bars(
-                list(scored.index),
-                scored["mean fraction"].to_numpy(dtype=float),
-                "mean score as a fraction of the part's maximum",
-                f"{name}: mean score per part",
-            )
+    )
+    parts.append(
+        _bars_or_note(
+            per_part.dropna(subset=["mean fraction"]),
+            "mean fraction",
+            "No part has been graded yet.",
+            "mean score as a fraction of the part's maximum",
+            f"{name}: mean score per part",
         )
+    )
     parts.append(
         "<p>Mean score per part leaves out answers still waiting for a "
         "manual grade.</p>"
