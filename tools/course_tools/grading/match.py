@@ -193,8 +193,10 @@ def _place_code(
     found_by_names: dict[str, list[Any]],
     matched: Matched,
 ) -> int:
-    """A loose code cell: an answer by the names it defines, else added after
-    ``last``. Returns the release cell index the next loose cell follows."""
+    """Place a loose code cell: an answer by the names it defines, else own code.
+
+    Returns the release cell index that the next loose cell follows.
+    """
     names = defined_names(cell_source(cell))
     hits = [g for g in missing if release.stub_names[g] & names]
     if not hits:
@@ -209,8 +211,10 @@ def _place_code(
 
 
 def _place_markdown(cell: Any, last: int, release: _Release, matched: Matched) -> int:
-    """A loose markdown cell: the written answer of the release cell after
-    ``last`` if that one is still missing. Returns the new ``last``."""
+    """Place a loose markdown cell: the missing written answer after ``last``.
+
+    Returns the release cell index that the next loose cell follows.
+    """
     nxt = last + 1
     gid = grade_id(release.cells[nxt]) if nxt < len(release.cells) else None
     if (
