@@ -334,6 +334,83 @@ def _describe_failure(page: Page, rel: str, error: dict[str, Any]) -> str:
     return f"{rel}: {where} {what}\n{error['message']}"
 
 
+def _uncached(
+    pages: list[Page],
+    book: Path,
+    cache: Any,
+    summary: Summary,
+    log: Callable[[str], None],
+) -> list[tuple[Page, str]]:
+    """(page, path in the book) of every page the cache has no valid entry for.
+
+    The cached ones are added to ``summary`` and logged.
+    """
+    pending: list[tuple[Page, str]] = []
+    for page in pages:
+        rel = page.path.relative_to(book).as_posix()
+        try:
+            record = cache.match_cache_notebook(page.notebook)
+        except KeyError:
+            pending.append((page, rel))
+        else:
+            summary.cached.append(rel)
+            log(f"cached      {rel} (ID={record.pk})")
+    return pending
+
+
+def _register(cache: Any, pending: list[tuple[Page, str]]) -> dict[str, Any]:
+    """Each pending page's project record, without old tracebacks, by path."""
+    from jupyter_cache.cache.db import NbProjectRecord
+
+    records = {}
+    for page, rel in pending:
+        if page.read_fmt is not None:
+            record = cache.add_nb_to_project(str(page.path), read_data=page.read_fmt)
+        else:
+            record = cache.add_nb_to_project(str(page.path))
+        NbProjectRecord.remove_tracebacks([record.pk], cache.db)
+        records[rel] = record
+    return records
+
+
+def _store(
+    cache: Any,
+    page: Page,
+    rel: str,
+    record: Any,
+    result: dict[str, Any],
+    summary: Summary,
+    log: Callable[[str], None],
+) -> str | None:
+    """Cache one executed notebook, or record its traceback.
+
+    Returns the failure's description, or None if it executed.
+    """
+    from jupyter_cache.base import CacheBundleIn
+    from jupyter_cache.cache.db import NbProjectRecord
+
+    if result["error"] is not None:
+        message = _describe_failure(page, rel, result["error"])
+        NbProjectRecord.set_traceback(
+            record.uri, result["error"]["exc_string"], cache.db
+        )
+        summary.failed.append(rel)
+        log(f"FAILED      {rel}")
+        return message
+    cached = cache.cache_notebook_bundle(
+        CacheBundleIn(
+            result["notebook"],
+            record.uri,
+            data={"execution_seconds": result["seconds"]},
+        ),
+        check_validity=False,
+        overwrite=True,
+    )
+    summary.executed.append(rel)
+    log(f"executed    {rel} in {result['seconds']:.1f} s (ID={cached.pk})")
+    return None
+
+
 def execute_book(
     book: Path | str = ROOT,
     workers: int | None = None,
@@ -375,8 +452,6 @@ def execute_book(
     []
     """
     from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
-    from jupyter_cache.cache.db import NbProjectRecord
 
     if workers is None:
         workers = os.cpu_count() or 1
@@ -387,30 +462,14 @@ def execute_book(
     nb_config, pages, skipped = read_pages(book)
     cache = get_cache(nb_config.execution_cache_path)
     summary = Summary(skipped=skipped)
-    pending: list[tuple[Page, str]] = []
-    for page in pages:
-        rel = page.path.relative_to(book).as_posix()
-        try:
-            record = cache.match_cache_notebook(page.notebook)
-        except KeyError:
-            pending.append((page, rel))
-        else:
-            summary.cached.append(rel)
-            log(f"cached      {rel} (ID={record.pk})")
+    pending = _uncached(pages, book, cache, summary, log)
     if not pending:
         summary.seconds = time.perf_counter() - start
         log(f"all {len(pages)} notebooks were already cached")
         return summary
     # Register the project records before the workers start, as myst-nb does
     # just before executing (the database is only ever written from here).
-    records = {}
-    for page, rel in pending:
-        if page.read_fmt is not None:
-            record = cache.add_nb_to_project(str(page.path), read_data=page.read_fmt)
-        else:
-            record = cache.add_nb_to_project(str(page.path))
-        NbProjectRecord.remove_tracebacks([record.pk], cache.db)
-        records[rel] = record
+    records = _register(cache, pending)
     n_workers = min(workers, len(pending))
     # Longest first (by the time the page took when it was last executed, if
     # the cache remembers one; unknown pages first, in TOC order), so that no
@@ -435,27 +494,9 @@ def execute_book(
         for future in concurrent.futures.as_completed(futures):
             page, rel = futures[future]
             result = future.result()
-            record = records[rel]
-            if result["error"] is not None:
-                message = _describe_failure(page, rel, result["error"])
-                NbProjectRecord.set_traceback(
-                    record.uri, result["error"]["exc_string"], cache.db
-                )
+            message = _store(cache, page, rel, records[rel], result, summary, log)
+            if message is not None:
                 failures.append(message)
-                summary.failed.append(rel)
-                log(f"FAILED      {rel}")
-                continue
-            cached = cache.cache_notebook_bundle(
-                CacheBundleIn(
-                    result["notebook"],
-                    record.uri,
-                    data={"execution_seconds": result["seconds"]},
-                ),
-                check_validity=False,
-                overwrite=True,
-            )
-            summary.executed.append(rel)
-            log(f"executed    {rel} in {result['seconds']:.1f} s (ID={cached.pk})")
     summary.seconds = time.perf_counter() - start
     if failures:
         raise ExecutionFailed(

@@ -21,7 +21,7 @@ import tempfile
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
@@ -543,6 +543,49 @@ def collect_zip(
     _check_name(notebook, "notebook")
     layout, regex = _compile(pattern)
     zip_path = Path(zip_path)
+    _check_zip_path(zip_path)
+    root = Path(root)
+    expected = f"{notebook}.ipynb"
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    with _open_zip(zip_path) as zf:
+        infos, spelled = _entries(zf, zip_path)
+        if regex is None:
+            names = [name for name, _ in spelled]
+            layout, regex = _detect(
+                [name for name, reason in spelled if reason is None] or names
+            )
+        report = CollectReport(str(zip_path), assignment, layout)
+
+        # 1. Sort every entry to its student, skipping what must not be extracted.
+        matched = _match_entries(infos, spelled, regex, layout, report)
+        identify = _Identify(layout, roster, worksheet, matched)
+        students, who = _sort_by_student(matched, identify)
+        if identify.note:
+            report.warnings.append(CollectEntry("", str(zip_path), identify.note))
+
+        # 2. Decide, per student, what to write.
+        allowed = {_normalise(name)[0] for name in expected_files}
+        plans = _plan_students(students, who, report, expected, layout, allowed)
+        _check_total_size(plans, max_file_size, max_total_size)
+
+        # 3. Write, one student at a time, with what the LMS said of each.
+        facts = {}
+        for student, plan in plans.items():
+            folder = root / "submitted" / student / assignment
+            written = _write_student(
+                zf, student, plan, folder, root, stamp, max_file_size, report
+            )
+            if written:
+                info = _student_facts(who[student], plan, students[student])
+                facts[student] = info
+                _write_timestamp(folder, info.get("submitted_at"))
+        if facts:
+            _record_facts(root, assignment, layout, facts, stamp)
+    return report
+
+
+def _check_zip_path(zip_path: Path) -> None:
+    """Refuse a path that is not a zip file; errors say to download it again."""
     if not zip_path.exists():
         raise FileNotFoundError(
             f"zip_path must be an existing zip file; got {str(zip_path)!r}, which "
@@ -553,132 +596,153 @@ def collect_zip(
             f"zip_path must be a zip file; got {str(zip_path)!r}, which is not one: "
             "download the submissions from the LMS again"
         )
-    root = Path(root)
-    expected = f"{notebook}.ipynb"
-    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
+
+def _open_zip(zip_path: Path) -> zipfile.ZipFile:
+    """The LMS's zip, opened for reading."""
     try:
-        zf = zipfile.ZipFile(zip_path)
+        return zipfile.ZipFile(zip_path)
     except zipfile.BadZipFile as exc:
         raise ValueError(
             f"zip_path must be a readable zip file; got {str(zip_path)!r} ({exc}): "
             "download the submissions from the LMS again"
         ) from None
-    with zf:
-        infos = [
-            info
-            for info in zf.infolist()
-            if not info.is_dir()
-            and not info.filename.replace("\\", "/").endswith("/")
-            and not _is_junk(_normalise(info.filename)[0])
-        ]
-        if not infos:
-            raise ValueError(
-                f"zip_path must hold submissions; got {str(zip_path)!r}, which "
-                "holds no files"
-            )
-        spelled = [_normalise(info.filename) for info in infos]
-        names = [name for name, _ in spelled]
-        if regex is None:
-            layout, regex = _detect(
-                [name for name, reason in spelled if reason is None] or names
-            )
-        report = CollectReport(str(zip_path), assignment, layout)
 
-        # 1. Sort every entry to its student, skipping what must not be extracted.
-        students: dict[str, list[_Member]] = {}
-        matched: list[_Member] = []
-        for info, (name, reason) in zip(infos, spelled, strict=True):
-            if reason is not None:
-                report.warnings.append(
-                    CollectEntry("", info.filename, f"skipped: {reason}")
-                )
-                continue
-            match = regex.fullmatch(name)
-            if match is None:
-                report.warnings.append(
-                    CollectEntry(
-                        "",
-                        info.filename,
-                        f"skipped: does not fit the {layout} layout "
-                        "(pass pattern=... to collect it)",
-                    )
-                )
-                continue
-            groups = match.groupdict()
-            member = _Member(
-                info,
-                (groups["file"] or "").strip("/"),
-                bool(groups.get("late")),
-                groups.get("user_id"),
-                groups,
-            )
-            matched.append(member)
-        identify = _Identify(layout, roster, worksheet, matched)
-        who: dict[str, _Who] = {}
-        for member in matched:
-            found = identify(member.groups)
-            who.setdefault(found.student, found)
-            students.setdefault(found.student, []).append(member)
-        if identify.note:
-            report.warnings.append(CollectEntry("", str(zip_path), identify.note))
 
-        # 2. Decide, per student, what to write.
-        plans: dict[str, list[tuple[_Member, str, bool]]] = {}
-        allowed = {_normalise(name)[0] for name in expected_files}
-        for student in sorted(students):
-            if who[student].error:
-                report.errors.append(
-                    CollectEntry(
-                        who[student].shown,
-                        students[student][0].info.filename,
-                        who[student].error,
-                    )
-                )
-                continue
-            if who[student].warning:
-                report.warnings.append(
-                    CollectEntry(
-                        student,
-                        students[student][0].info.filename,
-                        who[student].warning,
-                    )
-                )
-            plan = _plan_student(
-                student, students[student], report, expected, layout, allowed
-            )
-            if plan is not None:
-                plans[student] = plan
+def _entries(
+    zf: zipfile.ZipFile, zip_path: Path
+) -> tuple[list[zipfile.ZipInfo], list[tuple[str, str | None]]]:
+    """The zip's files that are not junk, and each one's name in one spelling."""
+    infos = [
+        info
+        for info in zf.infolist()
+        if not info.is_dir()
+        and not info.filename.replace("\\", "/").endswith("/")
+        and not _is_junk(_normalise(info.filename)[0])
+    ]
+    if not infos:
+        raise ValueError(
+            f"zip_path must hold submissions; got {str(zip_path)!r}, which "
+            "holds no files"
+        )
+    return infos, [_normalise(info.filename) for info in infos]
 
-        sizes = [m.info.file_size for plan in plans.values() for m, *_ in plan]
-        total = sum(size for size in sizes if size <= max_file_size)
-        if total > max_total_size:
-            raise ValueError(
-                f"the zip's files must add up to at most {max_total_size:,} bytes "
-                f"uncompressed; got {total:,}: unpack it by hand, or pass a larger "
-                "max_total_size if you trust it"
-            )
 
-        # 3. Write, one student at a time, with what the LMS said of each.
-        facts = {}
-        for student, plan in plans.items():
-            folder = root / "submitted" / student / assignment
-            written = _write_student(
-                zf, student, plan, folder, root, stamp, max_file_size, report
+def _match_entries(
+    infos: list[zipfile.ZipInfo],
+    spelled: list[tuple[str, str | None]],
+    regex: re.Pattern[str],
+    layout: str,
+    report: CollectReport,
+) -> list[_Member]:
+    """The entries that fit the layout; the others are skipped with a warning."""
+    matched: list[_Member] = []
+    for info, (name, reason) in zip(infos, spelled, strict=True):
+        if reason is not None:
+            report.warnings.append(
+                CollectEntry("", info.filename, f"skipped: {reason}")
             )
-            if written:
-                info = dict(who[student].info)
-                chosen = plan[0][0].groups
-                if chosen.get("submission_id"):
-                    # Canvas's id of the file graded: its bulk re-upload
-                    # attaches feedback to the submission holding that file.
-                    info["submission_id"] = chosen["submission_id"]
-                info["late"] = any(m.late for m in students[student])
-                facts[student] = info
-                _write_timestamp(folder, info.get("submitted_at"))
-        if facts:
-            _record_facts(root, assignment, layout, facts, stamp)
-    return report
+            continue
+        match = regex.fullmatch(name)
+        if match is None:
+            report.warnings.append(
+                CollectEntry(
+                    "",
+                    info.filename,
+                    f"skipped: does not fit the {layout} layout "
+                    "(pass pattern=... to collect it)",
+                )
+            )
+            continue
+        groups = match.groupdict()
+        member = _Member(
+            info,
+            (groups["file"] or "").strip("/"),
+            bool(groups.get("late")),
+            groups.get("user_id"),
+            groups,
+        )
+        matched.append(member)
+    return matched
+
+
+def _sort_by_student(
+    matched: list[_Member], identify: _Identify
+) -> tuple[dict[str, list[_Member]], dict[str, _Who]]:
+    """Each student's entries, and who the student is (from their first entry)."""
+    students: dict[str, list[_Member]] = {}
+    who: dict[str, _Who] = {}
+    for member in matched:
+        found = identify(member.groups)
+        who.setdefault(found.student, found)
+        students.setdefault(found.student, []).append(member)
+    return students, who
+
+
+def _plan_students(
+    students: dict[str, list[_Member]],
+    who: dict[str, _Who],
+    report: CollectReport,
+    expected: str,
+    layout: str,
+    allowed: set[str],
+) -> dict[str, list[tuple[_Member, str, bool]]]:
+    """Every student's plan (see :func:`_plan_student`), in order of student id."""
+    plans: dict[str, list[tuple[_Member, str, bool]]] = {}
+    for student in sorted(students):
+        if who[student].error:
+            report.errors.append(
+                CollectEntry(
+                    who[student].shown,
+                    students[student][0].info.filename,
+                    who[student].error,
+                )
+            )
+            continue
+        if who[student].warning:
+            report.warnings.append(
+                CollectEntry(
+                    student,
+                    students[student][0].info.filename,
+                    who[student].warning,
+                )
+            )
+        plan = _plan_student(
+            student, students[student], report, expected, layout, allowed
+        )
+        if plan is not None:
+            plans[student] = plan
+    return plans
+
+
+def _check_total_size(
+    plans: dict[str, list[tuple[_Member, str, bool]]],
+    max_file_size: int,
+    max_total_size: int,
+) -> None:
+    """Refuse a zip whose files to extract add up to more than the limit."""
+    sizes = [m.info.file_size for plan in plans.values() for m, *_ in plan]
+    total = sum(size for size in sizes if size <= max_file_size)
+    if total > max_total_size:
+        raise ValueError(
+            f"the zip's files must add up to at most {max_total_size:,} bytes "
+            f"uncompressed; got {total:,}: unpack it by hand, or pass a larger "
+            "max_total_size if you trust it"
+        )
+
+
+def _student_facts(
+    who: _Who, plan: list[tuple[_Member, str, bool]], members: list[_Member]
+) -> dict[str, Any]:
+    """What the LMS said of a student's collected submission."""
+    info = dict(who.info)
+    chosen = plan[0][0].groups
+    if chosen.get("submission_id"):
+        # Canvas's id of the file graded: its bulk re-upload
+        # attaches feedback to the submission holding that file.
+        info["submission_id"] = chosen["submission_id"]
+    info["late"] = any(m.late for m in members)
+    return info
 
 
 def _plan_student(
@@ -702,35 +766,11 @@ def _plan_student(
     def warn(file: str, message: str) -> None:
         report.warnings.append(CollectEntry(student, file, message))
 
-    if not _SAFE_ID.fullmatch(student):
-        error(
-            first,
-            f"student id {student!r} must be a safe folder name (letters, digits "
-            "and ._-@, starting with a letter, digit or _); collect this student "
-            "by hand, or pass a pattern whose student_id group captures a safe id",
-        )
+    problem = _student_id_problem(student, members)
+    if problem is not None:
+        error(first, problem)
         return None
-    user_ids = sorted({m.user_id for m in members if m.user_id is not None})
-    if len(user_ids) > 1:
-        error(
-            first,
-            f"several LMS users ({', '.join(user_ids)}) share the student id "
-            f"{student!r}; collect them by hand",
-        )
-        return None
-
-    usable = []
-    for member in members:
-        top = member.file.split("/")[0]
-        if _is_symlink(member.info):
-            warn(member.info.filename, "skipped: a symbolic link")
-        elif top in _RESERVED:
-            warn(
-                member.info.filename,
-                f"skipped: {top} is reserved (nbgrader and collect_zip use it)",
-            )
-        else:
-            usable.append(member)
+    usable = _usable_members(members, warn)
     notebooks = [m for m in usable if _is_notebook(m.file)]
     target = f"submitted/{student}/{report.assignment}/{expected}"
 
@@ -742,32 +782,15 @@ def _plan_student(
             f"student to submit {expected}, or put it at {target} by hand",
         )
         return None
-    chosen = notebooks[0]
-    if len(notebooks) > 1:
-        versions = [_resubmission_number(m.file, expected[:-6]) for m in notebooks]
-        numbers = [n for _, n in versions]
-        one_file = len({base for base, _ in versions}) == 1
-        if layout == "canvas" and one_file and len(set(numbers)) == len(numbers):
-            chosen = notebooks[numbers.index(max(numbers))]
-            others = ", ".join(m.file for m in notebooks if m is not chosen)
-            warn(
-                chosen.info.filename,
-                f"Canvas resubmission: collected {chosen.file}, the latest, as "
-                f"{expected}; ignored {others}",
-            )
-        else:
-            listed = ", ".join(m.info.filename for m in notebooks)
-            error(
-                first,
-                f"several notebooks submitted ({listed}); nothing collected for "
-                f"this student: pick the right one and put it at {target} by hand",
-            )
-            return None
-    elif chosen.file != expected:
-        warn(
-            chosen.info.filename,
-            f"collected as {expected} (the student named it {chosen.file})",
+    chosen = _choose_notebook(notebooks, expected, layout, warn)
+    if chosen is None:
+        listed = ", ".join(m.info.filename for m in notebooks)
+        error(
+            first,
+            f"several notebooks submitted ({listed}); nothing collected for "
+            f"this student: pick the right one and put it at {target} by hand",
         )
+        return None
     if any(m.late for m in members):
         warn(
             chosen.info.filename,
@@ -796,6 +819,75 @@ def _plan_student(
     return plan
 
 
+def _student_id_problem(student: str, members: list[_Member]) -> str | None:
+    """Why nothing may be filed under ``student`` (unsafe or shared), or None."""
+    if not _SAFE_ID.fullmatch(student):
+        return (
+            f"student id {student!r} must be a safe folder name (letters, digits "
+            "and ._-@, starting with a letter, digit or _); collect this student "
+            "by hand, or pass a pattern whose student_id group captures a safe id"
+        )
+    user_ids = sorted({m.user_id for m in members if m.user_id is not None})
+    if len(user_ids) > 1:
+        return (
+            f"several LMS users ({', '.join(user_ids)}) share the student id "
+            f"{student!r}; collect them by hand"
+        )
+    return None
+
+
+def _usable_members(
+    members: list[_Member], warn: Callable[[str, str], None]
+) -> list[_Member]:
+    """The members that may be written: no symbolic link, no reserved name."""
+    usable = []
+    for member in members:
+        top = member.file.split("/")[0]
+        if _is_symlink(member.info):
+            warn(member.info.filename, "skipped: a symbolic link")
+        elif top in _RESERVED:
+            warn(
+                member.info.filename,
+                f"skipped: {top} is reserved (nbgrader and collect_zip use it)",
+            )
+        else:
+            usable.append(member)
+    return usable
+
+
+def _choose_notebook(
+    notebooks: list[_Member],
+    expected: str,
+    layout: str,
+    warn: Callable[[str, str], None],
+) -> _Member | None:
+    """The notebook to collect, or None when several compete.
+
+    Several notebooks are only allowed as Canvas resubmissions of one file,
+    where the latest is chosen.
+    """
+    chosen = notebooks[0]
+    if len(notebooks) > 1:
+        versions = [_resubmission_number(m.file, expected[:-6]) for m in notebooks]
+        numbers = [n for _, n in versions]
+        one_file = len({base for base, _ in versions}) == 1
+        if not (layout == "canvas" and one_file and len(set(numbers)) == len(numbers)):
+            return None
+        chosen = notebooks[numbers.index(max(numbers))]
+        others = ", ".join(m.file for m in notebooks if m is not chosen)
+        warn(
+            chosen.info.filename,
+            f"Canvas resubmission: collected {chosen.file}, the latest, as "
+            f"{expected}; ignored {others}",
+        )
+    elif chosen.file != expected:
+        warn(
+            chosen.info.filename,
+            f"collected as {expected} (the student named it {chosen.file})",
+        )
+    return chosen
+
+
 def _write_student(
     zf: zipfile.ZipFile,
     student: str,
@@ -816,20 +908,7 @@ def _write_student(
         name = member.info.filename
         path = folder / rel
         shown = path.relative_to(root).as_posix()
-        problem = None
-        content = b""
-        if member.info.file_size > max_file_size:
-            problem = (
-                f"is {member.info.file_size:,} bytes, over the limit of "
-                f"{max_file_size:,}"
-            )
-        elif not path.resolve().is_relative_to(resolved):
-            problem = "it would be written outside the student's folder"
-        else:
-            try:
-                content = _read(zf, member.info, max_file_size)
-            except (zipfile.BadZipFile, ValueError, RuntimeError, OSError) as exc:
-                problem = f"cannot be read from the zip ({exc})"
+        problem, content = _read_member(zf, member, path, resolved, max_file_size)
         if problem is None and is_notebook:
             problem = _notebook_problem(content)
         if problem is not None and is_notebook:
@@ -859,23 +938,54 @@ def _write_student(
             if is_notebook:
                 return False
             continue
-        kept = (
-            ""
-            if outcome in ("new", "unchanged")
-            else (f" (previous version kept in {outcome})")
-        )
-        if is_notebook and outcome == "unchanged":
-            report.unchanged.append(CollectEntry(student, name, shown))
-        elif is_notebook:
-            what = "new" if outcome == "new" else "replaced"
-            report.collected.append(
-                CollectEntry(student, name, f"{what}: {shown}{kept}")
-            )
-        elif outcome != "unchanged":
-            report.notes.append(
-                CollectEntry(student, name, f"extra file copied to {shown}{kept}")
-            )
+        _report_written(report, student, name, shown, outcome, is_notebook)
     return True
+
+
+def _read_member(
+    zf: zipfile.ZipFile,
+    member: _Member,
+    path: Path,
+    resolved: Path,
+    max_file_size: int,
+) -> tuple[str | None, bytes]:
+    """Why ``member`` cannot be written at ``path`` (or None), and its bytes."""
+    if member.info.file_size > max_file_size:
+        return (
+            f"is {member.info.file_size:,} bytes, over the limit of {max_file_size:,}",
+            b"",
+        )
+    if not path.resolve().is_relative_to(resolved):
+        return "it would be written outside the student's folder", b""
+    try:
+        return None, _read(zf, member.info, max_file_size)
+    except (zipfile.BadZipFile, ValueError, RuntimeError, OSError) as exc:
+        return f"cannot be read from the zip ({exc})", b""
+
+
+def _report_written(
+    report: CollectReport,
+    student: str,
+    name: str,
+    shown: str,
+    outcome: str,
+    is_notebook: bool,
+) -> None:
+    """Record in ``report`` what :func:`_write` did with one file."""
+    kept = (
+        ""
+        if outcome in ("new", "unchanged")
+        else (f" (previous version kept in {outcome})")
+    )
+    if is_notebook and outcome == "unchanged":
+        report.unchanged.append(CollectEntry(student, name, shown))
+    elif is_notebook:
+        what = "new" if outcome == "new" else "replaced"
+        report.collected.append(CollectEntry(student, name, f"{what}: {shown}{kept}"))
+    elif outcome != "unchanged":
+        report.notes.append(
+            CollectEntry(student, name, f"extra file copied to {shown}{kept}")
+        )
 
 
 # --------------------------------------------------------------------------

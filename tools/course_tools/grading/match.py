@@ -127,9 +127,18 @@ def _normal(source: str) -> str:
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
 
-def match_submission(release: Any, submitted: Any) -> Matched:
-    """Find each answer of ``release`` in ``submitted`` (untrusted cells)."""
-    cells = release.cells
+@dataclass
+class _Release:
+    """The release's cells, indexed for matching."""
+
+    cells: Any
+    index_of: dict[str, int]  # grade id -> index of its first cell
+    answer_kind: dict[str, str]  # answer grade id -> cell type
+    by_text: dict[tuple[str, str], int]  # (cell type, normal source) -> index
+    stub_names: dict[str, set[str]]  # code answer grade id -> names it defines
+
+
+def _index_release(cells: Any) -> _Release:
     index_of: dict[str, int] = {}
     answer_kind: dict[str, str] = {}
     by_text: dict[tuple[str, str], int] = {}
@@ -146,28 +155,85 @@ def match_submission(release: Any, submitted: Any) -> Matched:
         for gid, kind in answer_kind.items()
         if kind == "code"
     }
-    matched = Matched()
-    # First pass: grade ids and unchanged release cells; the rest is loose.
+    return _Release(cells, index_of, answer_kind, by_text, stub_names)
+
+
+def _sort_cells(
+    release: _Release, submitted: Any, matched: Matched
+) -> list[tuple[str, Any, int | None]]:
+    """First pass: grade ids and unchanged release cells; the rest is loose."""
     items: list[tuple[str, Any, int | None]] = []
     for cell in submitted.cells if isinstance(submitted.cells, list) else []:
         kind = _kind(cell)
         if kind is None:
             continue
         gid = grade_id(cell)
-        i = index_of.get(gid) if gid else None
+        i = release.index_of.get(gid) if gid else None
         if i is not None:
             matched.found = True
-            if gid in answer_kind and gid not in matched.answers:
-                if answer_kind[gid] == kind:
+            if gid in release.answer_kind and gid not in matched.answers:
+                if release.answer_kind[gid] == kind:
                     matched.answers[gid] = cell
             items.append(("release", cell, i))
             continue
-        j = by_text.get((kind, _normal(cell_source(cell))))
+        j = release.by_text.get((kind, _normal(cell_source(cell))))
         if j is not None:
             matched.found = True
             items.append(("release", cell, j))
         else:
             items.append(("loose", cell, None))
+    return items
+
+
+def _place_code(
+    cell: Any,
+    last: int,
+    release: _Release,
+    missing: list[str],
+    found_by_names: dict[str, list[Any]],
+    matched: Matched,
+) -> int:
+    """Place a loose code cell: an answer by the names it defines, else own code.
+
+    Returns the release cell index that the next loose cell follows.
+    """
+    names = defined_names(cell_source(cell))
+    hits = [g for g in missing if release.stub_names[g] & names]
+    if not hits:
+        matched.added.setdefault(last, []).append(cell)
+        return last
+    owner = next((g for g in hits if g in found_by_names), hits[0])
+    found_by_names.setdefault(owner, []).append(cell)
+    for other in hits:
+        if other != owner and other not in found_by_names:
+            matched.covered.setdefault(other, owner)
+    return release.index_of[owner]
+
+
+def _place_markdown(cell: Any, last: int, release: _Release, matched: Matched) -> int:
+    """Place a loose markdown cell: the missing written answer after ``last``.
+
+    Returns the release cell index that the next loose cell follows.
+    """
+    nxt = last + 1
+    gid = grade_id(release.cells[nxt]) if nxt < len(release.cells) else None
+    if (
+        gid
+        and release.answer_kind.get(gid) == "markdown"
+        and gid not in matched.answers
+    ):
+        matched.answers[gid] = cell
+        matched.by_names.append(gid)
+        return nxt
+    return last
+
+
+def match_submission(release: Any, submitted: Any) -> Matched:
+    """Find each answer of ``release`` in ``submitted`` (untrusted cells)."""
+    indexed = _index_release(release.cells)
+    stub_names = indexed.stub_names
+    matched = Matched()
+    items = _sort_cells(indexed, submitted, matched)
     # Second pass, in notebook order: loose cells by the names they define
     # (code) or by their place (written answers), else where they stand.
     missing = [g for g in stub_names if g not in matched.answers and stub_names[g]]
@@ -179,34 +245,15 @@ def match_submission(release: Any, submitted: Any) -> Matched:
             continue
         kind = _kind(cell)
         if kind == "code":
-            names = defined_names(cell_source(cell))
-            hits = [g for g in missing if stub_names[g] & names]
-            if hits:
-                owner = next((g for g in hits if g in found_by_names), hits[0])
-                found_by_names.setdefault(owner, []).append(cell)
-                for other in hits:
-                    if other != owner and other not in found_by_names:
-                        matched.covered.setdefault(other, owner)
-                last = index_of[owner]
-                continue
-            matched.added.setdefault(last, []).append(cell)
+            last = _place_code(cell, last, indexed, missing, found_by_names, matched)
         elif kind == "markdown":
-            nxt = last + 1
-            gid = grade_id(cells[nxt]) if nxt < len(cells) else None
-            if (
-                gid
-                and answer_kind.get(gid) == "markdown"
-                and gid not in matched.answers
-            ):
-                matched.answers[gid] = cell
-                matched.by_names.append(gid)
-                last = nxt
+            last = _place_markdown(cell, last, indexed, matched)
     for gid, found in found_by_names.items():
         matched.found = True
         matched.covered.pop(gid, None)
         source = "\n\n".join(cell_source(c).rstrip("\n") for c in found) + "\n"
         matched.answers[gid] = {"cell_type": "code", "source": source, "metadata": {}}
         matched.by_names.append(gid)
-    order = list(index_of)
+    order = list(indexed.index_of)
     matched.by_names.sort(key=order.index)
     return matched

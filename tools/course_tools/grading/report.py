@@ -25,6 +25,7 @@ import io
 import json
 import logging
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -401,6 +402,89 @@ def _pct(value: float) -> str:
     return "–" if pd.isna(value) else f"{value:.0%}"
 
 
+def _bars_or_note(
+    per_part: pd.DataFrame, column: str, empty: str, xlabel: str, title: str
+) -> str:
+    """A bar per part of ``per_part[column]``, or the note ``empty`` if no part."""
+    if per_part.empty:
+        return f"<p>{empty}</p>"
+    return _bars(
+        list(per_part.index), per_part[column].to_numpy(dtype=float), xlabel, title
+    )
+
+
+def _part_plots_and_table(
+    name: str, own_cells: pd.DataFrame, grades: pd.DataFrame
+) -> list[str]:
+    """The per-part plots and table of an assignment with submissions."""
+    parts: list[str] = []
+    own = grades[grades["assignment"] == name].merge(
+        own_cells[["cell_id", "max", "autograded"]], on="cell_id"
+    )
+    per_part = own_cells[["column", "max", "autograded"]].set_index("column")
+    full = own["score"] >= own["max"] - _FULL_MARKS_TOL
+    per_part["pass rate"] = full.groupby(own["column"]).mean()
+    graded = own[~own["needs_manual"] & (own["max"] > 0)]
+    fraction = graded["score"] / graded["max"]
+    per_part["mean fraction"] = fraction.groupby(graded["column"]).mean()
+    per_part["graded"] = graded.groupby("column").size()
+    per_part["graded"] = per_part["graded"].fillna(0).astype(int)
+
+    parts.append(
+        _bars_or_note(
+            per_part[per_part["autograded"]],
+            "pass rate",
+            "No autograded parts.",
+            "fraction of submissions with full marks",
+            f"{name}: pass rate per autograded part",
+        )
+    )
+    parts.append(
+        _bars_or_note(
+            per_part.dropna(subset=["mean fraction"]),
+            "mean fraction",
+            "No part has been graded yet.",
+            "mean score as a fraction of the part's maximum",
+            f"{name}: mean score per part",
+        )
+    )
+    parts.append(
+        "<p>Mean score per part leaves out answers still waiting for a "
+        "manual grade.</p>"
+    )
+    shown = pd.DataFrame(
+        {
+            "part": per_part.index,
+            "max": [f"{m:g}" for m in per_part["max"]],
+            "autograded": np.where(per_part["autograded"], "yes", "no"),
+            "pass rate": [
+                _pct(p) if a else "–"
+                for p, a in zip(
+                    per_part["pass rate"], per_part["autograded"], strict=True
+                )
+            ],
+            "mean fraction": [_pct(v) for v in per_part["mean fraction"]],
+            "graded": per_part["graded"].to_numpy(),
+        }
+    )
+    parts.append("<h3>Parts</h3>")
+    parts.append(_html_table(shown))
+    return parts
+
+
+def _students_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per student of the assignment: submitted, total, max, manual."""
+    return pd.DataFrame(
+        {
+            "student": rows["student_id"].to_numpy(),
+            "submitted": np.where(rows["submitted"], "yes", "no"),
+            "total": [f"{v:g}" for v in rows["total_score"]],
+            "max": [f"{v:g}" for v in rows["max_score"]],
+            "needs manual grade": np.where(rows["needs_manual_grade"], "yes", ""),
+        }
+    )
+
+
 def _assignment_section(
     name: str,
     table: pd.DataFrame,
@@ -449,75 +533,10 @@ def _assignment_section(
                 f"{name}: total scores",
             )
         )
-        own = grades[grades["assignment"] == name].merge(
-            own_cells[["cell_id", "max", "autograded"]], on="cell_id"
-        )
-        per_part = own_cells[["column", "max", "autograded"]].set_index("column")
-        full = own["score"] >= own["max"] - _FULL_MARKS_TOL
-        per_part["pass rate"] = full.groupby(own["column"]).mean()
-        graded = own[~own["needs_manual"] & (own["max"] > 0)]
-        fraction = graded["score"] / graded["max"]
-        per_part["mean fraction"] = fraction.groupby(graded["column"]).mean()
-        per_part["graded"] = graded.groupby("column").size()
-        per_part["graded"] = per_part["graded"].fillna(0).astype(int)
-
-        auto = per_part[per_part["autograded"]]
-        if auto.empty:
-            parts.append("<p>No autograded parts.</p>")
-        else:
-            parts.append(
-                _bars(
-                    list(auto.index),
-                    auto["pass rate"].to_numpy(dtype=float),
-                    "fraction of submissions with full marks",
-                    f"{name}: pass rate per autograded part",
-                )
-            )
-        scored = per_part.dropna(subset=["mean fraction"])
-        if scored.empty:
-            parts.append("<p>No part has been graded yet.</p>")
-        else:
-            parts.append(
-                _bars(
-                    list(scored.index),
-                    scored["mean fraction"].to_numpy(dtype=float),
-                    "mean score as a fraction of the part's maximum",
-                    f"{name}: mean score per part",
-                )
-            )
-        parts.append(
-            "<p>Mean score per part leaves out answers still waiting for a "
-            "manual grade.</p>"
-        )
-        shown = pd.DataFrame(
-            {
-                "part": per_part.index,
-                "max": [f"{m:g}" for m in per_part["max"]],
-                "autograded": np.where(per_part["autograded"], "yes", "no"),
-                "pass rate": [
-                    _pct(p) if a else "–"
-                    for p, a in zip(
-                        per_part["pass rate"], per_part["autograded"], strict=True
-                    )
-                ],
-                "mean fraction": [_pct(v) for v in per_part["mean fraction"]],
-                "graded": per_part["graded"].to_numpy(),
-            }
-        )
-        parts.append("<h3>Parts</h3>")
-        parts.append(_html_table(shown))
+        parts.extend(_part_plots_and_table(name, own_cells, grades))
     if len(rows):
-        students = pd.DataFrame(
-            {
-                "student": rows["student_id"].to_numpy(),
-                "submitted": np.where(rows["submitted"], "yes", "no"),
-                "total": [f"{v:g}" for v in rows["total_score"]],
-                "max": [f"{v:g}" for v in rows["max_score"]],
-                "needs manual grade": np.where(rows["needs_manual_grade"], "yes", ""),
-            }
-        )
         parts.append("<h3>Students</h3>")
-        parts.append(_html_table(students))
+        parts.append(_html_table(_students_table(rows)))
     if len(rows):
         own_grades = grades[grades["assignment"] == name]
         flagged = own_grades[own_grades["needs_manual"].astype(bool)]
@@ -653,6 +672,75 @@ def _read_result(course: Any, name: str, student: str) -> dict[str, Any] | None:
     return result if isinstance(result, dict) else None
 
 
+@dataclass
+class _FailureTally:
+    """What the ledgers of one assignment's submissions say went wrong."""
+
+    reasons: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+    graded: dict[str, int] = field(default_factory=dict)
+    problems: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    unread: list[str] = field(default_factory=list)
+
+    def problem(self, kind: str, text: object, student: str) -> None:
+        message = printable(text, _MESSAGE_LIMIT)
+        self.problems.setdefault((kind, message), []).append(student)
+
+    def add(self, student: str, result: dict[str, Any] | None) -> None:
+        """Count one student's ledger result (None: no readable ledger)."""
+        if result is None:
+            self.unread.append(student)
+            return
+        for part in _items(result.get("parts")):
+            if isinstance(part, dict):
+                self._add_part(student, part)
+        if result.get("error"):
+            self.problem("submission error", result["error"], student)
+        errors = result.get("cell_errors")
+        if isinstance(errors, dict):
+            for cell, error in errors.items():
+                if error:
+                    self.problem("cell error", f"cell {cell}: {error}", student)
+        for note in _items(result.get("notes")):
+            self.problem("note", note, student)
+        for skipped in _items(result.get("skipped_cells")):
+            self.problem("skipped cell", skipped, student)
+
+    def _add_part(self, student: str, part: dict[str, Any]) -> None:
+        gid = printable(part.get("grade_id"), 100)
+        self.graded[gid] = self.graded.get(gid, 0) + 1
+        if part.get("passed") is True:
+            return
+        self.failed[gid] = self.failed.get(gid, 0) + 1
+        hint = part.get("hint")
+        reason = printable(hint, _MESSAGE_LIMIT) if hint else "wrong result"
+        self.reasons.setdefault(gid, {}).setdefault(reason, []).append(student)
+
+    def reason_rows(self, order: list[str]) -> list[list[str]]:
+        """(part, reason, count, who) rows, parts in the release's order."""
+        rank = {gid: i for i, gid in enumerate(order)}
+        rows_out = []
+        for gid in sorted(self.reasons, key=lambda g: (rank.get(g, len(rank)), g)):
+            label = html.escape(
+                f"{gid} (failed {self.failed[gid]} of {self.graded[gid]})"
+            )
+            for reason, students in sorted(
+                self.reasons[gid].items(), key=lambda kv: (-len(kv[1]), kv[0])
+            ):
+                rows_out.append(
+                    [label, html.escape(reason), str(len(students)), _who(students)]
+                )
+        return rows_out
+
+    def problem_rows(self) -> list[list[str]]:
+        """(kind, message, count, who) rows, the most frequent first."""
+        listed = sorted(self.problems.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        return [
+            [html.escape(kind), html.escape(msg), str(len(who)), _who(who)]
+            for (kind, msg), who in listed
+        ]
+
+
 def _failures(
     name: str, rows: pd.DataFrame, own_cells: pd.DataFrame, course: Any
 ) -> str:
@@ -669,43 +757,10 @@ def _failures(
         parts.append("<p>No submission yet.</p>")
         return "\n".join(parts)
     order = list(own_cells.loc[own_cells["autograded"].astype(bool), "cell"])
-    reasons: dict[str, dict[str, list[str]]] = {}
-    failed: dict[str, int] = {}
-    graded: dict[str, int] = {}
-    problems: dict[tuple[str, str], list[str]] = {}
-    unread = []
-
-    def problem(kind: str, text: object, student: str) -> None:
-        message = printable(text, _MESSAGE_LIMIT)
-        problems.setdefault((kind, message), []).append(student)
-
+    tally = _FailureTally()
     for student in submitted:
-        result = _read_result(course, name, student)
-        if result is None:
-            unread.append(student)
-            continue
-        for part in _items(result.get("parts")):
-            if not isinstance(part, dict):
-                continue
-            gid = printable(part.get("grade_id"), 100)
-            graded[gid] = graded.get(gid, 0) + 1
-            if part.get("passed") is True:
-                continue
-            failed[gid] = failed.get(gid, 0) + 1
-            hint = part.get("hint")
-            reason = printable(hint, _MESSAGE_LIMIT) if hint else "wrong result"
-            reasons.setdefault(gid, {}).setdefault(reason, []).append(student)
-        if result.get("error"):
-            problem("submission error", result["error"], student)
-        errors = result.get("cell_errors")
-        if isinstance(errors, dict):
-            for cell, error in errors.items():
-                if error:
-                    problem("cell error", f"cell {cell}: {error}", student)
-        for note in _items(result.get("notes")):
-            problem("note", note, student)
-        for skipped in _items(result.get("skipped_cells")):
-            problem("skipped cell", skipped, student)
+        tally.add(student, _read_result(course, name, student))
+    unread = tally.unread
     read = len(submitted) - len(unread)
     parts.append(
         f"<p>From the ledgers of {read} of {len(submitted)} submissions "
@@ -718,31 +773,15 @@ def _failures(
             f"the ledger is a link or unreadable): "
             f"{_who(unread)}.</p>"
         )
-    rank = {gid: i for i, gid in enumerate(order)}
-    rows_out = []
-    for gid in sorted(reasons, key=lambda g: (rank.get(g, len(rank)), g)):
-        label = html.escape(f"{gid} (failed {failed[gid]} of {graded[gid]})")
-        for reason, students in sorted(
-            reasons[gid].items(), key=lambda kv: (-len(kv[1]), kv[0])
-        ):
-            rows_out.append(
-                [label, html.escape(reason), str(len(students)), _who(students)]
-            )
+    rows_out = tally.reason_rows(order)
     if rows_out:
         parts.append(_raw_table(["part", "reason", "students", "who"], rows_out))
     elif read:
         parts.append("<p>No autograded part failed in the ledgers.</p>")
-    if problems:
-        listed = sorted(problems.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    if tally.problems:
         parts.append("<h4>Errors and notes on whole submissions</h4>")
         parts.append(
-            _raw_table(
-                ["kind", "message", "students", "who"],
-                [
-                    [html.escape(kind), html.escape(msg), str(len(who)), _who(who)]
-                    for (kind, msg), who in listed
-                ],
-            )
+            _raw_table(["kind", "message", "students", "who"], tally.problem_rows())
         )
     return "\n".join(parts)
 

@@ -798,8 +798,40 @@ def import_roster(course: Course, roster: Roster) -> RosterReport:
     """
     from nbgrader.api import Student
 
+    _check_people(roster.people)
+    report = RosterReport(
+        source=roster.source, format=roster.format, skipped=list(roster.skipped)
+    )
+    with course.gradebook() as gb:
+        students = gb.db.query(Student).order_by(Student.id).all()
+        plan, claimed = _plan_import(roster.people, _StudentIndex(students))
+        try:
+            for person, match in plan:
+                if match is None:
+                    gb.db.add(
+                        Student(
+                            id=person.student_id,
+                            first_name=person.first_name or None,
+                            last_name=person.last_name or None,
+                            email=person.email or None,
+                            lms_user_id=person.lms_user_id or None,
+                        )
+                    )
+                    report.added.append(person)
+                else:
+                    _update_student(match, person, report)
+            gb.db.commit()
+        except BaseException:
+            gb.db.rollback()
+            raise
+        report.not_on_roster = [s.id for s in students if s.id not in claimed]
+    return report
+
+
+def _check_people(people: list[Person]) -> None:
+    """Refuse an unsafe student id, or one that two people share (any case)."""
     seen: dict[str, Person] = {}
-    for person in roster.people:
+    for person in people:
         if not isinstance(person.student_id, str) or not SAFE_ID.fullmatch(
             person.student_id
         ):
@@ -815,94 +847,95 @@ def import_roster(course: Course, roster: Roster) -> RosterReport:
                 f"{_describe_person(person)}: fix the roster"
             )
 
-    report = RosterReport(
-        source=roster.source, format=roster.format, skipped=list(roster.skipped)
-    )
-    with course.gradebook() as gb:
-        students = gb.db.query(Student).order_by(Student.id).all()
-        by_lms: dict[str, list[Any]] = {}
-        by_email: dict[str, list[Any]] = {}
-        by_id: dict[str, list[Any]] = {}
+
+class _StudentIndex:
+    """The gradebook's students by LMS user id, email and id (casefolded)."""
+
+    def __init__(self, students: list[Any]) -> None:
+        self.by_lms: dict[str, list[Any]] = {}
+        self.by_email: dict[str, list[Any]] = {}
+        self.by_id: dict[str, list[Any]] = {}
         for s in students:
             if _text(s.lms_user_id):
-                by_lms.setdefault(s.lms_user_id, []).append(s)
+                self.by_lms.setdefault(s.lms_user_id, []).append(s)
             if _text(s.email):
-                by_email.setdefault(s.email.strip().casefold(), []).append(s)
-            by_id.setdefault(s.id.casefold(), []).append(s)
+                self.by_email.setdefault(s.email.strip().casefold(), []).append(s)
+            self.by_id.setdefault(s.id.casefold(), []).append(s)
 
-        claimed: dict[str, Person] = {}
-        plan: list[tuple[Person, Any]] = []
-        for person in roster.people:
-            match = None
-            if person.lms_user_id:
-                match = _unique(by_lms, person.lms_user_id)
-            if match is None and person.email:
-                match = _unique(by_email, person.email.strip().casefold())
-                if match is not None and _other_lms(match, person):
-                    match = None
-            same_id = by_id.get(person.student_id.casefold(), [])
-            if match is None and same_id:
-                exact = [s for s in same_id if s.id == person.student_id]
-                match = (exact or same_id)[0]
-                if _other_lms(match, person):
-                    raise ValueError(
-                        f"a new student's id must not be taken; got "
-                        f"{_describe_person(person)}, whose id belongs to "
-                        f"gradebook student {_describe(match)}, a different "
-                        "person: nothing was imported; pass --id-column with a "
-                        "column that tells them apart"
-                    )
-            if match is not None:
-                if match.id in claimed:
-                    raise ValueError(
-                        f"each gradebook student must be on the roster once; got "
-                        f"{_describe_person(claimed[match.id])} and "
-                        f"{_describe_person(person)}, who both match gradebook "
-                        f"student {_describe(match)}: nothing was imported; fix "
-                        "the roster"
-                    )
-                claimed[match.id] = person
-            plan.append((person, match))
+    def match(self, person: Person) -> Any:
+        """The gradebook student ``person`` is, or None for a new one.
 
-        try:
-            for person, match in plan:
-                if match is None:
-                    gb.db.add(
-                        Student(
-                            id=person.student_id,
-                            first_name=person.first_name or None,
-                            last_name=person.last_name or None,
-                            email=person.email or None,
-                            lms_user_id=person.lms_user_id or None,
-                        )
-                    )
-                    report.added.append(person)
-                    continue
-                changed = []
-                values = {}
-                for attr, label in (
-                    ("first_name", "first name"),
-                    ("last_name", "last name"),
-                    ("email", "email"),
-                    ("lms_user_id", "LMS user id"),
-                ):
-                    old, new = _text(getattr(match, attr)), getattr(person, attr)
-                    values[attr] = new or old
-                    if new and new != old:
-                        setattr(match, attr, new)
-                        changed.append(label)
-                kept = Person(match.id, section=person.section, **values)
-                if changed:
-                    report.updated.append(kept)
-                    report.changes[match.id] = changed
-                else:
-                    report.unchanged.append(kept)
-            gb.db.commit()
-        except BaseException:
-            gb.db.rollback()
-            raise
-        report.not_on_roster = [s.id for s in students if s.id not in claimed]
-    return report
+        By LMS user id, then email (unless the LMS user ids differ), then
+        student id (an error if the LMS user ids differ).
+        """
+        match = None
+        if person.lms_user_id:
+            match = _unique(self.by_lms, person.lms_user_id)
+        if match is None and person.email:
+            match = _unique(self.by_email, person.email.strip().casefold())
+            if match is not None and _other_lms(match, person):
+                match = None
+        same_id = self.by_id.get(person.student_id.casefold(), [])
+        if match is None and same_id:
+            exact = [s for s in same_id if s.id == person.student_id]
+            match = (exact or same_id)[0]
+            if _other_lms(match, person):
+                raise ValueError(
+                    f"a new student's id must not be taken; got "
+                    f"{_describe_person(person)}, whose id belongs to "
+                    f"gradebook student {_describe(match)}, a different "
+                    "person: nothing was imported; pass --id-column with a "
+                    "column that tells them apart"
+                )
+        return match
+
+
+def _plan_import(
+    people: list[Person], index: _StudentIndex
+) -> tuple[list[tuple[Person, Any]], dict[str, Person]]:
+    """(person, gradebook student or None) for everyone, and who claimed whom.
+
+    Raises before anything is written if two people match one student.
+    """
+    claimed: dict[str, Person] = {}
+    plan: list[tuple[Person, Any]] = []
+    for person in people:
+        match = index.match(person)
+        if match is not None:
+            if match.id in claimed:
+                raise ValueError(
+                    f"each gradebook student must be on the roster once; got "
+                    f"{_describe_person(claimed[match.id])} and "
+                    f"{_describe_person(person)}, who both match gradebook "
+                    f"student {_describe(match)}: nothing was imported; fix "
+                    "the roster"
+                )
+            claimed[match.id] = person
+        plan.append((person, match))
+    return plan, claimed
+
+
+def _update_student(match: Any, person: Person, report: RosterReport) -> None:
+    """Give a gradebook student the roster's non-empty values; record it."""
+    changed = []
+    values = {}
+    for attr, label in (
+        ("first_name", "first name"),
+        ("last_name", "last name"),
+        ("email", "email"),
+        ("lms_user_id", "LMS user id"),
+    ):
+        old, new = _text(getattr(match, attr)), getattr(person, attr)
+        values[attr] = new or old
+        if new and new != old:
+            setattr(match, attr, new)
+            changed.append(label)
+    kept = Person(match.id, section=person.section, **values)
+    if changed:
+        report.updated.append(kept)
+        report.changes[match.id] = changed
+    else:
+        report.unchanged.append(kept)
 
 
 def _other_lms(student: Any, person: Person) -> bool:

@@ -568,51 +568,88 @@ def _drive(
         selector.register(read_end, selectors.EVENT_READ, "channel")
         if proc.exit_fd is not None:
             selector.register(proc.exit_fd, selectors.EVENT_READ, "exit")
-        writing = False
         try:
-            while not protocol.done:
-                if protocol.outbox and not writing:
-                    selector.register(stdin, selectors.EVENT_WRITE, "stdin")
-                    writing = True
-                now = time.monotonic()
-                late = protocol.overdue(now)
-                if late:
-                    run.how = late
-                    break
-                timeout = protocol.wake(now)
-                if proc.exit_fd is None:
-                    timeout = min(timeout, 0.05)
-                events = selector.select(timeout)
-                for key, _ in events:
-                    if key.data == "stdin":
-                        try:
-                            sent = os.write(stdin, protocol.outbox[: 1 << 16])
-                            del protocol.outbox[:sent]
-                        except BlockingIOError:
-                            pass
-                        except OSError:  # the sandbox closed its input
-                            protocol.outbox.clear()
-                        if not protocol.outbox:
-                            selector.unregister(stdin)
-                            writing = False
-                    elif key.data == "channel":
-                        _read_frames(read_end, reader, protocol)
-                if proc.exited() and not protocol.done:
-                    # Whatever it sent before it ended is still in the pipe.
-                    _read_frames(read_end, reader, protocol)
-                    if not protocol.done:
-                        run.how = "ended the process"
-                        if not run.started:
-                            run.failed = (
-                                f"exited with code {proc.exit_code()} before it started"
-                            )
-                    break
+            _exchange(selector, proc, read_end, reader, protocol)
         except ChannelError as error:
             run.violation = first_line(error, 200)
         except (ValueError, TypeError, RecursionError) as error:
             run.violation = f"malformed message ({type(error).__name__})"
     if run.failed:
         return
+    _locate_stop(protocol, cells)
+    protocol.run.records.update(
+        {
+            gid: {"error": _unfinished(run, gid, protocol)}
+            for gid, _ in protocol.tests
+            if gid not in run.records
+        }
+    )
+
+
+def _exchange(
+    selector: selectors.BaseSelector,
+    proc: _Cold | _Warm,
+    read_end: int,
+    reader: FrameReader,
+    protocol: _Protocol,
+) -> None:
+    """The loop of :func:`_drive`: write the outbox, read frames, watch the clock."""
+    run = protocol.run
+    stdin = proc.stdin
+    writing = False
+    while not protocol.done:
+        if protocol.outbox and not writing:
+            selector.register(stdin, selectors.EVENT_WRITE, "stdin")
+            writing = True
+        now = time.monotonic()
+        late = protocol.overdue(now)
+        if late:
+            run.how = late
+            return
+        timeout = protocol.wake(now)
+        if proc.exit_fd is None:
+            timeout = min(timeout, 0.05)
+        events = selector.select(timeout)
+        for key, _ in events:
+            if key.data == "stdin":
+                if _send(stdin, protocol):
+                    selector.unregister(stdin)
+                    writing = False
+            elif key.data == "channel":
+                _read_frames(read_end, reader, protocol)
+        if proc.exited() and not protocol.done:
+            _after_exit(proc, read_end, reader, protocol)
+            return
+
+
+def _send(stdin: int, protocol: _Protocol) -> bool:
+    """Write what the sandbox's input takes of the outbox; True once it is empty."""
+    try:
+        sent = os.write(stdin, protocol.outbox[: 1 << 16])
+        del protocol.outbox[:sent]
+    except BlockingIOError:
+        pass
+    except OSError:  # the sandbox closed its input
+        protocol.outbox.clear()
+    return not protocol.outbox
+
+
+def _after_exit(
+    proc: _Cold | _Warm, read_end: int, reader: FrameReader, protocol: _Protocol
+) -> None:
+    """The sandbox ended before it was done: read what it sent, say how it ended."""
+    # Whatever it sent before it ended is still in the pipe.
+    _read_frames(read_end, reader, protocol)
+    if not protocol.done:
+        run = protocol.run
+        run.how = "ended the process"
+        if not run.started:
+            run.failed = f"exited with code {proc.exit_code()} before it started"
+
+
+def _locate_stop(protocol: _Protocol, cells: list[dict[str, Any]]) -> None:
+    """Record the cell or test the sandbox was in when it stopped, if any."""
+    run = protocol.run
     if protocol.cell is not None:
         run.stopped_in_cell = protocol.cell
     elif run.how and protocol.test is not None and not protocol.done:
@@ -626,13 +663,6 @@ def _drive(
         # Died or stalled between two cells: what the last cell left running
         # (a thread, a timer) is the likeliest cause.
         run.stopped_in_cell = protocol.next_cell - 1
-    protocol.run.records.update(
-        {
-            gid: {"error": _unfinished(run, gid, protocol)}
-            for gid, _ in protocol.tests
-            if gid not in run.records
-        }
-    )
 
 
 def _unfinished(run: _Run, grade_id: str, protocol: _Protocol) -> str:
