@@ -247,59 +247,123 @@ def test_result_fields_consistent():
 # --- errors -------------------------------------------------------------------
 
 
-def test_errors():
-    with pytest.raises(ValueError, match="origin and destination must differ"):
-        simple_paths([("s", "t")], "s", "s")
-    with pytest.raises(ValueError, match="a and b must be finite and >= 0"):
-        affine(-1, 0)
-    with pytest.raises(TypeError, match="b must be a real number; got str"):
-        affine(1, "45")
-    with pytest.raises(ValueError, match="latencies must have one entry per edge"):
-        RoutingNetwork([("s", "t")], [(0, 1), (1,)], {("s", "t"): 1})
-    with pytest.raises(ValueError, match="edges must be a non-empty sequence"):
-        RoutingNetwork([], [], {("s", "t"): 1})
-    with pytest.raises(ValueError, match="demands must be positive"):
-        RoutingNetwork([("s", "t")], [(0, 1)], {("s", "t"): 0})
-    with pytest.raises(
-        TypeError, match=r"demands must map each .* to a number; got str"
-    ):
-        RoutingNetwork([("s", "t")], [(0, 1)], {("s", "t"): "1"})
-    with pytest.raises(ValueError, match="demands must be a non-empty mapping"):
-        RoutingNetwork([("s", "t")], [(0, 1)], {})
-    with pytest.raises(ValueError, match="demands must be between connected nodes"):
-        RoutingNetwork([("s", "t")], [(0, 1)], {("t", "s"): 1})
-    with pytest.raises(ValueError, match="nonnegative coefficients"):
-        RoutingNetwork([("s", "t")], [(1, -1)], {("s", "t"): 1})
-    with pytest.raises(TypeError, match="all coefficient sequences or all callables"):
-        RoutingNetwork([("s", "t")] * 2, [(0, 1), lambda x: x], {("s", "t"): 1})
-    with pytest.raises(TypeError, match="latencies\\[0\\] must be a callable"):
-        RoutingNetwork([("s", "t")], [("a", "b")], {("s", "t"): 1})
-    net = pigou()
-    with pytest.raises(TypeError, match="network must be a RoutingNetwork"):
-        wardrop_equilibrium("pigou")
-    with pytest.raises(ValueError, match="method must be 'slsqp' or 'frank-wolfe'"):
-        wardrop_equilibrium(net, method="newton")
-    with pytest.raises(TypeError, match="method must be 'slsqp' or 'frank-wolfe'"):
-        wardrop_equilibrium(net, method=None)
-    with pytest.raises(ValueError, match=r"tol must be a finite number in \(0, 1\)"):
-        system_optimum(net, tol=0)
-    with pytest.raises(TypeError, match="tol must be a real number; got str"):
-        system_optimum(net, tol="1e-8")
-    with pytest.raises(ValueError, match="max_iter must be an integer >= 1; got 0"):
-        system_optimum(net, max_iter=0)
-    with pytest.raises(TypeError, match="max_iter must be an integer; got float"):
-        system_optimum(net, max_iter=100.0)
-    with pytest.raises(ValueError, match="path_flow must have one entry per path"):
-        total_cost(net, [1.0])
-    with pytest.raises(ValueError, match="path_flow must be finite and nonnegative"):
-        wardrop_gap(net, [-1.0, 2.0])
-    with pytest.raises(ValueError, match="degree must be an integer >= 1"):
-        pigou(degree=0)
-    with pytest.raises(TypeError, match="degree must be an integer; got float"):
-        pigou(degree=2.0)
-    with pytest.raises(ValueError, match="demand must be a finite number > 0; got -1"):
-        braess(demand=-1)
-    with pytest.raises(ValueError, match="demand must be a finite number > 0; got inf"):
-        pigou(demand=float("inf"))
-    with pytest.raises(TypeError, match="with_shortcut must be a bool"):
-        braess("yes")
+ERRORS = [
+    (
+        ValueError,
+        "origin and destination must differ",
+        lambda: simple_paths([("s", "t")], "s", "s"),
+    ),
+    (ValueError, "a and b must be finite and >= 0", lambda: affine(-1, 0)),
+    (TypeError, "b must be a real number; got str", lambda: affine(1, "45")),
+    (
+        ValueError,
+        "latencies must have one entry per edge",
+        lambda: RoutingNetwork([("s", "t")], [(0, 1), (1,)], {("s", "t"): 1}),
+    ),
+    (
+        ValueError,
+        "edges must be a non-empty sequence",
+        lambda: RoutingNetwork([], [], {("s", "t"): 1}),
+    ),
+    (
+        ValueError,
+        "demands must be positive",
+        lambda: RoutingNetwork([("s", "t")], [(0, 1)], {("s", "t"): 0}),
+    ),
+    (
+        TypeError,
+        r"demands must map each .* to a number; got str",
+        lambda: RoutingNetwork([("s", "t")], [(0, 1)], {("s", "t"): "1"}),
+    ),
+    (
+        ValueError,
+        "demands must be a non-empty mapping",
+        lambda: RoutingNetwork([("s", "t")], [(0, 1)], {}),
+    ),
+    (
+        ValueError,
+        "demands must be between connected nodes",
+        lambda: RoutingNetwork([("s", "t")], [(0, 1)], {("t", "s"): 1}),
+    ),
+    (
+        ValueError,
+        "nonnegative coefficients",
+        lambda: RoutingNetwork([("s", "t")], [(1, -1)], {("s", "t"): 1}),
+    ),
+    (
+        TypeError,
+        "all coefficient sequences or all callables",
+        lambda: RoutingNetwork(
+            [("s", "t")] * 2, [(0, 1), lambda x: x], {("s", "t"): 1}
+        ),
+    ),
+    (
+        TypeError,
+        "latencies\\[0\\] must be a callable",
+        lambda: RoutingNetwork([("s", "t")], [("a", "b")], {("s", "t"): 1}),
+    ),
+    (
+        TypeError,
+        "network must be a RoutingNetwork",
+        lambda: wardrop_equilibrium("pigou"),
+    ),
+    (
+        ValueError,
+        "method must be 'slsqp' or 'frank-wolfe'",
+        lambda: wardrop_equilibrium(pigou(), method="newton"),
+    ),
+    (
+        TypeError,
+        "method must be 'slsqp' or 'frank-wolfe'",
+        lambda: wardrop_equilibrium(pigou(), method=None),
+    ),
+    (
+        ValueError,
+        r"tol must be a finite number in \(0, 1\)",
+        lambda: system_optimum(pigou(), tol=0),
+    ),
+    (
+        TypeError,
+        "tol must be a real number; got str",
+        lambda: system_optimum(pigou(), tol="1e-8"),
+    ),
+    (
+        ValueError,
+        "max_iter must be an integer >= 1; got 0",
+        lambda: system_optimum(pigou(), max_iter=0),
+    ),
+    (
+        TypeError,
+        "max_iter must be an integer; got float",
+        lambda: system_optimum(pigou(), max_iter=100.0),
+    ),
+    (
+        ValueError,
+        "path_flow must have one entry per path",
+        lambda: total_cost(pigou(), [1.0]),
+    ),
+    (
+        ValueError,
+        "path_flow must be finite and nonnegative",
+        lambda: wardrop_gap(pigou(), [-1.0, 2.0]),
+    ),
+    (ValueError, "degree must be an integer >= 1", lambda: pigou(degree=0)),
+    (TypeError, "degree must be an integer; got float", lambda: pigou(degree=2.0)),
+    (
+        ValueError,
+        "demand must be a finite number > 0; got -1",
+        lambda: braess(demand=-1),
+    ),
+    (
+        ValueError,
+        "demand must be a finite number > 0; got inf",
+        lambda: pigou(demand=float("inf")),
+    ),
+    (TypeError, "with_shortcut must be a bool", lambda: braess("yes")),
+]
+
+
+@pytest.mark.parametrize(("error", "match", "call"), ERRORS)
+def test_errors(error, match, call):
+    with pytest.raises(error, match=match):
+        call()
