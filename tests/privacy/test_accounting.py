@@ -1,4 +1,4 @@
-"""Tests for course_lib.privacy.accounting: closed forms and independent checks."""
+"""Tests for course_lib.privacy._accounting: closed forms and independent checks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import integrate, optimize, stats
 
-from course_lib.privacy.accounting import (
+from course_lib.privacy import (
     BudgetExceededError,
     PrivacyBudget,
     Spend,

@@ -1,4 +1,4 @@
-"""Tests for course_lib.privacy.hierarchy (noisy counts made consistent, TopDown)."""
+"""Tests for course_lib.privacy._hierarchy (noisy counts made consistent, TopDown)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from course_lib.privacy.accounting import rho_for_dp, zcdp_to_dp
-from course_lib.privacy.hierarchy import (
+from course_lib.privacy import (
     consistent_counts,
     hierarchy_counts,
     noisy_hierarchy,
+    rho_for_dp,
     synthetic_geography,
+    zcdp_to_dp,
 )
 
 LEVELS = ["state", "county", "tract"]

@@ -1,4 +1,4 @@
-"""Tests for course_lib.privacy.learning (clipping, noisy GD, DP-SGD)."""
+"""Tests for course_lib.privacy._learning (clipping, noisy GD, DP-SGD)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from course_lib.datasets import load_adult
-from course_lib.privacy.accounting import (
+from course_lib.privacy import (
+    DPLogisticRegression,
+    clip_gradients,
+    dp_sgd_noise_multiplier,
     rdp_subsampled_gaussian,
     rdp_to_dp,
     rho_for_dp,
     zcdp_to_dp,
-)
-from course_lib.privacy.learning import (
-    DPLogisticRegression,
-    clip_gradients,
-    dp_sgd_noise_multiplier,
 )
 
 NUMERIC = ["age", "education_num", "capital_gain", "capital_loss", "hours_per_week"]

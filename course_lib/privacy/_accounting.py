@@ -748,7 +748,7 @@ class PrivacyBudget:
     >>> budget.spend(0.5)
     Traceback (most recent call last):
     ...
-    course_lib.privacy.accounting.BudgetExceededError: epsilon must be at most the 0.25 left of the budget of 1; got 0.5. Spend less (e.g. a larger noise scale) or start a new budget.
+    course_lib.privacy._accounting.BudgetExceededError: epsilon must be at most the 0.25 left of the budget of 1; got 0.5. Spend less (e.g. a larger noise scale) or start a new budget.
     >>> budget.spent
     Spend(epsilon=0.75, delta=0.0)
     """

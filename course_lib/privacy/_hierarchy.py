@@ -34,8 +34,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from course_lib.privacy.accounting import gaussian_sigma_for_zcdp, rho_for_dp
-from course_lib.privacy.mechanisms import laplace_mechanism
+from course_lib.privacy._accounting import gaussian_sigma_for_zcdp, rho_for_dp
+from course_lib.privacy._mechanisms import laplace_mechanism
 
 __all__ = [
     "consistent_counts",
@@ -213,7 +213,7 @@ def noisy_hierarchy(
 
     ``mechanism="laplace"``: level ``j`` gets ``epsilon_j = w_j epsilon``
     and Laplace noise of scale ``1 / epsilon_j`` (one call of
-    :func:`~course_lib.privacy.mechanisms.laplace_mechanism` per level); the
+    :func:`~course_lib.privacy.laplace_mechanism` per level); the
     release is **epsilon-DP** (``sum_j epsilon_j = epsilon``).
 
     ``mechanism="gaussian"`` (as the Census did, in zCDP): the total

@@ -9,20 +9,20 @@ model is post-processing of the noisy gradients):
    the summed gradient by at most ``C`` in L2 norm;
 2. **add Gaussian noise** ``N(0, (sigma C)^2)`` to each coordinate of the
    summed gradient, ``sigma`` being the *noise multiplier*;
-3. **account** for all the steps with :mod:`course_lib.privacy.accounting`.
+3. **account** for all the steps with the accountants of :mod:`course_lib.privacy`.
 
 :class:`DPLogisticRegression` implements two variants:
 
 * ``method="noisy_gd"``: full-batch noisy gradient descent. Each step is a
   Gaussian mechanism with ``rho = 1 / (2 sigma^2)``-zCDP; ``T`` steps are
   ``T / (2 sigma^2)``-zCDP, converted to ``(epsilon, delta)`` with
-  :func:`~course_lib.privacy.accounting.zcdp_to_dp`.
+  :func:`~course_lib.privacy.zcdp_to_dp`.
 * ``method="dp_sgd"`` (Abadi et al. 2016): each step uses a **Poisson**
   sample of the data (every example independently with probability
   ``q = batch_size / n``, so the batch size varies), which is exactly what
-  :func:`~course_lib.privacy.accounting.rdp_subsampled_gaussian` assumes;
+  :func:`~course_lib.privacy.rdp_subsampled_gaussian` assumes;
   ``T`` steps are accounted in Rényi DP and converted with
-  :func:`~course_lib.privacy.accounting.rdp_to_dp`.
+  :func:`~course_lib.privacy.rdp_to_dp`.
 
 In both cases the noise multiplier is the smallest one (found by bisection)
 for which the accountant certifies ``(epsilon, delta)``-DP, under the
@@ -43,7 +43,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from course_lib.privacy.accounting import (
+from course_lib.privacy._accounting import (
     rdp_subsampled_gaussian,
     rdp_to_dp,
     rho_for_dp,
@@ -120,11 +120,11 @@ def dp_sgd_noise_multiplier(
     """Smallest noise multiplier giving ``(epsilon, delta)``-DP for DP-SGD.
 
     Bisection (in ``log sigma``) on the Rényi accountant of the
-    Poisson-subsampled Gaussian mechanism, :func:`~course_lib.privacy.accounting.
-    rdp_subsampled_gaussian`, converted with
-    :func:`~course_lib.privacy.accounting.rdp_to_dp` over integer orders
-    2 to 1024. The returned multiplier is on the safe side: its epsilon is at
-    most the target (and within 0.1% of it).
+    Poisson-subsampled Gaussian mechanism,
+    :func:`~course_lib.privacy.rdp_subsampled_gaussian`, converted with
+    :func:`~course_lib.privacy.rdp_to_dp` over integer orders 2 to 1024. The
+    returned multiplier is on the safe side: its epsilon is at most the target
+    (and within 0.1% of it).
 
     Parameters
     ----------
