@@ -33,7 +33,7 @@ examples ``n`` is treated as public (it sets ``q`` and the normalisation).
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
+from numbers import Real
 from typing import Literal
 
 import numpy as np
@@ -43,6 +43,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from course_lib._checks import check_int, check_positive, check_probability, check_real
 from course_lib.privacy._accounting import (
     rdp_subsampled_gaussian,
     rdp_to_dp,
@@ -97,21 +98,12 @@ def clip_gradients(grads: ArrayLike, max_norm: float) -> np.ndarray:
         raise ValueError(
             f"grads must be a 2-D array (one row per example); got shape {g.shape}"
         )
-    c = _positive_finite("max_norm", max_norm)
+    c = check_positive(max_norm, "max_norm")
     if not np.all(np.isfinite(g)):
         raise ValueError("grads must be finite; got NaN or inf")
     norms = np.sqrt(np.einsum("ij,ij->i", g, g))
     factor = c / np.maximum(norms, c)
     return g * factor[:, None]
-
-
-def _positive_finite(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a positive finite number; got {value!r}")
-    x = float(value)
-    if not (x > 0 and math.isfinite(x)):
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
-    return x
 
 
 def dp_sgd_noise_multiplier(
@@ -153,7 +145,7 @@ def dp_sgd_noise_multiplier(
     >>> round(sigma, 3), eps <= 1.0
     (1.513, True)
     """
-    eps = _positive_finite("epsilon", epsilon)
+    eps = check_positive(epsilon, "epsilon")
 
     def spent(sigma: float) -> float:
         rdp = rdp_subsampled_gaussian(q, sigma, steps, _ORDERS)
@@ -283,30 +275,24 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _check_params(self) -> None:
         eps = self.epsilon
-        if isinstance(eps, bool) or not isinstance(eps, Real) or not float(eps) > 0:
+        if isinstance(eps, bool) or not isinstance(eps, Real):
+            raise TypeError(
+                f"epsilon must be a real number (inf for no noise); got {eps!r}"
+            )
+        if not float(eps) > 0:
             raise ValueError(
                 f"epsilon must be a positive number (inf for no noise); got {eps!r}"
             )
-        d = self.delta
-        if isinstance(d, bool) or not isinstance(d, Real) or not 0 < float(d) < 1:
-            raise ValueError(f"delta must be a number in (0, 1); got {d!r}")
-        _positive_finite("clip_norm", self.clip_norm)
-        _positive_finite("learning_rate", self.learning_rate)
+        check_probability(self.delta, "delta", open_interval=True)
+        check_positive(self.clip_norm, "clip_norm")
+        check_positive(self.learning_rate, "learning_rate")
         if self.method not in ("dp_sgd", "noisy_gd"):
             raise ValueError(
                 f"method must be 'dp_sgd' or 'noisy_gd'; got {self.method!r}"
             )
-        for name in ("n_iter", "batch_size"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, Integral) or v < 1:
-                raise ValueError(f"{name} must be a positive integer; got {v!r}")
-        l2 = self.l2
-        if (
-            isinstance(l2, bool)
-            or not isinstance(l2, Real)
-            or not (float(l2) >= 0 and math.isfinite(l2))
-        ):
-            raise ValueError(f"l2 must be a non-negative finite number; got {l2!r}")
+        check_int(self.n_iter, "n_iter", low=1)
+        check_int(self.batch_size, "batch_size", low=1)
+        check_real(self.l2, "l2", low=0.0)
 
     # -- fitting ------------------------------------------------------------
 
