@@ -1,30 +1,34 @@
 """Privacy: attacks on released data, and differential privacy that resists them.
 
-One concept per module:
+One concept per (private) module; every public name is imported from here:
 
-- :mod:`~course_lib.privacy.synthetic`: the course's synthetic identifiers,
-  location traces and census block (nothing downloads);
-- :mod:`~course_lib.privacy.attacks`: uniqueness and linkage, k-anonymity and
-  its homogeneity failure, differencing, Dinur-Nissim and census-block
-  reconstruction, loss-threshold membership inference and the most it can
-  reach against a differentially private model;
-- :mod:`~course_lib.privacy.mechanisms`: randomised response, the Laplace,
-  Gaussian and exponential mechanisms, report-noisy-max, sparse vector,
-  private quantiles, counts, sums and means (vectorised, ``rng`` everywhere);
-- :mod:`~course_lib.privacy.sampling`: exact discrete Laplace and Gaussian
-  sampling (Canonne, Kamath, Steinke 2020) and the floating-point attack on
-  naive Laplace sampling (Mironov 2012);
-- :mod:`~course_lib.privacy.accounting`: composition, zCDP, Rényi DP of the
-  subsampled Gaussian, and budgets that refuse to overspend;
-- :mod:`~course_lib.privacy.hierarchy`: noisy hierarchical counts made
-  consistent and non-negative (the idea of the Census TopDown algorithm);
-- :mod:`~course_lib.privacy.learning`: per-example clipping, noisy gradient
-  descent and DP-SGD logistic regression with an accountant;
-- :mod:`~course_lib.privacy.audit`: statistical lower bounds on a mechanism's
-  epsilon from its outputs on neighbouring inputs.
+- ``_synthetic``: the course's synthetic identifiers, location traces and
+  census block (nothing downloads);
+- ``_reidentification``: uniqueness and linkage, k-anonymity and its
+  homogeneity failure, differencing;
+- ``_reconstruction``: the Dinur-Nissim reconstruction attack on noisy
+  subset-sum queries;
+- ``_census_reconstruction``: a census block's published tables and every
+  block consistent with them (Garfinkel, Abowd and Martindale 2019);
+- ``_membership``: loss-threshold membership inference, its audit over random
+  splits, and the most it can reach against a differentially private model;
+- ``_mechanisms``: randomised response, the Laplace, Gaussian and exponential
+  mechanisms, report-noisy-max, sparse vector, private quantiles, counts,
+  sums and means (vectorised, ``rng`` everywhere);
+- ``_sampling``: exact discrete Laplace and Gaussian sampling (Canonne,
+  Kamath, Steinke 2020) and the floating-point attack on naive Laplace
+  sampling (Mironov 2012);
+- ``_accounting``: composition, zCDP, Rényi DP of the subsampled Gaussian,
+  and budgets that refuse to overspend;
+- ``_hierarchy``: noisy hierarchical counts made consistent and non-negative
+  (the idea of the Census TopDown algorithm);
+- ``_learning``: per-example clipping, noisy gradient descent and DP-SGD
+  logistic regression with an accountant;
+- ``_audit``: statistical lower bounds on a mechanism's epsilon from its
+  outputs on neighbouring inputs.
 """
 
-from course_lib.privacy.accounting import (
+from course_lib.privacy._accounting import (
     BudgetExceededError,
     PrivacyBudget,
     Spend,
@@ -40,45 +44,30 @@ from course_lib.privacy.accounting import (
     zcdp_of_pure_dp,
     zcdp_to_dp,
 )
-from course_lib.privacy.attacks import (
-    BLOCK_STATISTICS,
-    advantage_bound,
-    answer_queries,
-    block_tables,
-    differencing_attack,
-    dinur_nissim_reconstruct,
-    generalize,
-    homogeneity_attack,
-    k_anonymity,
-    linkage_attack,
-    loss_threshold_attack,
-    membership_advantage,
-    membership_audit,
-    reconstruct_block,
-    reconstruction_curve,
-    reconstruction_rate,
-    subset_sum_queries,
-    uniqueness,
-)
-from course_lib.privacy.audit import (
+from course_lib.privacy._audit import (
     AuditResult,
     audit_mechanism,
     epsilon_lower_bound,
     equality_events,
     threshold_events,
 )
-from course_lib.privacy.hierarchy import (
+from course_lib.privacy._census_reconstruction import (
+    BLOCK_STATISTICS,
+    block_tables,
+    reconstruct_block,
+)
+from course_lib.privacy._hierarchy import (
     consistent_counts,
     hierarchy_counts,
     noisy_hierarchy,
     synthetic_geography,
 )
-from course_lib.privacy.learning import (
+from course_lib.privacy._learning import (
     DPLogisticRegression,
     clip_gradients,
     dp_sgd_noise_multiplier,
 )
-from course_lib.privacy.mechanisms import (
+from course_lib.privacy._mechanisms import (
     above_threshold,
     classic_gaussian_sigma,
     exponential_mechanism,
@@ -95,14 +84,35 @@ from course_lib.privacy.mechanisms import (
     report_noisy_max,
     sparse_vector,
 )
-from course_lib.privacy.sampling import (
+from course_lib.privacy._membership import (
+    advantage_bound,
+    loss_threshold_attack,
+    membership_advantage,
+    membership_audit,
+)
+from course_lib.privacy._reconstruction import (
+    answer_queries,
+    dinur_nissim_reconstruct,
+    reconstruction_curve,
+    reconstruction_rate,
+    subset_sum_queries,
+)
+from course_lib.privacy._reidentification import (
+    differencing_attack,
+    generalize,
+    homogeneity_attack,
+    k_anonymity,
+    linkage_attack,
+    uniqueness,
+)
+from course_lib.privacy._sampling import (
     discrete_gaussian,
     discrete_laplace,
     discrete_laplace_mechanism,
     mironov_attack,
     naive_laplace,
 )
-from course_lib.privacy.synthetic import (
+from course_lib.privacy._synthetic import (
     BLOCK_RACES,
     BLOCK_SEXES,
     CENSUS_YEAR,

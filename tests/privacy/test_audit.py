@@ -21,17 +21,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from course_lib.privacy.audit import (
+from course_lib.privacy import (
     AuditResult,
-    _cp_lower,
-    _cp_upper,
+    above_threshold,
     audit_mechanism,
+    discrete_gaussian,
+    discrete_laplace_mechanism,
     epsilon_lower_bound,
     equality_events,
-    threshold_events,
-)
-from course_lib.privacy.mechanisms import (
-    above_threshold,
     exponential_mechanism,
     exponential_mechanism_probabilities,
     gaussian_sigma,
@@ -39,8 +36,9 @@ from course_lib.privacy.mechanisms import (
     private_quantile,
     randomized_response,
     report_noisy_max,
+    threshold_events,
 )
-from course_lib.privacy.sampling import discrete_gaussian, discrete_laplace_mechanism
+from course_lib.privacy._audit import _cp_lower, _cp_upper
 
 ALPHA = 1e-6  # false-failure rate of every audit below
 EPS = 1.0  # the claimed epsilon
@@ -301,11 +299,19 @@ def test_audit_errors():
     ev = threshold_events([0.0])
     with pytest.raises(ValueError, match="events must contain at least one event"):
         audit_mechanism(mech, 1, 0, [], n=10, rng=rng)
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ValueError, match="n must be an integer >= 1; got 0"):
         audit_mechanism(mech, 1, 0, ev, n=0, rng=rng)
-    with pytest.raises(ValueError, match="alpha must be a number in \\(0, 1\\); got 2"):
+    with pytest.raises(TypeError, match="n must be an integer; got float"):
+        audit_mechanism(mech, 1, 0, ev, n=10.0, rng=rng)
+    with pytest.raises(
+        ValueError, match="alpha must be a finite number in \\(0, 1\\); got 2"
+    ):
         audit_mechanism(mech, 1, 0, ev, n=10, rng=rng, alpha=2)
-    with pytest.raises(ValueError, match="delta must be a number in \\[0, 1\\)"):
+    with pytest.raises(TypeError, match="alpha must be a real number; got str"):
+        audit_mechanism(mech, 1, 0, ev, n=10, rng=rng, alpha="0.05")
+    with pytest.raises(
+        ValueError, match=r"delta must be a finite number in \[0, 1\); got -0\.1"
+    ):
         audit_mechanism(mech, 1, 0, ev, n=10, rng=rng, delta=-0.1)
     with pytest.raises(TypeError, match=r"rng must be a numpy\.random\.Generator"):
         audit_mechanism(mech, 1, 0, ev, n=10, rng=0)

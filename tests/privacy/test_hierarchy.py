@@ -1,4 +1,4 @@
-"""Tests for course_lib.privacy.hierarchy (noisy counts made consistent, TopDown)."""
+"""Tests for course_lib.privacy._hierarchy (noisy counts made consistent, TopDown)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from course_lib.privacy.accounting import rho_for_dp, zcdp_to_dp
-from course_lib.privacy.hierarchy import (
+from course_lib.privacy import (
     consistent_counts,
     hierarchy_counts,
     noisy_hierarchy,
+    rho_for_dp,
     synthetic_geography,
+    zcdp_to_dp,
 )
 
 LEVELS = ["state", "county", "tract"]
@@ -235,13 +236,13 @@ def test_vectorised_scales_to_tens_of_thousands_of_units():
 
 def test_errors(geo):
     rng = np.random.default_rng(0)
-    with pytest.raises(
-        ValueError, match="epsilon must be a positive finite number; got -1"
-    ):
+    with pytest.raises(ValueError, match="epsilon must be a finite number > 0; got -1"):
         noisy_hierarchy(geo, LEVELS, -1, rng=rng)
     with pytest.raises(ValueError, match="mechanism must be 'laplace' or 'gaussian'"):
         noisy_hierarchy(geo, LEVELS, 1.0, rng=rng, mechanism="uniform")
-    with pytest.raises(ValueError, match=r"delta must be a number in \(0, 1\); got 0"):
+    with pytest.raises(
+        ValueError, match=r"delta must be a finite number in \(0, 1\); got 0"
+    ):
         noisy_hierarchy(geo, LEVELS, 1.0, rng=rng, mechanism="gaussian", delta=0)
     with pytest.raises(ValueError, match="weights must be 4 non-negative numbers"):
         noisy_hierarchy(geo, LEVELS, 1.0, rng=rng, weights=[1, 1])
@@ -268,7 +269,7 @@ def test_errors(geo):
         consistent_counts(orphan, LEVELS)
     with pytest.raises(ValueError, match="noisy must have a 'noisy' column"):
         consistent_counts(noisy.drop(columns="noisy"), LEVELS)
-    with pytest.raises(ValueError, match="n_states must be a positive integer; got 0"):
+    with pytest.raises(ValueError, match="n_states must be an integer >= 1; got 0"):
         synthetic_geography(rng=rng, n_states=0)
     with pytest.raises(ValueError, match="tracts_per_county must be a pair"):
         synthetic_geography(rng=rng, tracts_per_county=(3, 2))

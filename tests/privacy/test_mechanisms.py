@@ -1,4 +1,4 @@
-"""Tests for course_lib.privacy.mechanisms.
+"""Tests for course_lib.privacy._mechanisms.
 
 Statistical assertions are calibrated to fail by chance with probability at
 most 1e-6 each (seeds are fixed, so they are also deterministic).
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from course_lib.privacy.mechanisms import (
+from course_lib.privacy import (
     above_threshold,
     classic_gaussian_sigma,
     exponential_mechanism,
@@ -44,10 +44,24 @@ def _binom_ok(k, n, p):
 # ----------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize("bad", [-1, 0, math.inf, math.nan, "1", True])
+@pytest.mark.parametrize("bad", [-1, 0, math.inf, math.nan])
 def test_epsilon_validated(bad, rng):
-    with pytest.raises(ValueError, match="epsilon must be a positive finite number"):
+    with pytest.raises(ValueError, match="epsilon must be a finite number > 0"):
         laplace_mechanism(0.0, 1.0, bad, rng=rng)
+
+
+@pytest.mark.parametrize("bad", ["1", True, None, [1.0]])
+def test_epsilon_of_the_wrong_type_is_a_type_error(bad, rng):
+    with pytest.raises(TypeError, match="epsilon must be a real number; got"):
+        laplace_mechanism(0.0, 1.0, bad, rng=rng)
+
+
+def test_numpy_scalars_pass_as_parameters(rng):
+    value = laplace_mechanism(0.0, np.int64(1), np.float32(1.0), rng=rng)
+    assert isinstance(value, float)
+    assert gaussian_sigma(np.float64(1.0), 1.0, np.float64(1e-5)) == gaussian_sigma(
+        1.0, 1.0, 1e-5
+    )
 
 
 def test_error_messages_name_value(rng):
@@ -55,7 +69,9 @@ def test_error_messages_name_value(rng):
         randomized_response([0, 1], -1, rng=rng)
     with pytest.raises(ValueError, match=r"sensitivity must be .*; got 0"):
         laplace_mechanism(0.0, 0, 1.0, rng=rng)
-    with pytest.raises(ValueError, match=r"delta must be a number in \(0, 1\); got 1"):
+    with pytest.raises(
+        ValueError, match=r"delta must be a finite number in \(0, 1\); got 1"
+    ):
         gaussian_sigma(1.0, 1.0, 1)
     with pytest.raises(
         ValueError, match="epsilon must be in \\(0, 1\\) for the classic"
@@ -98,13 +114,15 @@ def test_input_validation(rng):
         exponential_mechanism([-np.inf, -np.inf], 1.0, 1.0, rng=rng)
     with pytest.raises(ValueError, match="utilities must be a non-empty 1-D array"):
         exponential_mechanism([[0.0, 1.0]], 1.0, 1.0, rng=rng)
-    with pytest.raises(ValueError, match="size must be a positive integer"):
+    with pytest.raises(ValueError, match="size must be an integer >= 1; got 0"):
         report_noisy_max([0.0, 1.0], 1.0, 1.0, rng=rng, size=0)
-    with pytest.raises(ValueError, match="c must be a positive integer"):
+    with pytest.raises(TypeError, match="size must be an integer; got float"):
+        report_noisy_max([0.0, 1.0], 1.0, 1.0, rng=rng, size=2.0)
+    with pytest.raises(ValueError, match="c must be an integer >= 1; got 0"):
         sparse_vector([0.0], 0.0, 1.0, 1.0, 0, rng=rng)
     with pytest.raises(ValueError, match="threshold must be a finite number"):
         above_threshold([0.0], np.nan, 1.0, 1.0, rng=rng)
-    with pytest.raises(ValueError, match=r"q must be a number in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"q must be a finite number in \[0, 1\]"):
         private_quantile([1.0], 1.5, 0, 1, 1.0, rng=rng)
     with pytest.raises(ValueError, match="lower must be less than upper"):
         private_quantile([1.0], 0.5, 1, 1, 1.0, rng=rng)

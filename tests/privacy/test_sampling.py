@@ -1,4 +1,4 @@
-"""Tests for course_lib.privacy.sampling (exact samplers, Mironov's attack).
+"""Tests for course_lib.privacy._sampling (exact samplers, Mironov's attack).
 
 Goodness-of-fit tests use a false-failure rate of 1e-6 each.
 """
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from course_lib.privacy.sampling import (
+from course_lib.privacy import (
     discrete_gaussian,
     discrete_laplace,
     discrete_laplace_mechanism,
@@ -97,7 +97,7 @@ def test_parameter_errors(rng):
         discrete_laplace(1, rng=np.random.RandomState(0))
     with pytest.raises(TypeError, match=r"rng must be a numpy\.random\.Generator"):
         naive_laplace(1.0, rng=1)
-    with pytest.raises(ValueError, match="scale must be a positive finite number"):
+    with pytest.raises(ValueError, match="scale must be a finite number > 0"):
         naive_laplace(0.0, rng=rng)
     with pytest.raises(ValueError, match="size must be"):
         discrete_laplace(1, size=(2, -1), rng=rng)
@@ -120,12 +120,16 @@ def test_discrete_laplace_mechanism(rng):
     assert _gof(x, pmf, cut=30) > ALPHA
     with pytest.raises(TypeError, match="value must be integer"):
         discrete_laplace_mechanism(np.array([1.5]), 1, 1.0, rng=rng)
-    with pytest.raises(ValueError, match="sensitivity must be a positive integer"):
+    with pytest.raises(TypeError, match="sensitivity must be an integer; got float"):
         discrete_laplace_mechanism(1, 0.5, 1.0, rng=rng)
-    with pytest.raises(ValueError, match="epsilon must be a positive finite number"):
+    with pytest.raises(ValueError, match="sensitivity must be an integer >= 1; got 0"):
+        discrete_laplace_mechanism(1, 0, 1.0, rng=rng)
+    with pytest.raises(ValueError, match="epsilon must be a finite number > 0"):
         discrete_laplace_mechanism(1, 1, -1.0, rng=rng)
-    with pytest.raises(ValueError, match="epsilon must be a positive finite number"):
+    with pytest.raises(ValueError, match="epsilon must be a finite number > 0"):
         discrete_laplace_mechanism(1, 1, Fraction(-1), rng=rng)
+    with pytest.raises(TypeError, match="epsilon must be a real number; got str"):
+        discrete_laplace_mechanism(1, 1, "1", rng=rng)
 
 
 def test_naive_laplace_moments(rng):
@@ -154,7 +158,7 @@ def test_mironov_attack_rules_out_neighbour(scale, rng):
 def test_mironov_attack_validation():
     with pytest.raises(ValueError, match="candidates must be 1-D"):
         mironov_attack([0.0], [[0.0]], 1.0)
-    with pytest.raises(ValueError, match="scale must be a positive finite number"):
+    with pytest.raises(ValueError, match="scale must be a finite number > 0"):
         mironov_attack([0.0], [0.0], -1.0)
 
 

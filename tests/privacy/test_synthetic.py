@@ -1,17 +1,17 @@
-"""Tests of course_lib.privacy.synthetic (synthetic data for the attacks)."""
+"""Tests of course_lib.privacy._synthetic (synthetic data for the attacks)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from course_lib.datasets import load_adult
-from course_lib.privacy.attacks import uniqueness
-from course_lib.privacy.synthetic import (
+from course_lib.privacy import (
     CENSUS_YEAR,
     MIN_MARRIED_AGE,
     adult_with_identifiers,
     census_block,
     location_traces,
+    uniqueness,
 )
 
 
@@ -72,9 +72,11 @@ def test_adult_identifiers_errors():
         adult_with_identifiers(good.assign(sex="X"), rng=rng)
     with pytest.raises(ValueError, match=r"age.*non-negative whole numbers"):
         adult_with_identifiers(good.assign(age=-1), rng=rng)
-    with pytest.raises(ValueError, match="n_zips must be a positive integer"):
+    with pytest.raises(ValueError, match="n_zips must be an integer >= 1; got 0"):
         adult_with_identifiers(good, rng=rng, n_zips=0)
-    with pytest.raises(ValueError, match="zipf_exponent must be"):
+    with pytest.raises(
+        ValueError, match=r"zipf_exponent must be a finite number >= 0; got -1\.0"
+    ):
         adult_with_identifiers(good, rng=rng, zipf_exponent=-1.0)
 
 
@@ -101,13 +103,17 @@ def test_location_traces_shape_and_contributions():
 
 def test_location_traces_errors():
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match="n_people must be a positive integer"):
+    with pytest.raises(ValueError, match="n_people must be an integer >= 1; got 0"):
         location_traces(0, 5, 5, rng=rng)
-    with pytest.raises(TypeError, match="n_places must be a positive integer"):
+    with pytest.raises(TypeError, match="n_places must be an integer; got float"):
         location_traces(5, 2.5, 5, rng=rng)
-    with pytest.raises(ValueError, match="visits_per_person must be"):
+    with pytest.raises(
+        ValueError, match=r"visits_per_person must be a finite number >= 1; got 0\.5"
+    ):
         location_traces(5, 5, 5, rng=rng, visits_per_person=0.5)
-    with pytest.raises(ValueError, match="p_favourite must be in"):
+    with pytest.raises(
+        ValueError, match=r"p_favourite must be a finite number in \[0, 1\]; got 2"
+    ):
         location_traces(5, 5, 5, rng=rng, p_favourite=2)
 
 

@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from course_lib.privacy.mechanisms import _check_positive, _check_rng, _check_size
+from course_lib._checks import check_int, check_positive
+from course_lib._checks import check_rng as _check_rng
 
 __all__ = [
     "discrete_gaussian",
@@ -147,7 +148,7 @@ def _shape(size: Any) -> tuple[int, ...] | None:
     if size is None:
         return None
     if isinstance(size, numbers.Integral):
-        return (int(_check_size(size)),)
+        return (check_int(size, "size", low=1),)
     shape = tuple(size)
     for dim in shape:
         if not isinstance(dim, numbers.Integral) or dim < 0:
@@ -330,10 +331,11 @@ def discrete_laplace_mechanism(
     Raises
     ------
     TypeError
-        If ``value`` is not integer, or ``rng`` is not a Generator.
+        If ``value`` is not integer, ``sensitivity`` not an integer,
+        ``epsilon`` not a real number, or ``rng`` is not a Generator.
     ValueError
-        If ``sensitivity`` is not a positive integer or ``epsilon`` not a
-        positive finite number.
+        If ``sensitivity`` is not positive or ``epsilon`` not a positive finite
+        number.
 
     Examples
     --------
@@ -343,18 +345,12 @@ def discrete_laplace_mechanism(
     >>> out.dtype, out.shape
     (dtype('int64'), (2,))
     """
-    if (
-        not isinstance(sensitivity, numbers.Integral)
-        or isinstance(sensitivity, bool)
-        or sensitivity < 1
-    ):
-        raise ValueError(f"sensitivity must be a positive integer; got {sensitivity!r}")
+    check_int(sensitivity, "sensitivity", low=1)
     if isinstance(epsilon, Fraction):
-        if epsilon <= 0:
-            raise ValueError(f"epsilon must be a positive finite number; got {epsilon}")
+        check_positive(epsilon, "epsilon")
         eps = epsilon
     else:
-        exact = Fraction(_check_positive(epsilon, "epsilon"))
+        exact = Fraction(check_positive(epsilon, "epsilon"))
         eps = exact.limit_denominator(_EPS_DENOMINATOR)
         if eps > exact:
             eps = Fraction(math.floor(exact * eps.denominator), eps.denominator)
@@ -415,7 +411,7 @@ def naive_laplace(
     ValueError
         If ``scale`` is not a positive finite number.
     TypeError
-        If ``rng`` is not a Generator.
+        If ``scale`` is not a real number or ``rng`` is not a Generator.
 
     Examples
     --------
@@ -424,7 +420,7 @@ def naive_laplace(
     >>> round(float(naive_laplace(2.0, size=100_000, rng=rng).var()))
     8
     """
-    scale = _check_positive(scale, "scale")
+    scale = check_positive(scale, "scale")
     _check_rng(rng)
     shape = _shape(size)
     u = rng.random(shape) - 0.5
@@ -465,6 +461,8 @@ def mironov_attack(
     ValueError
         If ``scale`` is not a positive finite number or ``candidates`` is not
         1-D.
+    TypeError
+        If ``scale`` is not a real number.
 
     Examples
     --------
@@ -477,7 +475,7 @@ def mironov_attack(
     >>> float((~possible[:, 1]).mean()) > 0.3  # input 1 often ruled out
     True
     """
-    scale = _check_positive(scale, "scale")
+    scale = check_positive(scale, "scale")
     y = np.asarray(output, dtype=float)
     c = np.asarray(candidates, dtype=float)
     if c.ndim != 1:

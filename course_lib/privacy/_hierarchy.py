@@ -27,15 +27,21 @@ one sort, whatever the number of units.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from course_lib.privacy.accounting import gaussian_sigma_for_zcdp, rho_for_dp
-from course_lib.privacy.mechanisms import laplace_mechanism
+from course_lib._checks import (
+    check_int,
+    check_positive,
+    check_probability,
+    check_real,
+    check_rng,
+)
+from course_lib.privacy._accounting import gaussian_sigma_for_zcdp, rho_for_dp
+from course_lib.privacy._mechanisms import laplace_mechanism
 
 __all__ = [
     "consistent_counts",
@@ -213,7 +219,7 @@ def noisy_hierarchy(
 
     ``mechanism="laplace"``: level ``j`` gets ``epsilon_j = w_j epsilon``
     and Laplace noise of scale ``1 / epsilon_j`` (one call of
-    :func:`~course_lib.privacy.mechanisms.laplace_mechanism` per level); the
+    :func:`~course_lib.privacy.laplace_mechanism` per level); the
     release is **epsilon-DP** (``sum_j epsilon_j = epsilon``).
 
     ``mechanism="gaussian"`` (as the Census did, in zCDP): the total
@@ -271,14 +277,8 @@ def noisy_hierarchy(
     """
     truth = hierarchy_counts(leaves, levels)
     n_levels = len(levels) + 1
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator; got {type(rng).__name__}"
-        )
-    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float, np.number)):
-        raise TypeError(f"epsilon must be a positive finite number; got {epsilon!r}")
-    if not (math.isfinite(epsilon) and epsilon > 0):
-        raise ValueError(f"epsilon must be a positive finite number; got {epsilon!r}")
+    check_rng(rng)
+    check_positive(epsilon, "epsilon")
     if weights is None:
         w = np.full(n_levels, 1.0 / n_levels)
     else:
@@ -306,10 +306,7 @@ def noisy_hierarchy(
                     counts[at], 1.0, float(wj * epsilon), rng=rng
                 )
     elif mechanism == "gaussian":
-        if isinstance(delta, bool) or not (
-            isinstance(delta, (int, float, np.number)) and 0 < delta < 1
-        ):
-            raise ValueError(f"delta must be a number in (0, 1); got {delta!r}")
+        check_probability(delta, "delta", open_interval=True)
         rho = rho_for_dp(float(epsilon), float(delta))
         # Level j: rho_j = w_j rho, L2 sensitivity 1, sigma_j = 1 / sqrt(2 rho_j).
         sigma_of_depth = np.array(
@@ -568,12 +565,7 @@ def synthetic_geography(
         raise TypeError(
             f"rng must be a numpy.random.Generator; got {type(rng).__name__}"
         )
-    if (
-        isinstance(n_states, bool)
-        or not isinstance(n_states, (int, np.integer))
-        or n_states < 1
-    ):
-        raise ValueError(f"n_states must be a positive integer; got {n_states!r}")
+    check_int(n_states, "n_states", low=1)
     for name, rng_pair in (
         ("counties_per_state", counties_per_state),
         ("tracts_per_county", tracts_per_county),
@@ -587,14 +579,9 @@ def synthetic_geography(
                 f"{name} must be a pair of integers (low, high) with 1 <= low <= "
                 f"high; got {rng_pair!r}"
             )
-    if not (median_tract > 0 and math.isfinite(median_tract)):
-        raise ValueError(
-            f"median_tract must be a positive finite number; got {median_tract!r}"
-        )
-    if not (spread >= 0 and math.isfinite(spread)):
-        raise ValueError(f"spread must be a non-negative finite number; got {spread!r}")
-    if not 0 <= share_tiny <= 1:
-        raise ValueError(f"share_tiny must be a number in [0, 1]; got {share_tiny!r}")
+    check_positive(median_tract, "median_tract")
+    check_real(spread, "spread", low=0.0)
+    check_probability(share_tiny, "share_tiny")
 
     n_counties = rng.integers(
         counties_per_state[0], counties_per_state[1] + 1, n_states

@@ -22,7 +22,6 @@ events where the privacy loss is large.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +30,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.stats import beta
 
-from course_lib.privacy.mechanisms import _check_rng
+from course_lib._checks import check_int, check_probability, check_real
+from course_lib._checks import check_rng as _check_rng
 
 __all__ = [
     "AuditResult",
@@ -42,26 +42,6 @@ __all__ = [
 ]
 
 Event = Callable[[np.ndarray], np.ndarray]
-
-
-def _check_alpha(alpha: Any) -> float:
-    if (
-        not isinstance(alpha, int | float)
-        or isinstance(alpha, bool)
-        or not 0 < alpha < 1
-    ):
-        raise ValueError(f"alpha must be a number in (0, 1); got {alpha!r}")
-    return float(alpha)
-
-
-def _check_audit_delta(delta: Any) -> float:
-    if (
-        not isinstance(delta, int | float)
-        or isinstance(delta, bool)
-        or not 0 <= delta < 1
-    ):
-        raise ValueError(f"delta must be a number in [0, 1); got {delta!r}")
-    return float(delta)
 
 
 def _cp_lower(k: np.ndarray, n: int, alpha: float) -> np.ndarray:
@@ -137,11 +117,13 @@ def epsilon_lower_bound(
     ValueError
         If ``alpha`` is not in (0, 1), ``delta`` not in [0, 1), a sample set is
         empty, or ``event`` does not return one bool per run.
+    TypeError
+        If ``alpha`` or ``delta`` is not a real number.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from course_lib.privacy.mechanisms import laplace_mechanism
+    >>> from course_lib.privacy import laplace_mechanism
     >>> rng = np.random.default_rng(0)
     >>> y1 = laplace_mechanism(np.ones(200_000), 1.0, 1.0, rng=rng)
     >>> y0 = laplace_mechanism(np.zeros(200_000), 1.0, 1.0, rng=rng)
@@ -149,8 +131,8 @@ def epsilon_lower_bound(
     >>> 0.9 < lb <= 1.0
     True
     """
-    alpha = _check_alpha(alpha)
-    delta = _check_audit_delta(delta)
+    alpha = check_probability(alpha, "alpha", open_interval=True)
+    delta = check_real(delta, "delta", low=0.0, high=1.0, high_open=True)
     a = np.asarray(samples_d)
     b = np.asarray(samples_d_prime)
     if len(a) == 0 or len(b) == 0:
@@ -256,12 +238,13 @@ def audit_mechanism(
         ``delta`` out of range, or the mechanism returns the wrong number of
         outputs.
     TypeError
-        If ``rng`` is not a Generator.
+        If ``n`` is not an integer, ``alpha`` or ``delta`` not a real number,
+        or ``rng`` is not a Generator.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from course_lib.privacy.mechanisms import randomized_response
+    >>> from course_lib.privacy import randomized_response
     >>> def rr(bit, n, rng):
     ...     return randomized_response(np.full(n, bit, dtype=np.int8), 1.0, rng=rng)
     >>> res = audit_mechanism(rr, 1, 0, equality_events([0, 1]), n=100_000,
@@ -269,10 +252,9 @@ def audit_mechanism(
     >>> 0.9 < res.epsilon_lower <= 1.0, res.counts.shape
     (True, (2, 2))
     """
-    alpha = _check_alpha(alpha)
-    delta = _check_audit_delta(delta)
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"n must be a positive integer; got {n!r}")
+    alpha = check_probability(alpha, "alpha", open_interval=True)
+    delta = check_real(delta, "delta", low=0.0, high=1.0, high_open=True)
+    n = check_int(n, "n", low=1)
     n = int(n)
     _check_rng(rng)
     events = list(events)

@@ -9,20 +9,20 @@ model is post-processing of the noisy gradients):
    the summed gradient by at most ``C`` in L2 norm;
 2. **add Gaussian noise** ``N(0, (sigma C)^2)`` to each coordinate of the
    summed gradient, ``sigma`` being the *noise multiplier*;
-3. **account** for all the steps with :mod:`course_lib.privacy.accounting`.
+3. **account** for all the steps with the accountants of :mod:`course_lib.privacy`.
 
 :class:`DPLogisticRegression` implements two variants:
 
 * ``method="noisy_gd"``: full-batch noisy gradient descent. Each step is a
   Gaussian mechanism with ``rho = 1 / (2 sigma^2)``-zCDP; ``T`` steps are
   ``T / (2 sigma^2)``-zCDP, converted to ``(epsilon, delta)`` with
-  :func:`~course_lib.privacy.accounting.zcdp_to_dp`.
+  :func:`~course_lib.privacy.zcdp_to_dp`.
 * ``method="dp_sgd"`` (Abadi et al. 2016): each step uses a **Poisson**
   sample of the data (every example independently with probability
   ``q = batch_size / n``, so the batch size varies), which is exactly what
-  :func:`~course_lib.privacy.accounting.rdp_subsampled_gaussian` assumes;
+  :func:`~course_lib.privacy.rdp_subsampled_gaussian` assumes;
   ``T`` steps are accounted in Rényi DP and converted with
-  :func:`~course_lib.privacy.accounting.rdp_to_dp`.
+  :func:`~course_lib.privacy.rdp_to_dp`.
 
 In both cases the noise multiplier is the smallest one (found by bisection)
 for which the accountant certifies ``(epsilon, delta)``-DP, under the
@@ -33,7 +33,7 @@ examples ``n`` is treated as public (it sets ``q`` and the normalisation).
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
+from numbers import Real
 from typing import Literal
 
 import numpy as np
@@ -43,7 +43,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from course_lib.privacy.accounting import (
+from course_lib._checks import check_int, check_positive, check_probability, check_real
+from course_lib.privacy._accounting import (
     rdp_subsampled_gaussian,
     rdp_to_dp,
     rho_for_dp,
@@ -97,21 +98,12 @@ def clip_gradients(grads: ArrayLike, max_norm: float) -> np.ndarray:
         raise ValueError(
             f"grads must be a 2-D array (one row per example); got shape {g.shape}"
         )
-    c = _positive_finite("max_norm", max_norm)
+    c = check_positive(max_norm, "max_norm")
     if not np.all(np.isfinite(g)):
         raise ValueError("grads must be finite; got NaN or inf")
     norms = np.sqrt(np.einsum("ij,ij->i", g, g))
     factor = c / np.maximum(norms, c)
     return g * factor[:, None]
-
-
-def _positive_finite(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a positive finite number; got {value!r}")
-    x = float(value)
-    if not (x > 0 and math.isfinite(x)):
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
-    return x
 
 
 def dp_sgd_noise_multiplier(
@@ -120,11 +112,11 @@ def dp_sgd_noise_multiplier(
     """Smallest noise multiplier giving ``(epsilon, delta)``-DP for DP-SGD.
 
     Bisection (in ``log sigma``) on the Rényi accountant of the
-    Poisson-subsampled Gaussian mechanism, :func:`~course_lib.privacy.accounting.
-    rdp_subsampled_gaussian`, converted with
-    :func:`~course_lib.privacy.accounting.rdp_to_dp` over integer orders
-    2 to 1024. The returned multiplier is on the safe side: its epsilon is at
-    most the target (and within 0.1% of it).
+    Poisson-subsampled Gaussian mechanism,
+    :func:`~course_lib.privacy.rdp_subsampled_gaussian`, converted with
+    :func:`~course_lib.privacy.rdp_to_dp` over integer orders 2 to 1024. The
+    returned multiplier is on the safe side: its epsilon is at most the target
+    (and within 0.1% of it).
 
     Parameters
     ----------
@@ -153,7 +145,7 @@ def dp_sgd_noise_multiplier(
     >>> round(sigma, 3), eps <= 1.0
     (1.513, True)
     """
-    eps = _positive_finite("epsilon", epsilon)
+    eps = check_positive(epsilon, "epsilon")
 
     def spent(sigma: float) -> float:
         rdp = rdp_subsampled_gaussian(q, sigma, steps, _ORDERS)
@@ -283,30 +275,24 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _check_params(self) -> None:
         eps = self.epsilon
-        if isinstance(eps, bool) or not isinstance(eps, Real) or not float(eps) > 0:
+        if isinstance(eps, bool) or not isinstance(eps, Real):
+            raise TypeError(
+                f"epsilon must be a real number (inf for no noise); got {eps!r}"
+            )
+        if not float(eps) > 0:
             raise ValueError(
                 f"epsilon must be a positive number (inf for no noise); got {eps!r}"
             )
-        d = self.delta
-        if isinstance(d, bool) or not isinstance(d, Real) or not 0 < float(d) < 1:
-            raise ValueError(f"delta must be a number in (0, 1); got {d!r}")
-        _positive_finite("clip_norm", self.clip_norm)
-        _positive_finite("learning_rate", self.learning_rate)
+        check_probability(self.delta, "delta", open_interval=True)
+        check_positive(self.clip_norm, "clip_norm")
+        check_positive(self.learning_rate, "learning_rate")
         if self.method not in ("dp_sgd", "noisy_gd"):
             raise ValueError(
                 f"method must be 'dp_sgd' or 'noisy_gd'; got {self.method!r}"
             )
-        for name in ("n_iter", "batch_size"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, Integral) or v < 1:
-                raise ValueError(f"{name} must be a positive integer; got {v!r}")
-        l2 = self.l2
-        if (
-            isinstance(l2, bool)
-            or not isinstance(l2, Real)
-            or not (float(l2) >= 0 and math.isfinite(l2))
-        ):
-            raise ValueError(f"l2 must be a non-negative finite number; got {l2!r}")
+        check_int(self.n_iter, "n_iter", low=1)
+        check_int(self.batch_size, "batch_size", low=1)
+        check_real(self.l2, "l2", low=0.0)
 
     # -- fitting ------------------------------------------------------------
 

@@ -23,7 +23,7 @@ Neighbouring datasets differ in one person's record; a function of the data has
 sensitivity ``Δ`` when its value can change by at most ``Δ`` between
 neighbours. The costs assume exact real arithmetic: the floating-point
 samplers used here (like numpy's own) are subject to Mironov's (2012) attack,
-which :mod:`course_lib.privacy.sampling` demonstrates and avoids with exact
+which :func:`~course_lib.privacy.mironov_attack` demonstrates and avoids with exact
 integer samplers.
 
 Validation is deliberately cheap (scalars are checked, arrays are converted
@@ -34,7 +34,6 @@ numpy's raw sampling rate.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
@@ -42,6 +41,13 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 from scipy.special import log_ndtr
 
+from course_lib._checks import (
+    as_float_1d,
+    check_int,
+    check_positive,
+    check_probability,
+    check_real,
+)
 from course_lib._checks import check_rng as _check_rng
 
 __all__ = [
@@ -64,57 +70,13 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------
-# Validation helpers (shared with sampling.py and audit.py)
+# Validation helpers
 # --------------------------------------------------------------------------
 
 
-def _is_real(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_)
-
-
-def _check_positive(x: Any, name: str) -> float:
-    if not _is_real(x) or not math.isfinite(x) or x <= 0:
-        raise ValueError(f"{name} must be a positive finite number; got {x!r}")
-    return float(x)
-
-
-def _check_finite(x: Any, name: str) -> float:
-    if not _is_real(x) or not math.isfinite(x):
-        raise ValueError(f"{name} must be a finite number; got {x!r}")
-    return float(x)
-
-
-def _check_delta(delta: Any) -> float:
-    if not _is_real(delta) or not 0 < delta < 1:
-        raise ValueError(f"delta must be a number in (0, 1); got {delta!r}")
-    return float(delta)
-
-
 def _check_size(size: Any) -> int | None:
-    if size is None:
-        return None
-    if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 1:
-        raise ValueError(f"size must be a positive integer or None; got {size!r}")
-    return int(size)
-
-
-def _as_float_vector(x: ArrayLike, name: str, *, allow_neg_inf: bool = False):
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of numbers; got {x!r}") from exc
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array; got shape {arr.shape}")
-    bad = np.isnan(arr) | (arr == np.inf)
-    if not allow_neg_inf:
-        bad |= arr == -np.inf
-    if bad.any():
-        allowed = "finite or -inf" if allow_neg_inf else "finite"
-        raise ValueError(
-            f"{name} must be {allowed}; got {arr[bad][0]!r} at index "
-            f"{int(np.flatnonzero(bad)[0])}"
-        )
-    return arr
+    """``None`` (one draw) or a positive number of draws."""
+    return None if size is None else check_int(size, "size", low=1)
 
 
 # --------------------------------------------------------------------------
@@ -153,7 +115,8 @@ def randomized_response(bits: ArrayLike, epsilon: float, *, rng) -> np.ndarray:
     ValueError
         If ``epsilon`` is not a positive finite number.
     TypeError
-        If ``bits`` is not boolean or integer, or ``rng`` is not a Generator.
+        If ``epsilon`` is not a real number, ``bits`` is not boolean or
+        integer, or ``rng`` is not a Generator.
 
     Notes
     -----
@@ -171,7 +134,7 @@ def randomized_response(bits: ArrayLike, epsilon: float, *, rng) -> np.ndarray:
     >>> round(float(reports.mean()), 2)  # about 1 / (1 + e)
     0.27
     """
-    epsilon = _check_positive(epsilon, "epsilon")
+    epsilon = check_positive(epsilon, "epsilon")
     _check_rng(rng)
     arr = np.asarray(bits)
     if arr.dtype.kind not in "biu":
@@ -205,6 +168,8 @@ def randomized_response_estimate(responses: ArrayLike, epsilon: float) -> float:
     ------
     ValueError
         If ``responses`` is empty or ``epsilon`` is not positive and finite.
+    TypeError
+        If ``epsilon`` is not a real number.
 
     Examples
     --------
@@ -216,7 +181,7 @@ def randomized_response_estimate(responses: ArrayLike, epsilon: float) -> float:
     >>> round(est, 2)
     0.3
     """
-    epsilon = _check_positive(epsilon, "epsilon")
+    epsilon = check_positive(epsilon, "epsilon")
     arr = np.asarray(responses)
     if arr.size == 0:
         raise ValueError("responses must be non-empty; got an empty array")
@@ -262,7 +227,8 @@ def laplace_mechanism(
     ValueError
         If ``sensitivity`` or ``epsilon`` is not a positive finite number.
     TypeError
-        If ``value`` is not numeric or ``rng`` is not a Generator.
+        If ``sensitivity`` or ``epsilon`` is not a real number, ``value`` is
+        not numeric or ``rng`` is not a Generator.
 
     Examples
     --------
@@ -274,7 +240,7 @@ def laplace_mechanism(
     >>> isinstance(laplace_mechanism(10, 1.0, 1.0, rng=rng), float)
     True
     """
-    scale = _check_positive(sensitivity, "sensitivity") / _check_positive(
+    scale = check_positive(sensitivity, "sensitivity") / check_positive(
         epsilon, "epsilon"
     )
     _check_rng(rng)
@@ -334,9 +300,9 @@ def gaussian_sigma(l2_sensitivity: float, epsilon: float, delta: float) -> float
     >>> gaussian_sigma(1.0, 0.5, 1e-5) < classic_gaussian_sigma(1.0, 0.5, 1e-5)
     True
     """
-    sens = _check_positive(l2_sensitivity, "l2_sensitivity")
-    eps = _check_positive(epsilon, "epsilon")
-    delta = _check_delta(delta)
+    sens = check_positive(l2_sensitivity, "l2_sensitivity")
+    eps = check_positive(epsilon, "epsilon")
+    delta = check_probability(delta, "delta", open_interval=True)
 
     def excess(log_sigma: float) -> float:
         return _gaussian_delta(math.exp(log_sigma), sens, eps) - delta
@@ -386,9 +352,9 @@ def classic_gaussian_sigma(
     >>> round(classic_gaussian_sigma(1.0, 0.5, 1e-5), 3)
     9.69
     """
-    sens = _check_positive(l2_sensitivity, "l2_sensitivity")
-    eps = _check_positive(epsilon, "epsilon")
-    delta = _check_delta(delta)
+    sens = check_positive(l2_sensitivity, "l2_sensitivity")
+    eps = check_positive(epsilon, "epsilon")
+    delta = check_probability(delta, "delta", open_interval=True)
     if eps >= 1:
         raise ValueError(
             "epsilon must be in (0, 1) for the classic Gaussian mechanism; got "
@@ -507,9 +473,9 @@ def exponential_mechanism_probabilities(
 
 
 def _exp_scores(utilities: ArrayLike, sensitivity: float, epsilon: float):
-    sens = _check_positive(sensitivity, "sensitivity")
-    eps = _check_positive(epsilon, "epsilon")
-    u = _as_float_vector(utilities, "utilities", allow_neg_inf=True)
+    sens = check_positive(sensitivity, "sensitivity")
+    eps = check_positive(epsilon, "epsilon")
+    u = as_float_1d(utilities, "utilities", allow_neg_inf=True)
     if np.all(u == -np.inf):
         raise ValueError(
             "utilities must contain at least one finite value; got all -inf"
@@ -629,10 +595,10 @@ def report_noisy_max(
     """
     scale = (
         2.0
-        * _check_positive(sensitivity, "sensitivity")
-        / _check_positive(epsilon, "epsilon")
+        * check_positive(sensitivity, "sensitivity")
+        / check_positive(epsilon, "epsilon")
     )
-    v = _as_float_vector(values, "values")
+    v = as_float_1d(values, "values")
     _check_rng(rng)
     size = _check_size(size)
     if size is None:
@@ -702,10 +668,10 @@ def above_threshold(
     >>> print(above_threshold([0.0, 0.0], 1000.0, 1.0, 1.0, rng=rng))
     None
     """
-    sens = _check_positive(sensitivity, "sensitivity")
-    eps = _check_positive(epsilon, "epsilon")
-    threshold = _check_finite(threshold, "threshold")
-    v = _as_float_vector(values, "values")
+    sens = check_positive(sensitivity, "sensitivity")
+    eps = check_positive(epsilon, "epsilon")
+    threshold = check_real(threshold, "threshold")
+    v = as_float_1d(values, "values")
     _check_rng(rng)
     size = _check_size(size)
     runs = 1 if size is None else size
@@ -773,12 +739,11 @@ def sparse_vector(
     >>> sparse_vector(values, 500.0, 1.0, 1.0, 2, rng=rng)
     [1, 3]
     """
-    sens = _check_positive(sensitivity, "sensitivity")
-    eps = _check_positive(epsilon, "epsilon")
-    threshold = _check_finite(threshold, "threshold")
-    if not isinstance(c, numbers.Integral) or isinstance(c, bool) or c < 1:
-        raise ValueError(f"c must be a positive integer; got {c!r}")
-    v = _as_float_vector(values, "values")
+    sens = check_positive(sensitivity, "sensitivity")
+    eps = check_positive(epsilon, "epsilon")
+    threshold = check_real(threshold, "threshold")
+    c = check_int(c, "c", low=1)
+    v = as_float_1d(values, "values")
     _check_rng(rng)
     sigma = 2.0 * int(c) * sens / eps
     noisy = v + rng.laplace(0.0, 2.0 * sigma, size=v.shape)
@@ -857,11 +822,10 @@ def private_quantile(
     >>> 35 <= med <= 45
     True
     """
-    eps = _check_positive(epsilon, "epsilon")
-    if not _is_real(q) or not 0 <= q <= 1:
-        raise ValueError(f"q must be a number in [0, 1]; got {q!r}")
-    lower = _check_finite(lower, "lower")
-    upper = _check_finite(upper, "upper")
+    eps = check_positive(epsilon, "epsilon")
+    q = check_probability(q, "q")
+    lower = check_real(lower, "lower")
+    upper = check_real(upper, "upper")
     if not lower < upper:
         raise ValueError(f"lower must be less than upper; got {lower} and {upper}")
     try:
@@ -918,7 +882,7 @@ def private_count(mask_or_values: ArrayLike, epsilon: float, *, rng) -> float:
     >>> round(private_count(np.arange(1000) < 300, 1.0, rng=rng))
     300
     """
-    eps = _check_positive(epsilon, "epsilon")
+    eps = check_positive(epsilon, "epsilon")
     _check_rng(rng)
     arr = np.asarray(mask_or_values)
     count = np.count_nonzero(arr) if arr.dtype == bool else arr.size
@@ -926,8 +890,8 @@ def private_count(mask_or_values: ArrayLike, epsilon: float, *, rng) -> float:
 
 
 def _clipped(values: ArrayLike, lower: float, upper: float) -> np.ndarray:
-    lower = _check_finite(lower, "lower")
-    upper = _check_finite(upper, "upper")
+    lower = check_real(lower, "lower")
+    upper = check_real(upper, "upper")
     if not lower < upper:
         raise ValueError(f"lower must be less than upper; got {lower} and {upper}")
     try:
@@ -978,7 +942,7 @@ def private_sum(
     >>> round(private_sum(np.full(1000, 5.0), 0, 10, 1.0, rng=rng), -2)
     5000.0
     """
-    eps = _check_positive(epsilon, "epsilon")
+    eps = check_positive(epsilon, "epsilon")
     x = _clipped(values, lower, upper)
     _check_rng(rng)
     sens = max(abs(float(lower)), abs(float(upper)))
@@ -1026,7 +990,7 @@ def private_mean(
     >>> round(private_mean(np.full(10_000, 40.0), 0, 100, 1.0, rng=rng))
     40
     """
-    eps = _check_positive(epsilon, "epsilon")
+    eps = check_positive(epsilon, "epsilon")
     x = _clipped(values, lower, upper)
     _check_rng(rng)
     noisy_sum = private_sum(x, lower, upper, eps / 2.0, rng=rng)

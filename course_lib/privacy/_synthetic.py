@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from course_lib._checks import check_int, check_probability, check_real
 from course_lib._checks import check_rng as _check_rng
 
 __all__ = [
@@ -44,14 +45,6 @@ _FIRST_MALE = (
 _SYLLABLES = (
     "ba ke lo mi nu ra se ti vo da ge hi jo ka lu ma ne po ri su ta ve wi zo"
 ).split()
-
-
-def _check_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be a positive integer; got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
 
 
 def adult_with_identifiers(
@@ -106,10 +99,11 @@ def adult_with_identifiers(
     Raises
     ------
     TypeError
-        If ``df`` is not a DataFrame or ``rng`` not a Generator.
+        If ``df`` is not a DataFrame, ``rng`` not a Generator, ``n_zips`` not
+        an integer or ``zipf_exponent`` not a real number.
     ValueError
-        If ``age`` or ``sex`` is missing or invalid, if ``n_zips`` is not a
-        positive integer at most 90,000, or ``zipf_exponent`` is negative.
+        If ``age`` or ``sex`` is missing or invalid, if ``n_zips`` is not in
+        [1, 90000], or ``zipf_exponent`` is negative or not finite.
 
     Examples
     --------
@@ -126,13 +120,10 @@ def adult_with_identifiers(
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
     rng = _check_rng(rng)
-    n_zips = _check_positive_int("n_zips", n_zips)
+    n_zips = check_int(n_zips, "n_zips", low=1)
     if n_zips > 90_000:
         raise ValueError(f"n_zips must be at most 90000; got {n_zips}")
-    if not np.isfinite(zipf_exponent) or zipf_exponent < 0:
-        raise ValueError(
-            f"zipf_exponent must be a non-negative finite number; got {zipf_exponent!r}"
-        )
+    check_real(zipf_exponent, "zipf_exponent", low=0.0)
     for column in ("age", "sex"):
         if column not in df.columns:
             raise ValueError(
@@ -251,17 +242,13 @@ def location_traces(
     >>> bool(traces["person"].nunique() == 100 and traces["hour"].max() < 24)
     True
     """
-    n_people = _check_positive_int("n_people", n_people)
-    n_places = _check_positive_int("n_places", n_places)
-    n_hours = _check_positive_int("n_hours", n_hours)
-    favourite_places = _check_positive_int("favourite_places", favourite_places)
+    n_people = check_int(n_people, "n_people", low=1)
+    n_places = check_int(n_places, "n_places", low=1)
+    n_hours = check_int(n_hours, "n_hours", low=1)
+    favourite_places = check_int(favourite_places, "favourite_places", low=1)
     rng = _check_rng(rng)
-    if not np.isfinite(visits_per_person) or visits_per_person < 1:
-        raise ValueError(
-            f"visits_per_person must be a finite number >= 1; got {visits_per_person!r}"
-        )
-    if not 0 <= p_favourite <= 1:
-        raise ValueError(f"p_favourite must be in [0, 1]; got {p_favourite!r}")
+    check_real(visits_per_person, "visits_per_person", low=1.0)
+    check_probability(p_favourite, "p_favourite")
 
     popularity = 1.0 / np.arange(1, n_places + 1)
     popularity /= popularity.sum()
@@ -313,7 +300,7 @@ def census_block(
     With ``rng=None`` (the default) this is the fictional block of seven
     people of Garfinkel, Abowd and Martindale (2019), whose published
     statistics (their Table 1, reproduced by
-    ``course_lib.privacy.attacks.block_tables``) have exactly one
+    :func:`~course_lib.privacy.block_tables`) have exactly one
     consistent reconstruction. With a generator, a random block of ``size``
     people is drawn instead: age uniform on 0-89, sex and race
     ("Black"/"White") each uniform, and married with probability 1/2 for
@@ -356,7 +343,7 @@ def census_block(
     >>> census_block(rng=np.random.default_rng(0), size=4).shape
     (4, 4)
     """
-    size = _check_positive_int("size", size)
+    size = check_int(size, "size", low=1)
     if rng is None:
         if size != 7:
             raise ValueError(
@@ -375,10 +362,10 @@ def census_block(
                 "married": (age >= MIN_MARRIED_AGE) & (rng.random(size) < 0.5),
             }
         )
-    return _tidy_block(block)
+    return tidy_block(block)
 
 
-def _tidy_block(block: pd.DataFrame) -> pd.DataFrame:
+def tidy_block(block: pd.DataFrame) -> pd.DataFrame:
     """Canonical dtypes and row order of a block (used to compare blocks)."""
     out = pd.DataFrame(
         {

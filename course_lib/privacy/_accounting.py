@@ -44,6 +44,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize, special
 
+from course_lib._checks import check_int, check_positive, check_probability, check_real
+
 __all__ = [
     "BudgetExceededError",
     "PrivacyBudget",
@@ -72,37 +74,6 @@ _BUDGET_RTOL = 1e-9
 # ---------------------------------------------------------------------------
 # Validation helpers
 # ---------------------------------------------------------------------------
-
-
-def _positive(name: str, value: object, *, allow_inf: bool = False) -> float:
-    """Return ``value`` as a float if it is a positive number, else raise."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{name} must be a positive finite number; got {value!r}")
-    x = float(value)
-    if not (x > 0) or (math.isinf(x) and not allow_inf):
-        what = "a positive number" if allow_inf else "a positive finite number"
-        raise ValueError(f"{name} must be {what}; got {value!r}")
-    return x
-
-
-def _nonnegative(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{name} must be a non-negative finite number; got {value!r}")
-    x = float(value)
-    if not (x >= 0) or math.isinf(x):
-        raise ValueError(f"{name} must be a non-negative finite number; got {value!r}")
-    return x
-
-
-def _delta(name: str, value: object, *, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{name} must be a number in (0, 1); got {value!r}")
-    x = float(value)
-    low_ok = x >= 0 if allow_zero else x > 0
-    if not (low_ok and x < 1):
-        interval = "[0, 1)" if allow_zero else "(0, 1)"
-        raise ValueError(f"{name} must be a number in {interval}; got {value!r}")
-    return x
 
 
 def _nonnegative_array(name: str, values: ArrayLike) -> np.ndarray:
@@ -262,13 +233,10 @@ def advanced_composition(
     >>> 10_000 * 0.01  # basic composition
     100.0
     """
-    eps = _positive("epsilon", epsilon)
-    dl = _delta("delta", delta, allow_zero=True)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise TypeError(f"k must be a positive integer; got {k!r}")
-    if k < 1:
-        raise ValueError(f"k must be a positive integer; got {k!r}")
-    dp = _delta("delta_prime", delta_prime)
+    eps = check_positive(epsilon, "epsilon")
+    dl = check_real(delta, "delta", low=0.0, high=1.0, high_open=True)
+    check_int(k, "k", low=1)
+    dp = check_probability(delta_prime, "delta_prime", open_interval=True)
     eps_total = math.sqrt(2 * k * math.log(1 / dp)) * eps + k * eps * math.expm1(eps)
     return eps_total, k * dl + dp
 
@@ -308,8 +276,8 @@ def zcdp_of_gaussian(sigma: float, l2_sensitivity: float) -> float:
     >>> zcdp_of_gaussian(2.0, 1.0)
     0.125
     """
-    s = _positive("sigma", sigma)
-    d = _positive("l2_sensitivity", l2_sensitivity)
+    s = check_positive(sigma, "sigma")
+    d = check_positive(l2_sensitivity, "l2_sensitivity")
     return d * d / (2 * s * s)
 
 
@@ -339,7 +307,7 @@ def zcdp_of_pure_dp(epsilon: float) -> float:
     >>> zcdp_of_pure_dp(1.0)
     0.5
     """
-    eps = _positive("epsilon", epsilon)
+    eps = check_positive(epsilon, "epsilon")
     return eps * eps / 2
 
 
@@ -370,8 +338,8 @@ def gaussian_sigma_for_zcdp(rho: float, l2_sensitivity: float) -> float:
     >>> gaussian_sigma_for_zcdp(0.125, 1.0)
     2.0
     """
-    r = _positive("rho", rho)
-    d = _positive("l2_sensitivity", l2_sensitivity)
+    r = check_positive(rho, "rho")
+    d = check_positive(l2_sensitivity, "l2_sensitivity")
     return d / math.sqrt(2 * r)
 
 
@@ -420,8 +388,8 @@ def zcdp_to_dp(rho: float, delta: float) -> float:
     >>> round(rho + 2 * math.sqrt(rho * math.log(1e5)), 4)  # classical bound
     1.2309
     """
-    r = _positive("rho", rho)
-    log_delta = math.log(_delta("delta", delta))
+    r = check_positive(rho, "rho")
+    log_delta = math.log(check_probability(delta, "delta", open_interval=True))
 
     def eps_of(t: float) -> float:
         # Parametrise alpha = 1 + exp(t) so that alpha > 1 on the whole line.
@@ -474,8 +442,8 @@ def rho_for_dp(epsilon: float, delta: float) -> float:
     >>> zcdp_to_dp(rho, 1e-5) <= 1.0
     True
     """
-    eps = _positive("epsilon", epsilon)
-    dl = _delta("delta", delta)
+    eps = check_positive(epsilon, "epsilon")
+    dl = check_probability(delta, "delta", open_interval=True)
     lo, hi = 0.0, eps  # zcdp_to_dp(eps, delta) >= rho = eps, so hi is too big
     while zcdp_to_dp(hi, dl) <= eps:  # pragma: no cover - defensive
         hi *= 2
@@ -592,16 +560,9 @@ def rdp_subsampled_gaussian(
     >>> np.round(rdp, 4)  # small noise: high orders blow up
     array([1.71800000e-01, 8.93600000e-01, 1.12462759e+04])
     """
-    if isinstance(q, bool) or not isinstance(q, (int, float, np.number)):
-        raise TypeError(f"q must be a number in (0, 1]; got {q!r}")
-    qf = float(q)
-    if not (0 < qf <= 1):
-        raise ValueError(f"q must be a number in (0, 1]; got {q!r}")
-    sigma = _positive("noise_multiplier", noise_multiplier)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
-        raise TypeError(f"steps must be a non-negative integer; got {steps!r}")
-    if steps < 0:
-        raise ValueError(f"steps must be a non-negative integer; got {steps!r}")
+    qf = check_real(q, "q", low=0.0, high=1.0, low_open=True)
+    sigma = check_positive(noise_multiplier, "noise_multiplier")
+    check_int(steps, "steps", low=0)
     alphas = _orders_array(orders)
     if qf == 1.0:
         return steps * alphas / (2 * sigma * sigma)
@@ -682,7 +643,7 @@ def rdp_to_dp(orders: ArrayLike, rdp: ArrayLike, delta: float) -> tuple[float, f
             "rdp must hold non-negative numbers (inf allowed); got NaN "
             "or a negative value"
         )
-    log_delta = math.log(_delta("delta", delta))
+    log_delta = math.log(check_probability(delta, "delta", open_interval=True))
     eps = _dp_from_rdp_curve(a, r, log_delta)
     i = int(np.argmin(eps))
     return max(0.0, float(eps[i])), float(a[i])
@@ -748,14 +709,14 @@ class PrivacyBudget:
     >>> budget.spend(0.5)
     Traceback (most recent call last):
     ...
-    course_lib.privacy.accounting.BudgetExceededError: epsilon must be at most the 0.25 left of the budget of 1; got 0.5. Spend less (e.g. a larger noise scale) or start a new budget.
+    course_lib.privacy._accounting.BudgetExceededError: epsilon must be at most the 0.25 left of the budget of 1; got 0.5. Spend less (e.g. a larger noise scale) or start a new budget.
     >>> budget.spent
     Spend(epsilon=0.75, delta=0.0)
     """
 
     def __init__(self, epsilon: float, delta: float = 0.0) -> None:
-        self.epsilon = _positive("epsilon", epsilon)
-        self.delta = _delta("delta", delta, allow_zero=True)
+        self.epsilon = check_positive(epsilon, "epsilon")
+        self.delta = check_real(delta, "delta", low=0.0, high=1.0, high_open=True)
         self._history: list[Spend] = []
 
     def __repr__(self) -> str:
@@ -802,8 +763,8 @@ class PrivacyBudget:
         ValueError
             If ``epsilon`` or ``delta`` is out of range.
         """
-        eps = _nonnegative("epsilon", epsilon)
-        dl = _delta("delta", delta, allow_zero=True)
+        eps = check_real(epsilon, "epsilon", low=0.0)
+        dl = check_real(delta, "delta", low=0.0, high=1.0, high_open=True)
         spent_eps, spent_dl = self.spent
         left_eps, left_dl = self.remaining
         if spent_eps + eps > self.epsilon * (1 + _BUDGET_RTOL):
@@ -849,7 +810,7 @@ class ZCDPBudget:
     """
 
     def __init__(self, rho: float) -> None:
-        self.rho = _positive("rho", rho)
+        self.rho = check_positive(rho, "rho")
         self._history: list[float] = []
 
     def __repr__(self) -> str:
@@ -888,7 +849,7 @@ class ZCDPBudget:
         ValueError
             If ``rho`` is negative or not finite.
         """
-        r = _nonnegative("rho", rho)
+        r = check_real(rho, "rho", low=0.0)
         if self.spent + r > self.rho * (1 + _BUDGET_RTOL):
             raise BudgetExceededError(
                 f"rho must be at most the {self.remaining:.6g} left of the budget of "
@@ -910,6 +871,6 @@ class ZCDPBudget:
         float
             The epsilon; 0 if nothing has been spent.
         """
-        dl = _delta("delta", delta)
+        dl = check_probability(delta, "delta", open_interval=True)
         spent = self.spent
         return 0.0 if spent == 0 else zcdp_to_dp(spent, dl)
