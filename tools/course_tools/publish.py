@@ -782,14 +782,7 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
     """
     source = Path(source).resolve()
     destination = Path(destination).resolve()
-    missing = [
-        n for n in ("_config.yml", "_toc.yml", "solutions") if not (source / n).exists()
-    ]
-    if missing:
-        raise ValueError(
-            "source must be the course's root folder, with _config.yml, _toc.yml "
-            f"and solutions/; got {source}, without {missing}"
-        )
+    _check_source(source)
     previous = _check_destination(source, destination)
 
     # Plan everything before touching the destination.
@@ -800,6 +793,55 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
         for p in every_page
         if p not in pages
     }
+    plan = _plan(source, pages)
+    title = _book_title(source)
+    # Each notebook page gets its runnable copy beside it (the launch buttons' target).
+    runnable = [p for p in pages if _is_notebook_page(p)]
+    spec = install_spec(source) if runnable else ""
+    written = {
+        *(p.with_suffix(".ipynb").relative_to(source).parts[0] for p in runnable),
+        "pyproject.toml",
+        "requirements.txt",
+        "runtime.txt",
+        "README.md",
+        ".gitignore",
+        MANIFEST,
+    }
+    entries = sorted({rel.split("/")[0] for rel in plan} | written | {"_build"})
+
+    _start_destination(destination, previous, entries)
+    _copy_plan(plan, destination)
+    _write_students_pages(source, destination, plan, pages, left_out)
+    for page in runnable:
+        _write_runnable_copy(destination / page.relative_to(source), spec)
+    _write_repository_files(source, destination, title)
+    files = len(readable_files(destination))
+
+    _check_grading_references(destination, [e for e in entries if e != "_build"])
+    _check_imports(destination)
+    secrets = course_secrets(source, destination / "course_lib")
+    if build:
+        _seed_cache(source, destination)
+        _build(destination)
+    scanned = readable_files(destination)
+    _check_no_leaks(destination, secrets)
+    return PublishReport(destination, files, build, len(secrets), len(scanned))
+
+
+def _check_source(source: Path) -> None:
+    """Refuse a ``source`` that is not the course's root folder."""
+    missing = [
+        n for n in ("_config.yml", "_toc.yml", "solutions") if not (source / n).exists()
+    ]
+    if missing:
+        raise ValueError(
+            "source must be the course's root folder, with _config.yml, _toc.yml "
+            f"and solutions/; got {source}, without {missing}"
+        )
+
+
+def _plan(source: Path, pages: list[Path]) -> dict[str, Path]:
+    """What is copied: path in the copy -> path in the course (never solutions/, tests/ or bench/)."""
     plan: dict[str, Path] = {}
     for path in [
         source / "_config.yml",
@@ -819,6 +861,11 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
                     f"the book must not use files from solutions/, tests/ or bench/; got {rel}"
                 )
             plan[rel.as_posix()] = path
+    return plan
+
+
+def _book_title(source: Path) -> str:
+    """The book's title from ``_config.yml``, or "The course"."""
     title = "The course"
     try:
         import yaml
@@ -826,20 +873,13 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
         title = yaml.safe_load((source / "_config.yml").read_text()).get("title", title)
     except (OSError, AttributeError):
         pass
-    # Each notebook page gets its runnable copy beside it (the launch buttons' target).
-    runnable = [p for p in pages if _is_notebook_page(p)]
-    spec = install_spec(source) if runnable else ""
-    written = {
-        *(p.with_suffix(".ipynb").relative_to(source).parts[0] for p in runnable),
-        "pyproject.toml",
-        "requirements.txt",
-        "runtime.txt",
-        "README.md",
-        ".gitignore",
-        MANIFEST,
-    }
-    entries = sorted({rel.split("/")[0] for rel in plan} | written | {"_build"})
+    return title
 
+
+def _start_destination(
+    destination: Path, previous: list[str], entries: list[str]
+) -> None:
+    """Empty the previous output's entries, and write the manifest of the new ones."""
     destination.mkdir(parents=True, exist_ok=True)
     for name in sorted(set(previous) | {"_build"}):
         _remove(destination / name)
@@ -847,12 +887,24 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
         json.dumps({"written_by": "course publish", "entries": entries}, indent=1)
         + "\n"
     )
+
+
+def _copy_plan(plan: dict[str, Path], destination: Path) -> None:
     lib_ignore = shutil.ignore_patterns(
         "__pycache__", "*.pyc", "*.egg-info", ".ipynb_checkpoints"
     )
     for rel, path in plan.items():
         _copy(path, destination / rel, lib_ignore if rel == "course_lib" else _IGNORE)
-    # The students' site: no page for instructors, nor any block marked so.
+
+
+def _write_students_pages(
+    source: Path,
+    destination: Path,
+    plan: dict[str, Path],
+    pages: list[Path],
+    left_out: set[str],
+) -> None:
+    """The students' site: no page for instructors, nor any block marked so."""
     toc = destination / "_toc.yml"
     toc.write_text(_students_toc(toc.read_text(encoding="utf-8"), left_out))
     for page in pages:
@@ -861,8 +913,10 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
         if rel.startswith("chapters"):
             for page in (destination / rel).rglob("*.md"):
                 _students_page(page)
-    for page in runnable:
-        _write_runnable_copy(destination / page.relative_to(source), spec)
+
+
+def _write_repository_files(source: Path, destination: Path, title: str) -> None:
+    """The students' repository around the book: workflow, pyproject, README, Binder files."""
     # Not in the manifest: a .github folder of the students' repository (other
     # workflows) stays; this one file is written again each time.
     workflow = destination / ".github" / "workflows" / "book.yml"
@@ -877,15 +931,9 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
     pins = "-c constraints.txt\n" if (destination / "constraints.txt").exists() else ""
     (destination / "requirements.txt").write_text(f"{pins}-e .\n")
     (destination / "runtime.txt").write_text("python-3.11\n")
-    files = len(readable_files(destination))
 
-    _check_grading_references(destination, [e for e in entries if e != "_build"])
-    _check_imports(destination)
-    secrets = course_secrets(source, destination / "course_lib")
-    if build:
-        _seed_cache(source, destination)
-        _build(destination)
-    scanned = readable_files(destination)
+
+def _check_no_leaks(destination: Path, secrets: set[str]) -> None:
     leaks = find_leaks(destination, secrets)
     if leaks:
         shown = "\n".join(
@@ -897,4 +945,3 @@ def publish(source: Path, destination: Path, *, build: bool = True) -> PublishRe
             f"hand it out):\n{shown}",
             leaks,
         )
-    return PublishReport(destination, files, build, len(secrets), len(scanned))

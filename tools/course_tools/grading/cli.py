@@ -423,6 +423,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    for add in (
+        _add_release,
+        _add_roster,
+        _add_collect,
+        _add_grade,
+        _add_feedback,
+        _add_grades,
+        _add_scan,
+        _add_publish,
+    ):
+        add(sub)
+    return parser
+
+
+def _add_release(sub: Any) -> None:
     p = sub.add_parser(
         "release",
         help="write the student versions into exercises/",
@@ -436,6 +451,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db-url", help="gradebook URL (default: from nbgrader_config.py)")
     p.set_defaults(func=_release)
 
+
+def _add_roster(sub: Any) -> None:
     p = sub.add_parser(
         "roster",
         help="import the class list from the LMS into the gradebook",
@@ -459,6 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db-url", help="gradebook URL (default: from nbgrader_config.py)")
     p.set_defaults(func=_roster)
 
+
+def _add_collect(sub: Any) -> None:
     p = sub.add_parser(
         "collect",
         help="unpack a learning-management-system zip into submitted/",
@@ -482,6 +501,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_collect)
 
+
+def _add_grade(sub: Any) -> None:
     p = sub.add_parser(
         "grade",
         help="autograde every submission in parallel, sandboxed",
@@ -541,6 +562,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_grade)
 
+
+def _add_feedback(sub: Any) -> None:
     p = sub.add_parser(
         "feedback",
         help="write each student's feedback page",
@@ -551,6 +574,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db-url", help="gradebook URL (default: from nbgrader_config.py)")
     p.set_defaults(func=_feedback)
 
+
+def _add_grades(sub: Any) -> None:
     p = sub.add_parser(
         "grades",
         help="export grades to CSV and an HTML report",
@@ -585,6 +610,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db-url", help="gradebook URL (default: from nbgrader_config.py)")
     p.set_defaults(func=_grades)
 
+
+def _add_scan(sub: Any) -> None:
     p = sub.add_parser(
         "scan",
         help="list code that looks like tampering, for review",
@@ -594,6 +621,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.set_defaults(func=_scan)
 
+
+def _add_publish(sub: Any) -> None:
     p = sub.add_parser(
         "publish",
         help="write the student-facing repository and its site",
@@ -609,7 +638,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-build", action="store_true", help="write the sources only, no site"
     )
     p.set_defaults(func=_publish)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -521,38 +521,54 @@ def _decode(obj: Any, _depth: int, budget: _Budget) -> Any:
         return [_decode(v, _depth + 1, budget) for v in obj]
     if type(obj) is not dict:
         raise DecodeError(f"unexpected {type(obj).__name__}")
+    return _dec_record(obj, _depth, budget)
+
+
+def _dec_record(obj: dict[str, Any], _depth: int, budget: _Budget) -> Any:
+    """The object a record (a dict with one marker key, as encode writes it) stands for."""
     if "__float__" in obj:
         return _dec_float(obj)
     if "__dict__" in obj:
-        inner = obj["__dict__"]
-        if not isinstance(inner, dict):
-            raise DecodeError("dict record expected")
-        return {str(k): _decode(v, _depth + 1, budget) for k, v in inner.items()}
+        return _dec_dict(obj["__dict__"], _depth, budget)
     if "__ndarray__" in obj:
         return _dec_array(obj, budget)
     if "__series__" in obj:
-        values = _dec_array(_need_array(obj["__series__"]), budget)
-        index = _dec_index(obj.get("index"), budget)
-        if values.ndim != 1 or len(values) != len(index):
-            raise DecodeError("series values must be 1-D and match the index")
-        return pd.Series(values, index=index, name=_dec_name(obj.get("name")))
+        return _dec_series(obj, budget)
     if "__frame__" in obj:
-        records = obj["__frame__"]
-        if not isinstance(records, list) or len(records) > MAX_COLUMNS:
-            raise DecodeError(f"a DataFrame must have at most {MAX_COLUMNS:,} columns")
-        columns = _dec_index(obj.get("columns"), budget)
-        index = _dec_index(obj.get("index"), budget)
-        cols = [_dec_array(_need_array(c), budget) for c in records]
-        if len(cols) != len(columns) or any(
-            c.ndim != 1 or len(c) != len(index) for c in cols
-        ):
-            raise DecodeError("frame shape does not match its index")
-        frame = pd.DataFrame(dict(enumerate(cols)), index=index)
-        frame.columns = columns
-        return frame
+        return _dec_frame(obj, budget)
     if "__index__" in obj or "__multiindex__" in obj:
         return _dec_index(obj, budget)
     raise DecodeError("unknown record")
+
+
+def _dec_dict(inner: Any, _depth: int, budget: _Budget) -> dict[str, Any]:
+    if not isinstance(inner, dict):
+        raise DecodeError("dict record expected")
+    return {str(k): _decode(v, _depth + 1, budget) for k, v in inner.items()}
+
+
+def _dec_series(obj: dict[str, Any], budget: _Budget) -> pd.Series:
+    values = _dec_array(_need_array(obj["__series__"]), budget)
+    index = _dec_index(obj.get("index"), budget)
+    if values.ndim != 1 or len(values) != len(index):
+        raise DecodeError("series values must be 1-D and match the index")
+    return pd.Series(values, index=index, name=_dec_name(obj.get("name")))
+
+
+def _dec_frame(obj: dict[str, Any], budget: _Budget) -> pd.DataFrame:
+    records = obj["__frame__"]
+    if not isinstance(records, list) or len(records) > MAX_COLUMNS:
+        raise DecodeError(f"a DataFrame must have at most {MAX_COLUMNS:,} columns")
+    columns = _dec_index(obj.get("columns"), budget)
+    index = _dec_index(obj.get("index"), budget)
+    cols = [_dec_array(_need_array(c), budget) for c in records]
+    if len(cols) != len(columns) or any(
+        c.ndim != 1 or len(c) != len(index) for c in cols
+    ):
+        raise DecodeError("frame shape does not match its index")
+    frame = pd.DataFrame(dict(enumerate(cols)), index=index)
+    frame.columns = columns
+    return frame
 
 
 def dumps(value: Any) -> str:
