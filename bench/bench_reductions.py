@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-import course_lib.fairness.reductions as cr
+import course_lib.fairness as cr
 from course_lib.datasets import load_adult
 
 NUM = ["age", "education_num", "capital_gain", "capital_loss", "hours_per_week"]

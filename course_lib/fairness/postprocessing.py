@@ -45,11 +45,17 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from course_lib.fairness.metrics import (
-    _check_weights,
-    _feature_columns,
-    _group_codes,
-    _rate,
+from course_lib._checks import (
+    as_binary_1d,
+    as_float_1d,
+    check_probability,
+    check_sample_weight,
+)
+from course_lib.fairness._counting import (
+    feature_columns,
+    group_codes,
+    group_index,
+    rate,
 )
 
 __all__ = [
@@ -85,78 +91,6 @@ PREDICT_METHODS = ("auto", "predict_proba", "decision_function", "predict")
 # --------------------------------------------------------------------------
 
 
-def _as_float_1d(values: Any, name: str, n: int | None = None) -> np.ndarray:
-    """``values`` as a finite 1-D float array (of length ``n`` if given)."""
-    if isinstance(values, pd.DataFrame):
-        raise ValueError(
-            f"{name} must be 1-D; got a DataFrame of shape {values.shape}. "
-            "Pass a single column."
-        )
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be numeric; got values that fail: {err}") from err
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-D; got an array of shape {arr.shape}")
-    if n is not None and len(arr) != n:
-        raise ValueError(f"{name} must have length {n} (one per row); got {len(arr)}")
-    if len(arr) == 0:
-        raise ValueError(f"{name} must not be empty; got 0 values")
-    bad = int(np.count_nonzero(~np.isfinite(arr)))
-    if bad:
-        raise ValueError(
-            f"{name} must be finite; got {bad} NaN or infinite value(s) of {len(arr)}"
-        )
-    return arr
-
-
-def _binary_01(y: Any, name: str, n: int | None = None) -> np.ndarray:
-    """``y`` as a 1-D int8 array of 0/1 labels, or raise."""
-    if isinstance(y, pd.DataFrame):
-        raise ValueError(
-            f"{name} must be 1-D; got a DataFrame of shape {y.shape}. "
-            "Pass a single column."
-        )
-    arr = np.asarray(y)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-D; got an array of shape {arr.shape}")
-    if n is not None and len(arr) != n:
-        raise ValueError(f"{name} must have length {n} (one per row); got {len(arr)}")
-    if len(arr) == 0:
-        raise ValueError(f"{name} must not be empty; got 0 values")
-    if arr.dtype.kind == "b":
-        return arr.astype(np.int8)
-    if arr.dtype.kind not in "iuf":
-        raise ValueError(
-            f"{name} must contain only the labels 0 and 1; got dtype {arr.dtype}. "
-            "Encode the labels as 0/1 first, e.g. (y == 'yes').astype(int)."
-        )
-    ok = (arr == 0) | (arr == 1)
-    if not ok.all():
-        found = pd.unique(arr[~ok])[:5].tolist()
-        raise ValueError(
-            f"{name} must contain only the labels 0 and 1; got other values "
-            f"such as {found}"
-        )
-    return arr.astype(np.int8)
-
-
-def _check_probability(p: Any, name: str) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number in [0, 1]; got {p!r}")
-    if not 0.0 <= float(p) <= 1.0:
-        raise ValueError(f"{name} must be in [0, 1]; got {p!r}")
-    return float(p)
-
-
-def _group_index(levels: list[pd.Index], level_codes: np.ndarray) -> pd.Index:
-    """Index of the observed groups (a MultiIndex for several features)."""
-    if len(levels) == 1:
-        return levels[0][level_codes[:, 0]]
-    arrays = [lev[level_codes[:, j]] for j, lev in enumerate(levels)]
-    return pd.MultiIndex.from_arrays(arrays, names=[lev.name for lev in levels])
-
-
 def _lookup_groups(
     sensitive_features: Any,
     n: int,
@@ -164,7 +98,7 @@ def _lookup_groups(
     level_codes: np.ndarray,
 ) -> np.ndarray:
     """Code each row into the groups seen in fit; raise for unseen groups."""
-    columns = _feature_columns(sensitive_features, n)
+    columns = feature_columns(sensitive_features, n)
     if len(columns) != len(levels):
         raise ValueError(
             f"sensitive_features must have {len(levels)} column(s), as in fit; "
@@ -233,14 +167,14 @@ def group_thresholds(
     ...                  thresholds={"a": 0.5, "b": 0.3})
     array([0, 1, 1, 1])
     """
-    s = _as_float_1d(scores, "scores")
+    s = as_float_1d(scores, "scores")
     if not isinstance(thresholds, (Mapping, pd.Series)):
         raise TypeError(
             "thresholds must be a mapping from group value to threshold (dict or "
             f"Series); got {type(thresholds).__name__}"
         )
-    group, levels, level_codes = _group_codes(sensitive_features, len(s))
-    keys = _group_index(levels, level_codes).tolist()
+    group, levels, level_codes = group_codes(sensitive_features, len(s))
+    keys = group_index(levels, level_codes).tolist()
     missing = [k for k in keys if k not in thresholds]
     if missing:
         raise ValueError(
@@ -311,11 +245,11 @@ def threshold_sweep(
     4                   b        0.3  1.0  0.0             0.5
     5                   b        0.1  1.0  1.0             1.0
     """
-    y = _binary_01(y_true, "y_true")
-    s = _as_float_1d(scores, "scores", len(y))
-    w = _check_weights(sample_weight, len(y))
+    y = as_binary_1d(y_true, "y_true").astype(np.int8)
+    s = as_float_1d(scores, "scores", n=len(y))
+    w = check_sample_weight(sample_weight, len(y))
     w = np.ones(len(y)) if w is None else w
-    group, levels, level_codes = _group_codes(sensitive_features, len(y))
+    group, levels, level_codes = group_codes(sensitive_features, len(y))
     n_groups = len(level_codes)
     order = np.lexsort((-s, group))
     s_sorted, g_sorted = s[order], group[order]
@@ -366,9 +300,9 @@ def threshold_sweep(
     }
     frame |= {
         "threshold": point_t,
-        "tpr": _rate(sel_pos, tot_pos),
-        "fpr": _rate(sel_all - sel_pos, tot_neg),
-        "selection_rate": _rate(sel_all, tot_all),
+        "tpr": rate(sel_pos, tot_pos),
+        "fpr": rate(sel_all - sel_pos, tot_neg),
+        "selection_rate": rate(sel_all, tot_all),
     }
     return pd.DataFrame(frame)
 
@@ -577,7 +511,7 @@ def _soft_scores(estimator: Any, X: Any, method: str) -> np.ndarray:
                 f"problem; got {out.shape}"
             )
         out = out[:, 1]
-    return _as_float_1d(out, f"the estimator's {method} output")
+    return as_float_1d(out, f"the estimator's {method} output")
 
 
 class ThresholdOptimizer(MetaEstimatorMixin, BaseEstimator):
@@ -781,18 +715,18 @@ class ThresholdOptimizer(MetaEstimatorMixin, BaseEstimator):
             With ``prefit=True`` and an estimator that is not fitted.
         """
         self._validate_params()
-        labels = _binary_01(y, "y")
+        labels = as_binary_1d(y, "y").astype(np.int8)
         n = len(labels)
         if len(X) != n:
             raise ValueError(f"X and y must have the same length; got {len(X)} and {n}")
-        weights = _check_weights(sample_weight, n)
-        group, levels, level_codes = _group_codes(sensitive_features, n)
+        weights = check_sample_weight(sample_weight, n)
+        group, levels, level_codes = group_codes(sensitive_features, n)
         n_groups = len(level_codes)
         w = np.ones(n) if weights is None else weights
         pos = np.bincount(group, weights=w * labels, minlength=n_groups)
         neg = np.bincount(group, weights=w * (1 - labels), minlength=n_groups)
         degenerate = np.flatnonzero((pos <= 0) | (neg <= 0))
-        groups = _group_index(levels, level_codes)
+        groups = group_index(levels, level_codes)
         if degenerate.size:
             raise ValueError(
                 "every group must have both labels (with positive weight) to "
@@ -959,9 +893,9 @@ _BOLT_ON_METRICS = ("selection_rate", "tpr", "fpr", "error_rate")
 def _bolt_on_inputs(
     y_pred: Any, sensitive_features: Any, group: Any
 ) -> tuple[np.ndarray, np.ndarray, pd.Index, int]:
-    pred = _binary_01(y_pred, "y_pred")
-    codes, levels, level_codes = _group_codes(sensitive_features, len(pred))
-    groups = _group_index(levels, level_codes)
+    pred = as_binary_1d(y_pred, "y_pred").astype(np.int8)
+    codes, levels, level_codes = group_codes(sensitive_features, len(pred))
+    groups = group_index(levels, level_codes)
     try:
         k = groups.get_loc(group)
     except (KeyError, TypeError, pd.errors.InvalidIndexError):
@@ -1026,8 +960,8 @@ def bolt_on_randomization(
     ...                       group="b", p=1.0, replacement_rate=1.0)
     array([1, 0, 1, 1])
     """
-    p = _check_probability(p, "p")
-    q = _check_probability(replacement_rate, "replacement_rate")
+    p = check_probability(p, "p")
+    q = check_probability(replacement_rate, "replacement_rate")
     pred, codes, _, k = _bolt_on_inputs(y_pred, sensitive_features, group)
     rng = np.random.default_rng(random_state)
     u = rng.random((2, len(pred)))
@@ -1110,19 +1044,19 @@ def bolt_on_frontier(
     1  0.5  0.3125        0.25        0.25
     2  1.0  0.3750        0.00        0.50
     """
-    q = _check_probability(replacement_rate, "replacement_rate")
+    q = check_probability(replacement_rate, "replacement_rate")
     if metric not in _BOLT_ON_METRICS:
         raise ValueError(
             f"metric must be one of {list(_BOLT_ON_METRICS)}; got {metric!r}"
         )
     pred, codes, groups, k = _bolt_on_inputs(y_pred, sensitive_features, group)
-    y = _binary_01(y_true, "y_true", len(pred))
-    p = _as_float_1d(ps, "ps")
+    y = as_binary_1d(y_true, "y_true", n=len(pred)).astype(np.int8)
+    p = as_float_1d(ps, "ps")
     if ((p < 0) | (p > 1)).any():
         raise ValueError(
             f"ps must lie in [0, 1]; got values from {p.min()} to {p.max()}"
         )
-    w = _check_weights(sample_weight, len(pred))
+    w = check_sample_weight(sample_weight, len(pred))
     w = np.ones(len(pred)) if w is None else w
     n_groups = len(groups)
     # Per group and label: weight, and weight of predicted 1.
@@ -1139,13 +1073,13 @@ def bolt_on_frontier(
     wrong = sel_p[..., 0] + (tot[:, 1] - sel_p[..., 1])
     error = wrong.sum(axis=1) / w.sum()
     if metric == "selection_rate":
-        rates = _rate(sel_p.sum(-1), tot.sum(-1))
+        rates = rate(sel_p.sum(-1), tot.sum(-1))
     elif metric == "tpr":
-        rates = _rate(sel_p[..., 1], tot[:, 1])
+        rates = rate(sel_p[..., 1], tot[:, 1])
     elif metric == "fpr":
-        rates = _rate(sel_p[..., 0], tot[:, 0])
+        rates = rate(sel_p[..., 0], tot[:, 0])
     else:
-        rates = _rate(wrong, tot.sum(-1))
+        rates = rate(wrong, tot.sum(-1))
     defined = ~np.isnan(rates)
     hi = np.where(defined, rates, -np.inf).max(axis=1)
     lo = np.where(defined, rates, np.inf).min(axis=1)

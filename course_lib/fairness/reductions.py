@@ -80,7 +80,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 from threadpoolctl import threadpool_limits
 
-from course_lib.fairness.metrics import _group_codes
+from course_lib.fairness._counting import group_codes
 
 __all__ = [
     "DemographicParity",
@@ -147,7 +147,7 @@ def _n_rows(X: Any) -> int:
 
 def _sorted_groups(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[Any]]:
     """Group code per row (groups sorted by value) and the group labels."""
-    group, levels, level_codes = _group_codes(sensitive_features, n)
+    group, levels, level_codes = group_codes(sensitive_features, n)
     if level_codes.shape[1] == 1:
         labels = list(levels[0][level_codes[:, 0]])
         order = np.arange(len(labels))

@@ -36,7 +36,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from course_lib.fairness.audit import IntervalEstimate, wilson_interval
+from course_lib._intervals import IntervalEstimate, wilson_interval
 
 __all__ = [
     "AccuracyComparison",

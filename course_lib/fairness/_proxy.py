@@ -36,7 +36,7 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from course_lib.fairness.metrics import _factorize
+from course_lib.fairness._counting import factorize
 
 __all__ = ["default_proxy_estimator", "feature_proxy_scores", "proxy_strength"]
 
@@ -95,7 +95,7 @@ def _split_sensitive(
             )
     if frame.shape[1] == 0:
         raise ValueError("X must have at least one feature besides the sensitive one")
-    codes, uniques = _factorize(values, "sensitive_feature")
+    codes, uniques = factorize(values, "sensitive_feature")
     n_missing = int(np.count_nonzero(codes < 0))
     if n_missing:
         raise ValueError(
@@ -297,7 +297,7 @@ def _feature_codes(values: pd.Series, numeric: bool) -> np.ndarray:
         else:
             codes = np.searchsorted(uniques, x)
         return np.where(finite, codes, codes.max(initial=0) + 1).astype(np.intp)
-    codes, _ = _factorize(values, f"X column {values.name!r}")
+    codes, _ = factorize(values, f"X column {values.name!r}")
     return np.where(codes < 0, codes.max(initial=0) + 1, codes).astype(np.intp)
 
 
