@@ -1,4 +1,4 @@
-"""Benchmark course_lib.fairness.reductions against fairlearn 0.15 on Adult.
+"""Benchmark the reductions of course_lib.fairness against fairlearn 0.15 on Adult.
 
 Rows: ``ExponentiatedGradient`` with demographic parity and with equalized
 odds (``eps=0.01``, base learner ``LogisticRegression(max_iter=1000)``) on the

@@ -35,6 +35,8 @@ from course_lib.fairness._audit import (
     audit_sample_size,
     difference_ci,
 )
+from course_lib.fairness._exponentiated_gradient import ExponentiatedGradient
+from course_lib.fairness._grid_search import GridSearch
 from course_lib.fairness._metrics import (
     demographic_parity_difference,
     demographic_parity_ratio,
@@ -59,6 +61,14 @@ from course_lib.fairness._metrics import (
     true_positive_rate_difference,
     true_positive_rate_ratio,
 )
+from course_lib.fairness._moments import (
+    DemographicParity,
+    EqualizedOdds,
+    ErrorRate,
+    ErrorRateParity,
+    FalsePositiveRateParity,
+    TruePositiveRateParity,
+)
 from course_lib.fairness._pareto import pareto_front, plot_front
 from course_lib.fairness._pareto import sweep as pareto_sweep
 from course_lib.fairness._preprocessing import Reweighing, reweighing_weights
@@ -78,16 +88,6 @@ from course_lib.fairness.postprocessing import (
     bolt_on_randomization,
     group_thresholds,
     threshold_sweep,
-)
-from course_lib.fairness.reductions import (
-    DemographicParity,
-    EqualizedOdds,
-    ErrorRate,
-    ErrorRateParity,
-    ExponentiatedGradient,
-    FalsePositiveRateParity,
-    GridSearch,
-    TruePositiveRateParity,
 )
 
 __all__ = [
