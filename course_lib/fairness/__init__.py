@@ -35,6 +35,7 @@ from course_lib.fairness._audit import (
     audit_sample_size,
     difference_ci,
 )
+from course_lib.fairness._bolt_on import bolt_on_frontier, bolt_on_randomization
 from course_lib.fairness._exponentiated_gradient import ExponentiatedGradient
 from course_lib.fairness._grid_search import GridSearch
 from course_lib.fairness._metrics import (
@@ -82,13 +83,8 @@ from course_lib.fairness._subgroup import (
     LinearThreshold,
     SubgroupAuditor,
 )
-from course_lib.fairness.postprocessing import (
-    ThresholdOptimizer,
-    bolt_on_frontier,
-    bolt_on_randomization,
-    group_thresholds,
-    threshold_sweep,
-)
+from course_lib.fairness._threshold_optimizer import ThresholdOptimizer
+from course_lib.fairness._thresholds import group_thresholds, threshold_sweep
 
 __all__ = [
     "DemographicParity",
