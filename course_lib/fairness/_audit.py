@@ -9,9 +9,9 @@ proportion ``x / n`` of counts, so its uncertainty has a closed form:
   proportion, the inversion of the score test; unlike the Wald interval it
   stays inside [0, 1] and keeps close to nominal coverage for small ``n`` or
   rates near 0 and 1.
-* :func:`~course_lib.fairness.newcombe_interval`: Newcombe's (1998, method 10) hybrid score
-  interval for a difference of two independent proportions, built from the
-  two Wilson intervals.
+* :func:`~course_lib.fairness.newcombe_interval`: Newcombe's (1998, method
+  10) hybrid score interval for a difference of two independent proportions,
+  built from the two Wilson intervals.
 * ``method="bootstrap"``: percentile intervals from resampling rows within
   each group (vectorised as one multinomial draw of each group's confusion
   matrix per replicate).

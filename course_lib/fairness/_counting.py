@@ -24,8 +24,8 @@ import pandas as pd
 from course_lib._checks import as_1d, check_sample_weight
 
 # Cells of the per-group confusion matrix: index = 2 * y_true + y_pred.
-TN, FP, FN, TP = 0, 1, 2, 3
-WHOLE_DATA = object()  # "no sensitive features": one group, the whole data
+_TN, _FP, _FN, _TP = 0, 1, 2, 3
+_WHOLE_DATA = object()  # "no sensitive features": one group, the whole data
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,24 @@ class Tally:
     level_codes: np.ndarray
 
 
-def preview(values: list[Any], limit: int = 6) -> str:
+def _preview(values: list[Any], limit: int = 6) -> str:
+    """The first ``limit`` values as a short list for an error message."""
     shown = ", ".join(repr(v) for v in values[:limit])
     return f"[{shown}{', ...' if len(values) > limit else ''}]"
 
 
 def factorize(values: Any, what: str) -> tuple[np.ndarray, Any]:
-    """Hash-factorise ``values``; missing values get code -1."""
+    """Hash-factorise ``values`` into sorted uniques; missing values get code -1.
+
+    A TypeError naming ``what`` if the values cannot be hashed or sorted.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> codes, uniques = factorize(pd.Series([3, 1, None, 3]), "group")
+    >>> codes.tolist(), uniques.tolist()
+    ([1, 0, -1, 1], [1.0, 3.0])
+    """
     try:
         return pd.factorize(values, sort=True)
     except TypeError as err:
@@ -68,7 +79,18 @@ def factorize(values: Any, what: str) -> tuple[np.ndarray, Any]:
 
 
 def label_codes(y: Any, name: str) -> tuple[np.ndarray, list[Any]]:
-    """Codes into the distinct labels of ``y`` (as Python scalars)."""
+    """Codes into the distinct labels of ``y`` (as Python scalars), or raise.
+
+    Integer or boolean arrays of two adjacent values take a fast path without
+    hashing; missing labels raise a ValueError naming ``name``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> codes, labels = label_codes(np.array([1, 0, 1]), "y")
+    >>> codes.tolist(), labels
+    ([1, 0, 1], [0, 1])
+    """
     if isinstance(y, np.ndarray) and y.dtype.kind in "biu" and len(y):
         # Fast path for 0/1-style integer or boolean labels: no hashing.
         lo, hi = y.min().item(), y.max().item()
@@ -107,19 +129,19 @@ def _encode_labels(
         together = " together" if use_y_true else ""
         raise ValueError(
             f"{where} must{together} contain at most two distinct labels "
-            f"(binary classification); got {len(found)}: {preview(found)}"
+            f"(binary classification); got {len(found)}: {_preview(found)}"
         )
     if pos_label is None:
         if not (all(v in (0, 1) for v in found) or all(v in (-1, 1) for v in found)):
             raise ValueError(
                 f"{where} must use labels from {{0, 1}} or {{-1, 1}} when "
-                f"pos_label is None (1 is then positive); got {preview(found)}. "
+                f"pos_label is None (1 is then positive); got {_preview(found)}. "
                 "Encode the labels as 0/1 (e.g. y == 'yes') or pass pos_label."
             )
         pos_label = 1
     elif len(found) == 2 and not any(bool(v == pos_label) for v in found):
         raise ValueError(
-            f"pos_label must be one of the labels {preview(found)} of {where}; "
+            f"pos_label must be one of the labels {_preview(found)} of {where}; "
             f"got {pos_label!r}. Pass the positive label as pos_label (functions "
             "without a pos_label argument use 1), or encode the labels as 0/1."
         )
@@ -279,7 +301,23 @@ def _code_feature(name: str, values: Any) -> tuple[np.ndarray, pd.Index]:
 def group_codes(
     sensitive_features: Any, n: int
 ) -> tuple[np.ndarray, list[pd.Index], np.ndarray]:
-    """Return (group code per row, levels per feature, level codes per group)."""
+    """Code every row into its group (a combination of the features' values).
+
+    Returns
+    -------
+    group : ndarray of shape (n,)
+        The group of every row, a position in ``level_codes``.
+    levels : list of pandas.Index
+        The sorted observed values of each feature, named after it.
+    level_codes : ndarray of shape (n_groups, n_features)
+        Every observed group's position in each feature's ``levels``.
+
+    Examples
+    --------
+    >>> group, levels, level_codes = group_codes({"g": [20, 10, 20]}, 3)
+    >>> group.tolist(), levels[0].tolist(), level_codes.tolist()
+    ([1, 0, 1], [10, 20], [[0], [1]])
+    """
     columns = feature_columns(sensitive_features, n)
     coded = [_code_feature(name, values) for name, values in columns]
     group, first_levels = coded[0]
@@ -327,7 +365,7 @@ def tally(
     y_true: Any,
     y_pred: Any,
     *,
-    sensitive_features: Any = WHOLE_DATA,
+    sensitive_features: Any = _WHOLE_DATA,
     sample_weight: Any = None,
     pos_label: Any = 1,
     use_y_true: bool = True,
@@ -338,6 +376,13 @@ def tally(
     Without ``sensitive_features`` there is one group, the whole data set.
     ``use_y_true=False`` checks only the length of ``y_true`` (selection-rate
     metrics ignore it) and counts every row as a true negative/false positive.
+    ``need_rows`` also counts the unweighted rows of every group.
+
+    Examples
+    --------
+    >>> t = tally([1, 0, 1, 1], [1, 1, 0, 1], sensitive_features=["a", "a", "b", "b"])
+    >>> t.cm.tolist()  # per group: TN, FP, FN, TP
+    [[0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]]
     """
     y_pred = as_1d(y_pred, "y_pred")
     n = len(y_pred)
@@ -363,7 +408,7 @@ def tally(
     weights = check_sample_weight(sample_weight, n)
     true_pos, pred_pos = _encode_labels(y_true, y_pred, pos_label, use_y_true)
 
-    if sensitive_features is WHOLE_DATA:
+    if sensitive_features is _WHOLE_DATA:
         group = None
         levels: list[pd.Index] = []
         level_codes = np.zeros((1, 0), dtype=np.intp)
@@ -389,7 +434,13 @@ def tally(
 
 
 def rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """``num / den`` with NaN (and no warning) where ``den`` is 0."""
+    """``num / den`` with NaN (and no warning) where ``den`` is 0.
+
+    Examples
+    --------
+    >>> rate([1, 0], [4, 0]).tolist()
+    [0.25, nan]
+    """
     num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
     out = np.full(num.shape, np.nan)
     np.divide(num, den, out=out, where=den > 0)
@@ -398,22 +449,29 @@ def rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 RATE_FORMULAS = {
     # name: (numerator cells, denominator cells), as indices into (tn, fp, fn, tp)
-    "base_rate": ((FN, TP), (TN, FP, FN, TP)),
-    "selection_rate": ((FP, TP), (TN, FP, FN, TP)),
-    "tpr": ((TP,), (TP, FN)),
-    "fpr": ((FP,), (FP, TN)),
-    "fnr": ((FN,), (FN, TP)),
-    "tnr": ((TN,), (TN, FP)),
-    "ppv": ((TP,), (TP, FP)),
-    "npv": ((TN,), (TN, FN)),
-    "accuracy": ((TN, TP), (TN, FP, FN, TP)),
+    "base_rate": ((_FN, _TP), (_TN, _FP, _FN, _TP)),
+    "selection_rate": ((_FP, _TP), (_TN, _FP, _FN, _TP)),
+    "tpr": ((_TP,), (_TP, _FN)),
+    "fpr": ((_FP,), (_FP, _TN)),
+    "fnr": ((_FN,), (_FN, _TP)),
+    "tnr": ((_TN,), (_TN, _FP)),
+    "ppv": ((_TP,), (_TP, _FP)),
+    "npv": ((_TN,), (_TN, _FN)),
+    "accuracy": ((_TN, _TP), (_TN, _FP, _FN, _TP)),
 }
 
 
 def rates(cm: np.ndarray, keys: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
     """Per-group rates from confusion counts of shape (..., 4).
 
-    ``keys`` limits the work to the rates asked for (all of them by default).
+    ``keys`` limits the work to the rates asked for (all of them by default);
+    :data:`RATE_FORMULAS` gives each rate's cells.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rates(np.array([[3.0, 1.0, 1.0, 3.0]]), ("tpr", "fpr"))["tpr"].tolist()
+    [0.75]
     """
     out = {}
     for key in keys or tuple(RATE_FORMULAS):

@@ -23,8 +23,9 @@ checks, linear-programming step, stopping rule and grid. The differences:
   estimator every time the learner best-responds, even to a multiplier vector
   it has already answered (this happens in the first iteration, whose
   duality-gap check asks again for the multipliers just answered, and
-  whenever a gap check or the linear program repeats earlier multipliers). Here an answer is cached by the exact bytes of the multiplier
-  vector, so the result is identical and ``n_oracle_calls_`` counts the fits
+  whenever a gap check or the linear program repeats earlier multipliers).
+  Here an answer is cached by the exact bytes of the multiplier vector, so
+  the result is identical and ``n_oracle_calls_`` counts the fits
   actually made (fairlearn counts the requests).
 * **Warm starts.** When the base estimator is a
   :class:`~sklearn.linear_model.LogisticRegression` with a solver that

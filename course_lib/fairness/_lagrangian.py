@@ -3,8 +3,9 @@
 The Lagrangian ``L(Q, lambda) = error(Q) + lambda . (gamma(Q) - eps)`` of a
 mixture ``Q`` of best responses, its duality gap, the best response to a
 multiplier vector, and the linear program over the convex hull of the
-classifiers found so far, as ``fairlearn.reductions._exponentiated_gradient.
-_lagrangian._Lagrangian`` 0.15, on numpy arrays.
+classifiers found so far, as fairlearn 0.15's ``_Lagrangian``
+(``fairlearn/reductions/_exponentiated_gradient/_lagrangian.py``), on numpy
+arrays.
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from course_lib._checks import check_int
 from course_lib.fairness._counting import factorize
 
 __all__ = ["default_proxy_estimator", "feature_proxy_scores", "proxy_strength"]
@@ -235,8 +236,7 @@ def proxy_strength(
     (True, 0.5)
     """
     frame, codes, groups = _split_sensitive(X, sensitive_feature)
-    if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or cv < 2:
-        raise ValueError(f"cv must be an integer of at least 2; got {cv!r}")
+    cv = check_int(cv, "cv", low=2)
     counts = np.bincount(codes, minlength=len(groups))
     if counts.min() < cv:
         small = groups[int(np.argmin(counts))]

@@ -64,6 +64,8 @@ from course_lib._checks import (
     as_float_1d,
     as_float_2d,
     check_choice,
+    check_int,
+    check_real,
     check_sample_weight,
 )
 
@@ -479,17 +481,9 @@ class GerryFairClassifier(ClassifierMixin, BaseEstimator):
 
     def _check_params(self) -> None:
         _check_fairness(self.fairness)
-        for name in ("C", "gamma"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(
-                value, (int, float, np.number)
-            ):
-                raise TypeError(f"{name} must be a number; got {type(value).__name__}")
-            if not (np.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be finite and >= 0; got {value!r}")
-        it = self.max_iters
-        if isinstance(it, bool) or not isinstance(it, (int, np.integer)) or it < 1:
-            raise ValueError(f"max_iters must be an integer >= 1; got {it!r}")
+        check_real(self.C, "C", low=0.0)
+        check_real(self.gamma, "gamma", low=0.0)
+        check_int(self.max_iters, "max_iters", low=1)
 
     def fit(
         self,

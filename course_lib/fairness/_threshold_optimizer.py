@@ -1,27 +1,20 @@
 """Post-processing for group fairness: the threshold optimizer of Hardt et al.
 
-Post-processing changes a trained model's *decisions* without retraining it.
-This module holds the threshold optimizer; the group thresholds and ROC sweeps
-are in ``_thresholds``, the trade-off curves it searches in ``_curves``, and
-bolt-on randomisation in ``_bolt_on``:
+:class:`ThresholdOptimizer` changes a trained model's *decisions* without
+retraining it: it is the randomised group-threshold classifier of Hardt, Price
+and Srebro (2016), "Equality of Opportunity in Supervised Learning", with the
+names, parameters and semantics of
+``fairlearn.postprocessing.ThresholdOptimizer`` 0.15. It searches the per-group
+trade-off curves of :mod:`course_lib.fairness._curves`; the plain group
+thresholds and ROC sweeps, and bolt-on randomisation, are
+:func:`~course_lib.fairness.group_thresholds`,
+:func:`~course_lib.fairness.threshold_sweep` and
+:func:`~course_lib.fairness.bolt_on_randomization`.
 
-* :func:`group_thresholds` applies one threshold per group, and
-  :func:`threshold_sweep` tabulates every group's ROC points (true positive
-  rate, false positive rate, selection rate) for all thresholds at once, from
-  one sort and cumulative sums.
-* :class:`ThresholdOptimizer` is the randomised group-threshold classifier of
-  Hardt, Price and Srebro (2016), "Equality of Opportunity in Supervised
-  Learning", with the names, parameters and semantics of
-  ``fairlearn.postprocessing.ThresholdOptimizer`` 0.15.
-* :func:`bolt_on_randomization` and :func:`bolt_on_frontier` are the "bolt-on"
-  fix of Kearns and Roth (*The Ethical Algorithm*, ch. 2): randomise the
-  predictions of one group to pull its rate towards the others, at a cost in
-  error; both move linearly in the randomisation probability.
-
-Conventions are those of the metrics of :mod:`course_lib.fairness` (inputs aligned by
-position, sensitive features as one column or several, groups sorted by value,
-NaN for a rate with an empty denominator). Scores must be finite. Labels for
-fitting are 0/1 (booleans allowed), as in fairlearn.
+Conventions are those of the metrics of :mod:`course_lib.fairness` (inputs
+aligned by position, sensitive features as one column or several, groups
+sorted by value, NaN for a rate with an empty denominator). Scores must be
+finite. Labels for fitting are 0/1 (booleans allowed), as in fairlearn.
 
 Where this module differs from fairlearn 0.15's ``ThresholdOptimizer``:
 

@@ -1,4 +1,4 @@
-"""Tests for course_lib.fairness._exponentiated_gradient, cross-checked against fairlearn 0.15.
+"""Tests for course_lib.fairness._exponentiated_gradient, against fairlearn 0.15.
 
 Data and helpers: tests/fairness/reductions_data.py.
 

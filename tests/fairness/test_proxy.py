@@ -279,12 +279,12 @@ X_SMALL = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "s": ["a", "b", "a", "b"]})
         (
             lambda: proxy_strength(X_SMALL, "s", cv=1),
             ValueError,
-            r"cv must be an integer of at least 2; got 1",
+            r"cv must be an integer >= 2; got 1",
         ),
         (
             lambda: proxy_strength(X_SMALL, "s", cv=True),
-            ValueError,
-            r"cv must be an integer of at least 2; got True",
+            TypeError,
+            r"cv must be an integer; got bool",
         ),
         (
             lambda: proxy_strength(X_SMALL, "s", cv=3),

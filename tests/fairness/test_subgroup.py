@@ -342,9 +342,10 @@ def test_fit_is_vectorised_and_fast():
 @pytest.mark.parametrize(
     ("params", "error", "match"),
     [
-        ({"C": -1}, ValueError, "C must be finite and >= 0; got -1"),
-        ({"gamma": "0.1"}, TypeError, "gamma must be a number; got str"),
+        ({"C": -1}, ValueError, "C must be a finite number >= 0; got -1"),
+        ({"gamma": "0.1"}, TypeError, "gamma must be a real number; got str"),
         ({"max_iters": 0}, ValueError, "max_iters must be an integer >= 1; got 0"),
+        ({"max_iters": 2.0}, TypeError, "max_iters must be an integer; got float"),
         ({"fairness": "fp"}, ValueError, "fairness must be 'FP' or 'FN' or 'SP'"),
     ],
 )

@@ -1,4 +1,4 @@
-"""Tests for course_lib.fairness._threshold_optimizer, cross-checked against fairlearn 0.15.
+"""Tests for course_lib.fairness._threshold_optimizer, checked against fairlearn 0.15.
 
 Data: Adult (logistic regression on five numeric columns, fitted on the train
 split; sensitive feature ``sex``) and small synthetic data sets with three
@@ -367,8 +367,9 @@ def test_estimator_api(synthetic):
         (
             {"constraints": "equalized_odds", "objective": "selection_rate"},
             ValueError,
-            r"objective must be 'accuracy_score' or 'balanced_accuracy_score'; got "
-            r"'selection_rate' \(the objectives allowed for constraints='equalized_odds'\)",
+            r"objective must be 'accuracy_score' or 'balanced_accuracy_score'; "
+            r"got 'selection_rate' \(the objectives allowed for "
+            r"constraints='equalized_odds'\)",
         ),
         (
             {"objective": "f1"},
