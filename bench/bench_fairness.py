@@ -32,7 +32,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import course_lib.fairness as cf
-import course_lib.fairness.metrics as cfm
 from bench.timing import median_time as _median_time
 from course_lib.datasets import load_adult, load_compas
 
@@ -147,7 +146,7 @@ def run(repeats: int = 5) -> list[dict[str, Any]]:
         (name, getattr(cf, name), getattr(flm, name), False) for name in RATES
     ]
     pairs += [
-        (name, getattr(cfm, name), getattr(flm, name), True) for name in DISPARITIES
+        (name, getattr(cf, name), getattr(flm, name), True) for name in DISPARITIES
     ]
     pairs.append(("group_metrics", cf.group_metrics, _metric_frame_table, True))
     rows = []

@@ -32,7 +32,7 @@ from sklearn.preprocessing import StandardScaler
 
 from bench.timing import median_time as _median_time
 from course_lib.datasets import load_adult
-from course_lib.fairness.postprocessing import ThresholdOptimizer
+from course_lib.fairness import ThresholdOptimizer
 
 ADULT_FEATURES = ["age", "education_num", "capital_gain", "capital_loss"]
 ADULT_FEATURES += ["hours_per_week"]

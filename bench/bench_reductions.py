@@ -1,4 +1,4 @@
-"""Benchmark course_lib.fairness.reductions against fairlearn 0.15 on Adult.
+"""Benchmark the reductions of course_lib.fairness against fairlearn 0.15 on Adult.
 
 Rows: ``ExponentiatedGradient`` with demographic parity and with equalized
 odds (``eps=0.01``, base learner ``LogisticRegression(max_iter=1000)``) on the
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-import course_lib.fairness.reductions as cr
+import course_lib.fairness as cr
 from course_lib.datasets import load_adult
 
 NUM = ["age", "education_num", "capital_gain", "capital_loss", "hours_per_week"]

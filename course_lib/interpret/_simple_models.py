@@ -44,7 +44,7 @@ from course_lib._checks import (
     check_probability,
     check_real,
 )
-from course_lib.fairness.audit import IntervalEstimate, wilson_interval
+from course_lib._intervals import IntervalEstimate, wilson_interval
 
 __all__ = [
     "AccuracyComparison",

@@ -1,4 +1,4 @@
-"""Tests for course_lib.fairness.metrics, cross-checked against fairlearn 0.15."""
+"""Tests for course_lib.fairness._metrics, cross-checked against fairlearn 0.15."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 
 import course_lib.fairness as cf
 from course_lib.datasets import load_adult, load_compas
-from course_lib.fairness import metrics as cfm
+from course_lib.fairness import _metrics as cfm
 
 TOL = 1e-12
 METHODS = ["between_groups", "to_overall"]
@@ -810,8 +810,8 @@ def _eod(y_true=Y, y_pred=Y, **kwargs):
         ),
         (
             lambda: cf.demographic_parity_ratio(Y, Y, sensitive_features=SF, method=1),
-            ValueError,
-            r"method must be .*; got 1",
+            TypeError,
+            r"method must be .*; got int 1",
         ),
         (
             lambda: _eod(agg="max"),

@@ -1,4 +1,4 @@
-"""Tests for course_lib.fairness.pareto, against a brute-force O(n^2) check."""
+"""Tests for course_lib.fairness._pareto, against a brute-force O(n^2) check."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from matplotlib.axes import Axes
 from sklearn.linear_model import LogisticRegression
 
 from course_lib.datasets import load_adult
-from course_lib.fairness import pareto as pareto_mod
-from course_lib.fairness.metrics import equalized_odds_difference
-from course_lib.fairness.pareto import pareto_front, plot_front, sweep
+from course_lib.fairness import _pareto as pareto_mod
+from course_lib.fairness import equalized_odds_difference, pareto_front, plot_front
+from course_lib.fairness import pareto_sweep as sweep
 
 
 def brute_force_front(points, minimize):

@@ -1,4 +1,4 @@
-"""Tests for course_lib.fairness.preprocessing (Kamiran-Calders reweighing).
+"""Tests for course_lib.fairness._preprocessing (Kamiran-Calders reweighing).
 
 scikit-learn's ``check_estimator`` does not apply to :class:`Reweighing`: it is
 neither a classifier, regressor nor transformer (it has no ``predict`` or
@@ -16,9 +16,12 @@ import pytest
 from sklearn.base import clone
 
 from course_lib.datasets import load_adult
-from course_lib.fairness.metrics import demographic_parity_difference
-from course_lib.fairness.preprocessing import Reweighing, reweighing_weights
-from course_lib.fairness.proxy import default_proxy_estimator
+from course_lib.fairness import (
+    Reweighing,
+    default_proxy_estimator,
+    demographic_parity_difference,
+    reweighing_weights,
+)
 
 TOL = 1e-12
 

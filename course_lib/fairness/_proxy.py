@@ -36,7 +36,8 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from course_lib.fairness.metrics import _factorize
+from course_lib._checks import check_int
+from course_lib.fairness._counting import factorize
 
 __all__ = ["default_proxy_estimator", "feature_proxy_scores", "proxy_strength"]
 
@@ -95,7 +96,7 @@ def _split_sensitive(
             )
     if frame.shape[1] == 0:
         raise ValueError("X must have at least one feature besides the sensitive one")
-    codes, uniques = _factorize(values, "sensitive_feature")
+    codes, uniques = factorize(values, "sensitive_feature")
     n_missing = int(np.count_nonzero(codes < 0))
     if n_missing:
         raise ValueError(
@@ -235,8 +236,7 @@ def proxy_strength(
     (True, 0.5)
     """
     frame, codes, groups = _split_sensitive(X, sensitive_feature)
-    if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or cv < 2:
-        raise ValueError(f"cv must be an integer of at least 2; got {cv!r}")
+    cv = check_int(cv, "cv", low=2)
     counts = np.bincount(codes, minlength=len(groups))
     if counts.min() < cv:
         small = groups[int(np.argmin(counts))]
@@ -297,7 +297,7 @@ def _feature_codes(values: pd.Series, numeric: bool) -> np.ndarray:
         else:
             codes = np.searchsorted(uniques, x)
         return np.where(finite, codes, codes.max(initial=0) + 1).astype(np.intp)
-    codes, _ = _factorize(values, f"X column {values.name!r}")
+    codes, _ = factorize(values, f"X column {values.name!r}")
     return np.where(codes < 0, codes.max(initial=0) + 1, codes).astype(np.intp)
 
 

@@ -6,8 +6,9 @@ rates, ``demographic_parity_difference`` / ``_ratio`` and
 ``equalized_odds_difference`` / ``_ratio``), plus :func:`group_metrics`, a
 one-call table of the usual per-group rates.
 
-Every function goes through one private helper, ``_tally``, which validates the
-inputs and builds the weighted confusion matrix of every group with a single
+Every function goes through the counting engine
+(:func:`course_lib.fairness._counting.tally`), which validates the inputs and
+builds the weighted confusion matrix of every group with a single
 :func:`numpy.bincount` over ``4 * group + 2 * y_true + y_pred``. All metrics are
 ratios of those counts, so they cost the same as counting the data once.
 
@@ -56,13 +57,14 @@ choice had to be made):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+
+from course_lib._checks import check_choice
+from course_lib.fairness._counting import Tally, rates, tally
 
 __all__ = [
     "demographic_parity_difference",
@@ -92,363 +94,9 @@ __all__ = [
 Method = Literal["between_groups", "to_overall"]
 Agg = Literal["worst_case", "mean"]
 
-# Cells of the per-group confusion matrix: index = 2 * y_true + y_pred.
-_TN, _FP, _FN, _TP = 0, 1, 2, 3
 _METHODS = ("between_groups", "to_overall")
 _AGGS = ("worst_case", "mean")
 _MAX_TABULATED_GROUPS = 10_000_000
-_WHOLE_DATA = object()  # "no sensitive features": one group, the whole data
-
-
-# --------------------------------------------------------------------------
-# Validation and counting (shared by every public function)
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Tally:
-    """Weighted confusion matrices of the observed groups.
-
-    Attributes
-    ----------
-    cm : ndarray of shape (n_groups, 4)
-        Weighted counts in the order true negative, false positive, false
-        negative, true positive.
-    rows : ndarray of shape (n_groups,) or None
-        Unweighted number of rows per group (only when asked for).
-    levels : list of pandas.Index
-        Sorted observed values of each sensitive feature, named.
-    level_codes : ndarray of shape (n_groups, n_features)
-        Position of every observed group's value in each feature's ``levels``.
-    """
-
-    cm: np.ndarray
-    rows: np.ndarray | None
-    levels: list[pd.Index]
-    level_codes: np.ndarray
-
-
-def _preview(values: list[Any], limit: int = 6) -> str:
-    shown = ", ".join(repr(v) for v in values[:limit])
-    return f"[{shown}{', ...' if len(values) > limit else ''}]"
-
-
-def _as_1d(y: Any, name: str) -> Any:
-    """Return ``y`` as a 1-D Series or ndarray, or raise."""
-    if isinstance(y, (pd.Series, pd.Index)):
-        # numpy-backed columns go on as arrays (zero-copy, fast paths below);
-        # extension dtypes (categorical, str, nullable) stay pandas objects.
-        return y.to_numpy() if isinstance(y.dtype, np.dtype) else y
-    if isinstance(y, pd.DataFrame):
-        raise ValueError(
-            f"{name} must be 1-D; got a DataFrame of shape {y.shape}. "
-            "Pass a single column, e.g. df['label']."
-        )
-    try:
-        arr = np.asarray(y)
-    except ValueError as err:  # ragged nested sequences
-        raise ValueError(
-            f"{name} must be a 1-D array-like of scalar values; got a ragged "
-            f"nested sequence ({err})"
-        ) from err
-    if arr.ndim != 1:
-        raise ValueError(
-            f"{name} must be 1-D; got an array of shape {arr.shape}. "
-            "Flatten it first (e.g. np.ravel) if it is a single column."
-        )
-    return arr
-
-
-def _factorize(values: Any, what: str) -> tuple[np.ndarray, Any]:
-    """Hash-factorise ``values``; missing values get code -1."""
-    try:
-        return pd.factorize(values, sort=True)
-    except TypeError as err:
-        raise TypeError(
-            f"{what} must contain hashable, mutually sortable scalar values; "
-            f"got an error while grouping them: {err}"
-        ) from err
-
-
-def _label_codes(y: Any, name: str) -> tuple[np.ndarray, list[Any]]:
-    """Codes into the distinct labels of ``y`` (as Python scalars)."""
-    if isinstance(y, np.ndarray) and y.dtype.kind in "biu" and len(y):
-        # Fast path for 0/1-style integer or boolean labels: no hashing.
-        lo, hi = y.min().item(), y.max().item()
-        if int(hi) - int(lo) <= 1:
-            codes = y.astype(np.intp) - int(lo)
-            return codes, [lo] if hi == lo else [lo, hi]
-    codes, uniques = _factorize(y, name)
-    n_missing = int(np.count_nonzero(codes < 0))
-    if n_missing:
-        raise ValueError(
-            f"{name} must not contain missing values (NaN/None); got "
-            f"{n_missing} missing of {len(codes)}. Drop those rows first."
-        )
-    return codes, uniques.tolist()  # Python scalars: clean reprs, plain ==
-
-
-def _encode_labels(
-    y_true: Any, y_pred: Any, pos_label: Any, use_y_true: bool
-) -> tuple[np.ndarray | None, np.ndarray]:
-    """Check the label set and return boolean 'is positive' arrays."""
-    if pos_label is not None and not pd.api.types.is_scalar(pos_label):
-        raise TypeError(
-            f"pos_label must be a scalar label; got {type(pos_label).__name__}"
-        )
-    named = [("y_true", y_true), ("y_pred", y_pred)] if use_y_true else []
-    named = named or [("y_pred", y_pred)]
-    coded = []
-    labels: dict[Any, None] = {}
-    for name, y in named:
-        codes, uniques = _label_codes(y, name)
-        coded.append((codes, uniques))
-        labels.update(dict.fromkeys(uniques))
-    found = list(labels)
-    where = "y_true and y_pred" if use_y_true else "y_pred"
-    if len(found) > 2:
-        together = " together" if use_y_true else ""
-        raise ValueError(
-            f"{where} must{together} contain at most two distinct labels "
-            f"(binary classification); got {len(found)}: {_preview(found)}"
-        )
-    if pos_label is None:
-        if not (all(v in (0, 1) for v in found) or all(v in (-1, 1) for v in found)):
-            raise ValueError(
-                f"{where} must use labels from {{0, 1}} or {{-1, 1}} when "
-                f"pos_label is None (1 is then positive); got {_preview(found)}. "
-                "Encode the labels as 0/1 (e.g. y == 'yes') or pass pos_label."
-            )
-        pos_label = 1
-    elif len(found) == 2 and not any(bool(v == pos_label) for v in found):
-        raise ValueError(
-            f"pos_label must be one of the labels {_preview(found)} of {where}; "
-            f"got {pos_label!r}. Pass the positive label as pos_label (functions "
-            "without a pos_label argument use 1), or encode the labels as 0/1."
-        )
-    encoded = []
-    for codes, uniques in coded:
-        hits = [i for i, u in enumerate(uniques) if bool(u == pos_label)]
-        # Comparing codes is cheaper than gathering a lookup table.
-        is_pos = codes == hits[0] if hits else np.zeros(len(codes), dtype=bool)
-        encoded.append(is_pos)
-    if use_y_true:
-        return encoded[0], encoded[1]
-    return None, encoded[0]
-
-
-def _check_weights(sample_weight: Any, n: int) -> np.ndarray | None:
-    if sample_weight is None:
-        return None
-    try:
-        w = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(
-            f"sample_weight must be numeric; got values that cannot be converted "
-            f"to float ({err})"
-        ) from err
-    if w.ndim != 1:
-        raise ValueError(f"sample_weight must be 1-D; got shape {w.shape}")
-    if len(w) != n:
-        raise ValueError(
-            f"sample_weight must have the same length as y_true ({n}); got {len(w)}"
-        )
-    n_nan = int(np.count_nonzero(np.isnan(w)))
-    n_inf = int(np.count_nonzero(np.isinf(w)))
-    n_neg = int(np.count_nonzero(w < 0))
-    if n_nan or n_inf or n_neg:
-        raise ValueError(
-            "sample_weight must be finite and non-negative; got "
-            f"{n_neg} negative, {n_nan} NaN and {n_inf} infinite value(s)"
-        )
-    if not w.sum() > 0:
-        raise ValueError(
-            "sample_weight must have a positive sum; got all weights equal to 0"
-        )
-    return w
-
-
-def _feature_columns(sensitive_features: Any, n: int) -> list[tuple[str, Any]]:
-    """Split ``sensitive_features`` into named 1-D columns of length ``n``."""
-    default = "sensitive_feature_"
-    sf = sensitive_features
-    if sf is None:
-        raise TypeError(
-            "sensitive_features must be array-like (list, array, Series, "
-            "DataFrame or dict of columns); got None"
-        )
-    if isinstance(sf, pd.DataFrame):
-        names = sf.columns.tolist()  # Python scalars, for clean messages
-        columns = [(names[i], sf.iloc[:, i]) for i in range(sf.shape[1])]
-        source = "DataFrame column names"
-    elif isinstance(sf, pd.Series):
-        name = default + "0" if sf.name is None else sf.name
-        columns = [(name, sf)]
-        source = "the Series name"
-    elif isinstance(sf, Mapping):
-        columns = [(k, _as_1d(v, f"sensitive_features[{k!r}]")) for k, v in sf.items()]
-        source = "dict keys"
-    elif isinstance(sf, (list, tuple)):
-        if len(sf) and not pd.api.types.is_scalar(sf[0]):
-            raise ValueError(
-                "sensitive_features given as a list must be a flat list of "
-                f"scalars (one per row); got a {type(sf[0]).__name__} as first "
-                "element. Pass a DataFrame or a dict of columns for "
-                "intersectional groups."
-            )
-        # Let pandas infer a dtype from the Python values, as MetricFrame does.
-        columns = [(default + "0", pd.Series(sf, dtype=None if sf else object))]
-        source = ""
-    else:
-        arr = np.asarray(sf)
-        if arr.ndim == 1:
-            columns = [(default + "0", arr)]
-        elif arr.ndim == 2:
-            columns = [(f"{default}{i}", arr[:, i]) for i in range(arr.shape[1])]
-        else:
-            raise ValueError(
-                "sensitive_features must be 1-D or 2-D; got an array of shape "
-                f"{arr.shape}"
-            )
-        source = ""
-    if not columns:
-        raise ValueError("sensitive_features must have at least one column; got 0")
-    seen: set[str] = set()
-    for name, values in columns:
-        if not isinstance(name, str):
-            raise TypeError(
-                f"sensitive feature names ({source}) must be strings; got "
-                f"{name!r} of type {type(name).__name__}. Rename them, e.g. "
-                "with df.add_prefix('sf_') or series.rename('group')."
-            )
-        if name in seen:
-            raise ValueError(
-                f"sensitive feature names must be unique; got {name!r} twice"
-            )
-        seen.add(name)
-        if len(values) != n:
-            raise ValueError(
-                f"sensitive_features column {name!r} must have the same length "
-                f"as y_true ({n}); got {len(values)}"
-            )
-    return columns
-
-
-def _code_feature(name: str, values: Any) -> tuple[np.ndarray, pd.Index]:
-    """Codes into the sorted observed values of one sensitive feature."""
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-        raw = values.cat.codes.to_numpy()
-        n_missing = int(np.count_nonzero(raw < 0))
-        categories = values.cat.categories
-    else:
-        raw, uniques = _factorize(values, f"sensitive_features column {name!r}")
-        n_missing = int(np.count_nonzero(raw < 0))
-        categories = None
-    if n_missing:
-        raise ValueError(
-            f"sensitive_features column {name!r} must not contain missing "
-            f"values (NaN/None); got {n_missing} missing of {len(raw)}. Fill "
-            "them with an explicit category first, e.g. "
-            "series.astype(object).fillna('unknown')."
-        )
-    if categories is None:
-        return raw.astype(np.intp, copy=False), pd.Index(list(uniques), name=name)
-    # Categorical: keep the observed categories, sorted by value.
-    observed = np.flatnonzero(np.bincount(raw, minlength=len(categories)))
-    present = categories[observed]
-    order = np.argsort(np.asarray(present), kind="stable")
-    remap = np.empty(len(categories), dtype=np.intp)
-    remap[observed[order]] = np.arange(len(observed))
-    return remap[raw], pd.Index(list(present[order]), name=name)
-
-
-def _group_codes(
-    sensitive_features: Any, n: int
-) -> tuple[np.ndarray, list[pd.Index], np.ndarray]:
-    """Return (group code per row, levels per feature, level codes per group)."""
-    columns = _feature_columns(sensitive_features, n)
-    coded = [_code_feature(name, values) for name, values in columns]
-    group, first_levels = coded[0]
-    levels = [first_levels]
-    level_codes = np.arange(len(first_levels), dtype=np.intp)[:, None]
-    for codes, lev in coded[1:]:
-        # Mixed radix, compressed after every column so it cannot overflow.
-        group, seen = pd.factorize(group * len(lev) + codes)
-        previous, current = np.divmod(seen, len(lev))
-        level_codes = np.column_stack([level_codes[previous], current])
-        levels.append(lev)
-    return group, levels, level_codes
-
-
-def _tally(
-    y_true: Any,
-    y_pred: Any,
-    *,
-    sensitive_features: Any = _WHOLE_DATA,
-    sample_weight: Any = None,
-    pos_label: Any = 1,
-    use_y_true: bool = True,
-    need_rows: bool = False,
-) -> _Tally:
-    """Validate the inputs and count each group's weighted confusion matrix.
-
-    Without ``sensitive_features`` there is one group, the whole data set.
-    ``use_y_true=False`` checks only the length of ``y_true`` (selection-rate
-    metrics ignore it) and counts every row as a true negative/false positive.
-    """
-    y_pred = _as_1d(y_pred, "y_pred")
-    n = len(y_pred)
-    if use_y_true:
-        y_true = _as_1d(y_true, "y_true")
-        n_true = len(y_true)
-    else:
-        # Ignored apart from its length: avoid converting it.
-        ndim = getattr(y_true, "ndim", None)
-        if ndim is None:
-            ndim = np.ndim(y_true)
-        if ndim != 1:
-            raise ValueError(
-                f"y_true must be 1-D; got an array of shape {np.shape(y_true)}"
-            )
-        n_true = len(y_true)
-    if n_true != n:
-        raise ValueError(
-            f"y_true and y_pred must have the same length; got {n_true} and {n}"
-        )
-    if n == 0:
-        raise ValueError("y_true and y_pred must not be empty; got 0 samples")
-    weights = _check_weights(sample_weight, n)
-    true_pos, pred_pos = _encode_labels(y_true, y_pred, pos_label, use_y_true)
-
-    if sensitive_features is _WHOLE_DATA:
-        group = None
-        levels: list[pd.Index] = []
-        level_codes = np.zeros((1, 0), dtype=np.intp)
-    else:
-        group, levels, level_codes = _group_codes(sensitive_features, n)
-    n_groups = len(level_codes)
-
-    cell = pred_pos.astype(np.intp)
-    if true_pos is not None:
-        cell += 2 * true_pos
-    flat = cell if group is None else 4 * group + cell
-    cm = np.bincount(flat, weights=weights, minlength=4 * n_groups)
-    cm = cm.reshape(n_groups, 4).astype(np.float64, copy=False)
-    rows = None
-    if need_rows:
-        if weights is None:
-            rows = cm.sum(axis=1).astype(np.int64)
-        elif group is None:
-            rows = np.array([n], dtype=np.int64)
-        else:
-            rows = np.bincount(group, minlength=n_groups).astype(np.int64)
-    return _Tally(cm=cm, rows=rows, levels=levels, level_codes=level_codes)
-
-
-def _check_choice(value: Any, name: str, allowed: tuple[str, ...]) -> None:
-    if not (isinstance(value, str) and value in allowed):
-        options = " or ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name} must be {options}; got {value!r}")
 
 
 # --------------------------------------------------------------------------
@@ -456,45 +104,9 @@ def _check_choice(value: Any, name: str, allowed: tuple[str, ...]) -> None:
 # --------------------------------------------------------------------------
 
 
-def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """``num / den`` with NaN (and no warning) where ``den`` is 0."""
-    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
-    out = np.full(num.shape, np.nan)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
-
-
-_RATE_FORMULAS = {
-    # name: (numerator cells, denominator cells), as indices into (tn, fp, fn, tp)
-    "base_rate": ((_FN, _TP), (_TN, _FP, _FN, _TP)),
-    "selection_rate": ((_FP, _TP), (_TN, _FP, _FN, _TP)),
-    "tpr": ((_TP,), (_TP, _FN)),
-    "fpr": ((_FP,), (_FP, _TN)),
-    "fnr": ((_FN,), (_FN, _TP)),
-    "tnr": ((_TN,), (_TN, _FP)),
-    "ppv": ((_TP,), (_TP, _FP)),
-    "npv": ((_TN,), (_TN, _FN)),
-    "accuracy": ((_TN, _TP), (_TN, _FP, _FN, _TP)),
-}
-
-
-def _rates(
-    cm: np.ndarray, keys: tuple[str, ...] | None = None
-) -> dict[str, np.ndarray]:
-    """Per-group rates from confusion counts of shape (..., 4).
-
-    ``keys`` limits the work to the rates asked for (all of them by default).
-    """
-    out = {}
-    for key in keys or tuple(_RATE_FORMULAS):
-        num, den = _RATE_FORMULAS[key]
-        out[key] = _rate(cm[..., list(num)].sum(-1), cm[..., list(den)].sum(-1))
-    return out
-
-
-def _group_and_overall(tally: _Tally, key: str) -> tuple[np.ndarray, float]:
-    by_group = _rates(tally.cm, (key,))[key]
-    overall = float(_rates(tally.cm.sum(axis=0), (key,))[key])
+def _group_and_overall(tallied: Tally, key: str) -> tuple[np.ndarray, float]:
+    by_group = rates(tallied.cm, (key,))[key]
+    overall = float(rates(tallied.cm.sum(axis=0), (key,))[key])
     return by_group, overall
 
 
@@ -583,14 +195,14 @@ def selection_rate(
     fast = _plain_selection_rate(y_true, y_pred, pos_label, sample_weight)
     if fast is not None:
         return fast
-    tally = _tally(
+    tallied = tally(
         y_true,
         y_pred,
         sample_weight=sample_weight,
         pos_label=pos_label,
         use_y_true=False,
     )
-    return float(_rates(tally.cm[0], ("selection_rate",))["selection_rate"])
+    return float(rates(tallied.cm[0], ("selection_rate",))["selection_rate"])
 
 
 def _plain_selection_rate(
@@ -621,8 +233,8 @@ def _plain_selection_rate(
 def _single_rate(
     y_true: Any, y_pred: Any, sample_weight: Any, pos_label: Any, key: str
 ) -> float:
-    tally = _tally(y_true, y_pred, sample_weight=sample_weight, pos_label=pos_label)
-    return float(_rates(tally.cm[0], (key,))[key])
+    tallied = tally(y_true, y_pred, sample_weight=sample_weight, pos_label=pos_label)
+    return float(rates(tallied.cm[0], (key,))[key])
 
 
 _RATE_DOC = """Calculate the {long} of a binary classifier: {formula}.
@@ -801,8 +413,8 @@ def demographic_parity_difference(
     ...     [0] * 6, y_pred, sensitive_features=group, method="to_overall"), 4)
     0.1667
     """
-    _check_choice(method, "method", _METHODS)
-    tally = _tally(
+    check_choice(method, "method", _METHODS)
+    tallied = tally(
         y_true,
         y_pred,
         sensitive_features=sensitive_features,
@@ -810,7 +422,7 @@ def demographic_parity_difference(
         pos_label=1,
         use_y_true=False,
     )
-    return _difference(*_group_and_overall(tally, "selection_rate"), method)
+    return _difference(*_group_and_overall(tallied, "selection_rate"), method)
 
 
 def demographic_parity_ratio(
@@ -852,8 +464,8 @@ def demographic_parity_ratio(
     >>> demographic_parity_ratio([0] * 6, y_pred, sensitive_features=group)
     0.5
     """
-    _check_choice(method, "method", _METHODS)
-    tally = _tally(
+    check_choice(method, "method", _METHODS)
+    tallied = tally(
         y_true,
         y_pred,
         sensitive_features=sensitive_features,
@@ -861,7 +473,7 @@ def demographic_parity_ratio(
         pos_label=1,
         use_y_true=False,
     )
-    return _ratio(*_group_and_overall(tally, "selection_rate"), method)
+    return _ratio(*_group_and_overall(tallied, "selection_rate"), method)
 
 
 def equalized_odds_difference(
@@ -914,16 +526,18 @@ def equalized_odds_difference(
     ...     y_true, y_pred, sensitive_features=group, agg="mean")
     0.5
     """
-    _check_choice(method, "method", _METHODS)
-    _check_choice(agg, "agg", _AGGS)
-    tally = _tally(
+    check_choice(method, "method", _METHODS)
+    check_choice(agg, "agg", _AGGS)
+    tallied = tally(
         y_true,
         y_pred,
         sensitive_features=sensitive_features,
         sample_weight=sample_weight,
         pos_label=None,
     )
-    parts = [_difference(*_group_and_overall(tally, k), method) for k in ("tpr", "fpr")]
+    parts = [
+        _difference(*_group_and_overall(tallied, k), method) for k in ("tpr", "fpr")
+    ]
     return _combine(parts, agg, np.max)
 
 
@@ -971,16 +585,16 @@ def equalized_odds_ratio(
     >>> equalized_odds_ratio(y_true, y_pred, sensitive_features=group, agg="mean")
     0.25
     """
-    _check_choice(method, "method", _METHODS)
-    _check_choice(agg, "agg", _AGGS)
-    tally = _tally(
+    check_choice(method, "method", _METHODS)
+    check_choice(agg, "agg", _AGGS)
+    tallied = tally(
         y_true,
         y_pred,
         sensitive_features=sensitive_features,
         sample_weight=sample_weight,
         pos_label=None,
     )
-    parts = [_ratio(*_group_and_overall(tally, k), method) for k in ("tpr", "fpr")]
+    parts = [_ratio(*_group_and_overall(tallied, k), method) for k in ("tpr", "fpr")]
     return _combine(parts, agg, np.min)
 
 
@@ -1071,7 +685,7 @@ def group_metrics(
     f        3        0.666667  0.5  1.0
     m        3        0.333333  1.0  0.0
     """
-    tally = _tally(
+    tallied = tally(
         y_true,
         y_pred,
         sensitive_features=sensitive_features,
@@ -1079,7 +693,7 @@ def group_metrics(
         pos_label=pos_label,
         need_rows=True,
     )
-    cm, rows, levels = tally.cm, tally.rows, tally.levels
+    cm, rows, levels = tallied.cm, tallied.rows, tallied.levels
     if len(levels) == 1:
         index: pd.Index = levels[0]
     else:
@@ -1092,15 +706,15 @@ def group_metrics(
                 f"{n_cells:,}. Use fewer or coarser features."
             )
         strides = np.cumprod(np.r_[sizes[1:], 1][::-1])[::-1]
-        position = tally.level_codes @ strides
+        position = tallied.level_codes @ strides
         full_cm = np.zeros((n_cells, 4))
         full_cm[position] = cm
         full_rows = np.zeros(n_cells, dtype=np.int64)
         full_rows[position] = rows
         cm, rows = full_cm, full_rows
         index = pd.MultiIndex.from_product(levels, names=[lev.name for lev in levels])
-    rates = _rates(cm)
-    data = {"count": rows} | {name: rates[name] for name in _COLUMNS}
+    by_rate = rates(cm)
+    data = {"count": rows} | {name: by_rate[name] for name in _COLUMNS}
     return pd.DataFrame(data, index=index)
 
 
@@ -1120,9 +734,9 @@ def _rate_disparity(
     key: str,
     kind: str,
 ) -> float:
-    """Difference or ratio across groups of one rate of ``_RATE_FORMULAS``."""
-    _check_choice(method, "method", _METHODS)
-    tally = _tally(
+    """Difference or ratio across groups of one rate of ``RATE_FORMULAS``."""
+    check_choice(method, "method", _METHODS)
+    tallied = tally(
         y_true,
         y_pred,
         sensitive_features=sensitive_features,
@@ -1131,7 +745,7 @@ def _rate_disparity(
         use_y_true=key != "selection_rate",
     )
     aggregate = _difference if kind == "difference" else _ratio
-    return aggregate(*_group_and_overall(tally, key), method)
+    return aggregate(*_group_and_overall(tallied, key), method)
 
 
 def equal_opportunity_difference(

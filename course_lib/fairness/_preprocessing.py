@@ -14,7 +14,7 @@ between group and label (F. Kamiran and T. Calders, "Data preprocessing
 techniques for classification without discrimination", *Knowledge and
 Information Systems* 33, 2012).
 
-Groups follow :mod:`course_lib.fairness.metrics`: one sensitive feature or
+Groups follow :mod:`course_lib.fairness`: one sensitive feature or
 several (every observed combination is a group), aligned by position, no
 missing values. Labels may be of any hashable type and any number (not only
 binary). Every observed group must contain every label: an empty (group,
@@ -30,31 +30,17 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 
-from course_lib.fairness.metrics import (
-    _as_1d,
-    _check_weights,
-    _group_codes,
-    _label_codes,
-)
+from course_lib._checks import as_1d, check_sample_weight
+from course_lib.fairness._counting import group_codes, group_index, label_codes
 
 __all__ = ["Reweighing", "reweighing_weights"]
 
 
 def _labels(y: Any) -> tuple[np.ndarray, list[Any]]:
-    y = _as_1d(y, "y")
+    y = as_1d(y, "y")
     if len(y) == 0:
         raise ValueError("y must not be empty; got 0 samples")
-    return _label_codes(y, "y")
-
-
-def _group_index(levels: list[pd.Index], level_codes: np.ndarray) -> pd.Index:
-    """Index (one feature) or MultiIndex of the groups given by level codes."""
-    if len(levels) == 1:
-        return levels[0][level_codes[:, 0]]
-    return pd.MultiIndex.from_arrays(
-        [lev[level_codes[:, j]] for j, lev in enumerate(levels)],
-        names=[lev.name for lev in levels],
-    )
+    return label_codes(y, "y")
 
 
 def _fit_table(
@@ -67,15 +53,15 @@ def _fit_table(
     """
     label, classes = _labels(y)
     n = len(label)
-    base = _check_weights(sample_weight, n)
-    group, levels, level_codes = _group_codes(sensitive_features, n)
+    base = check_sample_weight(sample_weight, n)
+    group, levels, level_codes = group_codes(sensitive_features, n)
     n_groups, n_labels = len(level_codes), len(classes)
     # Sort the groups by value (level codes are positions in sorted levels).
     order = np.lexsort(level_codes.T[::-1])
     rank = np.empty(n_groups, dtype=np.intp)
     rank[order] = np.arange(n_groups)
     group = rank[group]
-    index = _group_index(levels, level_codes[order])
+    index = group_index(levels, level_codes[order])
     columns = pd.Index(classes, name="label")
     counts = np.bincount(
         group * n_labels + label, weights=base, minlength=n_groups * n_labels
@@ -164,7 +150,7 @@ class Reweighing(BaseEstimator):
     ----------
     weights_ : pandas.DataFrame
         ``w(g, y)``: one row per observed group (index like
-        :func:`~course_lib.fairness.metrics.group_metrics`, sorted), one column
+        :func:`~course_lib.fairness.group_metrics`, sorted), one column
         per label (columns named ``label``, sorted).
     counts_ : pandas.DataFrame
         The (weighted) number of training rows in every cell, same shape.
@@ -273,15 +259,15 @@ class Reweighing(BaseEstimator):
             )
         label, uniques = _labels(y)
         n = len(label)
-        base = _check_weights(sample_weight, n)
-        group, levels, level_codes = _group_codes(sensitive_features, n)
+        base = check_sample_weight(sample_weight, n)
+        group, levels, level_codes = group_codes(sensitive_features, n)
         fitted = self.weights_.index
         if len(levels) != fitted.nlevels:
             raise ValueError(
                 f"sensitive_features must have {fitted.nlevels} feature(s) as in "
                 f"fit; got {len(levels)}"
             )
-        seen = _group_index(levels, level_codes)
+        seen = group_index(levels, level_codes)
         if fitted.nlevels > 1:
             seen = seen.set_names(fitted.names)
         group_pos = fitted.get_indexer(seen)

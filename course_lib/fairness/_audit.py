@@ -5,13 +5,13 @@ decisions ``y_pred`` and (after the fact) the outcomes ``y_true``. Every group
 rate it may want (selection rate, true/false positive rate, ...) is then a
 proportion ``x / n`` of counts, so its uncertainty has a closed form:
 
-* :func:`wilson_interval`: the Wilson (1927) score interval for one
+* :func:`~course_lib.fairness.wilson_interval`: the Wilson (1927) score interval for one
   proportion, the inversion of the score test; unlike the Wald interval it
   stays inside [0, 1] and keeps close to nominal coverage for small ``n`` or
   rates near 0 and 1.
-* :func:`newcombe_interval`: Newcombe's (1998, method 10) hybrid score
-  interval for a difference of two independent proportions, built from the
-  two Wilson intervals.
+* :func:`~course_lib.fairness.newcombe_interval`: Newcombe's (1998, method
+  10) hybrid score interval for a difference of two independent proportions,
+  built from the two Wilson intervals.
 * ``method="bootstrap"``: percentile intervals from resampling rows within
   each group (vectorised as one multinomial draw of each group's confusion
   matrix per replicate).
@@ -22,87 +22,44 @@ proportion ``x / n`` of counts, so its uncertainty has a closed form:
 test needs to detect a given gap with a given power.
 
 Counts are unweighted (an audit counts people); labels follow
-:mod:`course_lib.fairness.metrics` (``pos_label`` is 1 by default) and a rate
+:func:`~course_lib.fairness.group_metrics` (``pos_label`` is 1 by default) and a rate
 with an empty denominator is NaN with a NaN interval.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.stats import norm
 
-from course_lib.fairness.metrics import _RATE_FORMULAS, _tally
+from course_lib._checks import check_choice, check_int, check_probability
+from course_lib._intervals import (
+    IntervalEstimate,
+    newcombe_bounds,
+    wilson_bounds,
+    z_value,
+)
+from course_lib.fairness._counting import (
+    RATE_FORMULAS,
+    Tally,
+    group_index,
+    rate,
+    tally,
+)
 
-__all__ = [
-    "IntervalEstimate",
-    "audit_outputs",
-    "audit_sample_size",
-    "difference_ci",
-    "newcombe_interval",
-    "wilson_interval",
-]
+__all__ = ["audit_outputs", "audit_sample_size", "difference_ci"]
 
-_METRICS = tuple(_RATE_FORMULAS)  # base_rate, selection_rate, tpr, fpr, ...
+_METRICS = tuple(RATE_FORMULAS)  # base_rate, selection_rate, tpr, fpr, ...
 _GROUP_METHODS = ("wilson", "bootstrap")
 _DIFF_METHODS = ("newcombe", "bootstrap")
-
-
-class IntervalEstimate(NamedTuple):
-    """A point estimate with a confidence interval (a named tuple).
-
-    Attributes
-    ----------
-    estimate : float
-        The point estimate.
-    lower, upper : float
-        The interval's bounds.
-
-    Examples
-    --------
-    >>> est = IntervalEstimate(0.2, 0.05, 0.33)
-    >>> est.upper - est.lower
-    0.28
-    """
-
-    estimate: float
-    lower: float
-    upper: float
 
 
 # --------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------
-
-
-def _check_probability(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(
-            f"{name} must be a number in (0, 1); got {type(value).__name__}"
-        )
-    if not 0 < value < 1:
-        raise ValueError(f"{name} must be in the open interval (0, 1); got {value!r}")
-    return float(value)
-
-
-def _check_choice(value: Any, name: str, allowed: tuple[str, ...]) -> str:
-    if not (isinstance(value, str) and value in allowed):
-        options = " or ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name} must be {options}; got {value!r}")
-    return value
-
-
-def _check_n_bootstrap(n_bootstrap: Any) -> int:
-    if (
-        isinstance(n_bootstrap, bool)
-        or not isinstance(n_bootstrap, (int, np.integer))
-        or n_bootstrap < 1
-    ):
-        raise ValueError(f"n_bootstrap must be an integer >= 1; got {n_bootstrap!r}")
-    return int(n_bootstrap)
 
 
 def _check_metrics(metrics: Any) -> tuple[str, ...]:
@@ -112,160 +69,16 @@ def _check_metrics(metrics: Any) -> tuple[str, ...]:
     if not metrics:
         raise ValueError("metrics must name at least one rate; got none")
     for m in metrics:
-        _check_choice(m, "each metric", _METRICS)
+        check_choice(m, "each metric", _METRICS)
     if len(set(metrics)) != len(metrics):
         raise ValueError(f"metrics must not repeat a name; got {list(metrics)}")
     return metrics
 
 
-def _z(confidence: float) -> float:
-    return float(norm.ppf(0.5 + confidence / 2))
-
-
 def _counts(cm: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
     """Numerator and denominator counts of ``metric`` from cells (..., 4)."""
-    num, den = _RATE_FORMULAS[metric]
+    num, den = RATE_FORMULAS[metric]
     return cm[..., list(num)].sum(-1), cm[..., list(den)].sum(-1)
-
-
-# --------------------------------------------------------------------------
-# Closed-form intervals
-# --------------------------------------------------------------------------
-
-
-def _wilson(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    x, n = np.broadcast_arrays(np.asarray(x, float), np.asarray(n, float))
-    ok = n > 0
-    safe_n = np.where(ok, n, 1.0)
-    denom = safe_n + z**2
-    center = (x + z**2 / 2) / denom
-    half = z * np.sqrt(np.maximum(x * (safe_n - x), 0) / safe_n + z**2 / 4) / denom
-    # The bounds at x = 0 and x = n are exactly 0 and 1 (not 1 - 1e-16).
-    lower = np.where(ok, np.where(x == 0, 0.0, np.clip(center - half, 0, 1)), np.nan)
-    upper = np.where(ok, np.where(x == n, 1.0, np.clip(center + half, 0, 1)), np.nan)
-    return lower, upper
-
-
-def _check_counts(x: Any, n: Any, xname: str, nname: str):
-    x = np.asarray(x, dtype=float)
-    n = np.asarray(n, dtype=float)
-    try:
-        x, n = np.broadcast_arrays(x, n)
-    except ValueError as err:
-        raise ValueError(
-            f"{xname} and {nname} must have broadcastable shapes; got "
-            f"{np.shape(x)} and {np.shape(n)}"
-        ) from err
-    if not (np.all(np.isfinite(n)) and np.all(n >= 0) and np.all(n == np.round(n))):
-        raise ValueError(f"{nname} must be non-negative whole numbers; got {n!r}")
-    if not (np.all(x >= 0) and np.all(x <= n) and np.all(x == np.round(x))):
-        raise ValueError(
-            f"{xname} must be whole numbers between 0 and {nname}; got {x!r}"
-        )
-    return x, n
-
-
-def wilson_interval(
-    successes: ArrayLike, trials: ArrayLike, confidence: float = 0.95
-) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a proportion ``successes / trials``.
-
-    ``center = (x + z^2/2) / (n + z^2)`` and
-    ``half-width = z sqrt(x (n - x) / n + z^2 / 4) / (n + z^2)``, with ``z`` the
-    ``(1 + confidence) / 2`` normal quantile (the same as statsmodels'
-    ``proportion_confint(method="wilson")``).
-
-    Parameters
-    ----------
-    successes : array-like of int
-        Counts ``x`` with ``0 <= x <= n``.
-    trials : array-like of int
-        Counts ``n`` (broadcast against ``successes``); 0 gives NaN.
-    confidence : float, default 0.95
-        Nominal coverage, in (0, 1).
-
-    Returns
-    -------
-    lower, upper : ndarray
-        Bounds, within [0, 1].
-
-    Raises
-    ------
-    ValueError
-        If the counts are not whole numbers with ``0 <= x <= n`` or
-        ``confidence`` is outside (0, 1).
-    TypeError
-        If ``confidence`` is not a number.
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval(7, 20)
-    >>> round(float(lo), 4), round(float(hi), 4)
-    (0.1812, 0.5671)
-    """
-    z = _z(_check_probability(confidence, "confidence"))
-    x, n = _check_counts(successes, trials, "successes", "trials")
-    return _wilson(x, n, z)
-
-
-def _newcombe(x1, n1, x2, n2, z):
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p1 = np.where(n1 > 0, x1 / np.where(n1 > 0, n1, 1), np.nan)
-        p2 = np.where(n2 > 0, x2 / np.where(n2 > 0, n2, 1), np.nan)
-    l1, u1 = _wilson(x1, n1, z)
-    l2, u2 = _wilson(x2, n2, z)
-    d = p1 - p2
-    lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return d, lower, upper
-
-
-def newcombe_interval(
-    successes_a: ArrayLike,
-    trials_a: ArrayLike,
-    successes_b: ArrayLike,
-    trials_b: ArrayLike,
-    confidence: float = 0.95,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Newcombe's hybrid score interval for ``p_a - p_b`` (independent samples).
-
-    With Wilson intervals ``(l_a, u_a)`` and ``(l_b, u_b)``:
-    ``lower = d - sqrt((p_a - l_a)^2 + (u_b - p_b)^2)`` and
-    ``upper = d + sqrt((u_a - p_a)^2 + (p_b - l_b)^2)``, ``d = p_a - p_b``
-    (Newcombe 1998, method 10).
-
-    Parameters
-    ----------
-    successes_a, trials_a : array-like of int
-        Counts of group a.
-    successes_b, trials_b : array-like of int
-        Counts of group b. All four broadcast together; a zero count of
-        trials gives NaN.
-    confidence : float, default 0.95
-        Nominal coverage, in (0, 1).
-
-    Returns
-    -------
-    estimate, lower, upper : ndarray
-        ``p_a - p_b`` and its bounds.
-
-    Raises
-    ------
-    ValueError
-        As :func:`wilson_interval`.
-    TypeError
-        As :func:`wilson_interval`.
-
-    Examples
-    --------
-    >>> d, lo, hi = newcombe_interval(56, 70, 48, 80)
-    >>> round(float(d), 4), round(float(lo), 4), round(float(hi), 4)
-    (0.2, 0.0524, 0.3339)
-    """
-    z = _z(_check_probability(confidence, "confidence"))
-    x1, n1 = _check_counts(successes_a, trials_a, "successes_a", "trials_a")
-    x2, n2 = _check_counts(successes_b, trials_b, "successes_b", "trials_b")
-    return _newcombe(x1, n1, x2, n2, z)
 
 
 # --------------------------------------------------------------------------
@@ -283,12 +96,6 @@ def _resample_cells(cm: np.ndarray, n_bootstrap: int, rng) -> np.ndarray:
     shares = cm / rows[:, None]
     draws = rng.multinomial(rows.astype(np.int64), shares, size=(n_bootstrap, len(cm)))
     return draws.astype(np.float64)
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    out = np.full(np.shape(num), np.nan)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
 
 
 def _percentiles(
@@ -316,19 +123,11 @@ def _percentiles(
 # --------------------------------------------------------------------------
 
 
-def _sorted_groups(tally) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+def _sorted_groups(tallied: Tally) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     """Observed groups sorted by value (as ``group_metrics``), with counts."""
-    levels, codes = tally.levels, tally.level_codes
-    order = np.lexsort(codes.T[::-1])
-    codes = codes[order]
-    if len(levels) == 1:
-        index = levels[0][codes[:, 0]]
-    else:
-        index = pd.MultiIndex.from_arrays(
-            [lev[codes[:, j]] for j, lev in enumerate(levels)],
-            names=[lev.name for lev in levels],
-        )
-    return index, tally.cm[order], tally.rows[order]
+    order = np.lexsort(tallied.level_codes.T[::-1])
+    index = group_index(tallied.levels, tallied.level_codes[order])
+    return index, tallied.cm[order], tallied.rows[order]
 
 
 def audit_outputs(
@@ -399,30 +198,30 @@ def audit_outputs(
     [0.667, 0.208, 0.939]
     """
     metrics = _check_metrics(metrics)
-    confidence = _check_probability(confidence, "confidence")
-    _check_choice(method, "method", _GROUP_METHODS)
+    confidence = check_probability(confidence, "confidence", open_interval=True)
+    check_choice(method, "method", _GROUP_METHODS)
     if method == "bootstrap":
-        n_bootstrap = _check_n_bootstrap(n_bootstrap)
-    tally = _tally(
+        n_bootstrap = check_int(n_bootstrap, "n_bootstrap", low=1)
+    tallied = tally(
         y_true,
         y_pred,
         sensitive_features=sensitive_features,
         pos_label=pos_label,
         need_rows=True,
     )
-    index, cm, rows = _sorted_groups(tally)
+    index, cm, rows = _sorted_groups(tallied)
     boot = None
     if method == "bootstrap":
         boot = _resample_cells(cm, n_bootstrap, np.random.default_rng(random_state))
     data: dict[str, np.ndarray] = {"count": rows}
-    z = _z(confidence)
+    z = z_value(confidence)
     for m in metrics:
         num, den = _counts(cm, m)
         if boot is None:
-            lower, upper = _wilson(num, den, z)
+            lower, upper = wilson_bounds(num, den, z)
         else:
-            lower, upper = _percentiles(_ratio(*_counts(boot, m)), confidence)
-        data[m] = _ratio(num, den)
+            lower, upper = _percentiles(rate(*_counts(boot, m)), confidence)
+        data[m] = rate(num, den)
         data[f"{m}_lower"] = lower
         data[f"{m}_upper"] = upper
         data[f"{m}_n"] = den.astype(np.int64)
@@ -490,19 +289,19 @@ def difference_ci(
     >>> [round(v, 4) for v in est]
     [0.2, 0.0524, 0.3339]
     """
-    _check_choice(metric, "metric", _METRICS)
-    confidence = _check_probability(confidence, "confidence")
-    _check_choice(method, "method", _DIFF_METHODS)
+    check_choice(metric, "metric", _METRICS)
+    confidence = check_probability(confidence, "confidence", open_interval=True)
+    check_choice(method, "method", _DIFF_METHODS)
     if method == "bootstrap":
-        n_bootstrap = _check_n_bootstrap(n_bootstrap)
-    tally = _tally(
+        n_bootstrap = check_int(n_bootstrap, "n_bootstrap", low=1)
+    tallied = tally(
         y_true,
         y_pred,
         sensitive_features=sensitive_features,
         pos_label=pos_label,
         need_rows=True,
     )
-    index, all_cm, _ = _sorted_groups(tally)
+    index, all_cm, _ = _sorted_groups(tallied)
     positions = []
     for name, group in (("group_a", group_a), ("group_b", group_b)):
         try:
@@ -522,11 +321,11 @@ def difference_ci(
     cm = all_cm[positions]
     (x1, x2), (n1, n2) = _counts(cm, metric)
     if method == "newcombe":
-        d, lower, upper = _newcombe(x1, n1, x2, n2, _z(confidence))
+        d, lower, upper = newcombe_bounds(x1, n1, x2, n2, z_value(confidence))
         return IntervalEstimate(float(d), float(lower), float(upper))
     boot = _resample_cells(cm, n_bootstrap, np.random.default_rng(random_state))
-    rates = _ratio(*_counts(boot, metric))
-    d = float(_ratio(x1, n1) - _ratio(x2, n2))
+    rates = rate(*_counts(boot, metric))
+    d = float(rate(x1, n1) - rate(x2, n2))
     lower, upper = _percentiles(rates[:, 0] - rates[:, 1], confidence)
     if np.isnan(d):
         return IntervalEstimate(d, float("nan"), float("nan"))
@@ -586,13 +385,13 @@ def audit_sample_size(
     >>> audit_sample_size(0.1, base_rate=0.1)
     199
     """
-    gap = _check_probability(gap, "gap")
-    alpha = 1 - _check_probability(confidence, "confidence")
-    power = _check_probability(power, "power")
+    gap = check_probability(gap, "gap", open_interval=True)
+    alpha = 1 - check_probability(confidence, "confidence", open_interval=True)
+    power = check_probability(power, "power", open_interval=True)
     if base_rate is None:
         p1 = 0.5 - gap / 2
     else:
-        p1 = _check_probability(base_rate, "base_rate")
+        p1 = check_probability(base_rate, "base_rate", open_interval=True)
         if p1 + gap >= 1:
             raise ValueError(
                 f"base_rate + gap must be below 1; got {p1!r} + {gap!r} = {p1 + gap!r}"

@@ -56,11 +56,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from course_lib.fairness.metrics import _check_weights
+from course_lib._checks import (
+    as_binary_1d,
+    as_float_1d,
+    as_float_2d,
+    check_choice,
+    check_int,
+    check_real,
+    check_sample_weight,
+)
 
 __all__ = ["GerryFairClassifier", "LinearThreshold", "SubgroupAuditor"]
 
@@ -74,66 +81,12 @@ _FAIRNESS = ("FP", "FN", "SP")
 
 
 def _check_fairness(fairness: Any) -> str:
-    if not (isinstance(fairness, str) and fairness in _FAIRNESS):
-        raise ValueError(f"fairness must be 'FP', 'FN' or 'SP'; got {fairness!r}")
-    return fairness
-
-
-def _as_matrix(X: Any, name: str, n: int | None = None) -> np.ndarray:
-    """``X`` as a finite float 2-D array (a 1-D input is one column)."""
-    if isinstance(X, pd.Series):
-        X = X.to_frame()
-    try:
-        arr = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(
-            f"{name} must be numeric (encode categories as 0/1 columns first); "
-            f"got values that cannot be converted to float ({err})"
-        ) from err
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be 1-D or 2-D; got shape {arr.shape}")
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(
-            f"{name} must have at least one row and column; got {arr.shape}"
-        )
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(
-            f"{name} must be finite (no NaN or inf); got non-finite values"
-        )
-    if n is not None and arr.shape[0] != n:
-        raise ValueError(
-            f"{name} must have {n} rows (one per label); got {arr.shape[0]}"
-        )
-    return arr
-
-
-def _as_binary(y: Any, name: str) -> np.ndarray:
-    """``y`` as a 1-D boolean array from labels in {0, 1} (or bool)."""
-    arr = np.asarray(y)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-D; got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} must not be empty; got 0 rows")
-    if arr.dtype.kind not in "biuf" or not np.all((arr == 0) | (arr == 1)):
-        raise ValueError(
-            f"{name} must contain only the labels 0 and 1; got values such as "
-            f"{np.unique(arr[:50])[:6].tolist()}. Encode the labels as 0/1 first."
-        )
-    return arr.astype(bool)
+    return check_choice(fairness, "fairness", _FAIRNESS)
 
 
 def _as_proba(y: Any, name: str, n: int) -> np.ndarray:
     """``y`` as 1-D floats in [0, 1]: hard 0/1 predictions or P(h(x) = 1)."""
-    try:
-        arr = np.asarray(y, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(
-            f"{name} must be numeric 0/1 predictions or probabilities; got {err}"
-        ) from err
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-D; got shape {arr.shape}")
+    arr = as_float_1d(y, name)
     if len(arr) != n:
         raise ValueError(
             f"{name} must have the same length as y_true ({n}); got {len(arr)}"
@@ -141,13 +94,13 @@ def _as_proba(y: Any, name: str, n: int) -> np.ndarray:
     if not np.all((arr >= 0) & (arr <= 1)):
         raise ValueError(
             f"{name} must hold 0/1 predictions or probabilities in [0, 1]; got "
-            f"values outside [0, 1] (or NaN)"
+            f"values outside [0, 1]"
         )
     return arr
 
 
 def _weights(sample_weight: Any, n: int) -> np.ndarray:
-    w = _check_weights(sample_weight, n)
+    w = check_sample_weight(sample_weight, n)
     w = np.ones(n) if w is None else w
     return w / w.sum()
 
@@ -200,7 +153,7 @@ class LinearThreshold:
         ValueError
             If ``X`` has the wrong number of columns or non-finite values.
         """
-        arr = _as_matrix(X, "X")
+        arr = as_float_2d(X, "X")
         if arr.shape[1] != len(self.coef):
             raise ValueError(
                 f"X must have {len(self.coef)} columns; got {arr.shape[1]}"
@@ -338,9 +291,9 @@ class SubgroupAuditor:
 
     def _prepare(self, X_prot, y_true, y_pred, sample_weight):
         fairness = _check_fairness(self.fairness)
-        y = _as_binary(y_true, "y_true")
+        y = as_binary_1d(y_true, "y_true")
         p = _as_proba(y_pred, "y_pred", len(y))
-        Xp = _as_matrix(X_prot, "X_prot", len(y))
+        Xp = as_float_2d(X_prot, "X_prot", n_rows=len(y))
         w = _weights(sample_weight, len(y))
         rows, rate = _rows_and_rate(fairness, y, p)
         if not np.any(rows & (w > 0)):
@@ -447,7 +400,7 @@ class SubgroupAuditor:
         0.125
         """
         _, _, rows, rate, w = self._prepare(X_prot, y_true, y_pred, sample_weight)
-        mask = _as_binary(group_mask, "group_mask")
+        mask = as_binary_1d(group_mask, "group_mask")
         if len(mask) != len(rows):
             raise ValueError(
                 f"group_mask must have the same length as y_true ({len(rows)}); "
@@ -528,17 +481,9 @@ class GerryFairClassifier(ClassifierMixin, BaseEstimator):
 
     def _check_params(self) -> None:
         _check_fairness(self.fairness)
-        for name in ("C", "gamma"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(
-                value, (int, float, np.number)
-            ):
-                raise TypeError(f"{name} must be a number; got {type(value).__name__}")
-            if not (np.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be finite and >= 0; got {value!r}")
-        it = self.max_iters
-        if isinstance(it, bool) or not isinstance(it, (int, np.integer)) or it < 1:
-            raise ValueError(f"max_iters must be an integer >= 1; got {it!r}")
+        check_real(self.C, "C", low=0.0)
+        check_real(self.gamma, "gamma", low=0.0)
+        check_int(self.max_iters, "max_iters", low=1)
 
     def fit(
         self,
@@ -587,8 +532,8 @@ class GerryFairClassifier(ClassifierMixin, BaseEstimator):
                 f"y must contain exactly two classes; got {len(classes)}: "
                 f"{classes[:6].tolist()}"
             )
-        Xm = _as_matrix(X, "X", len(y_arr))
-        Xp = _as_matrix(sensitive_features, "sensitive_features", len(y_arr))
+        Xm = as_float_2d(X, "X", n_rows=len(y_arr))
+        Xp = as_float_2d(sensitive_features, "sensitive_features", n_rows=len(y_arr))
         yb = y_codes.astype(bool)
         w = _weights(sample_weight, len(yb))
         auditor = SubgroupAuditor(self.fairness)
@@ -639,7 +584,7 @@ class GerryFairClassifier(ClassifierMixin, BaseEstimator):
                 "this GerryFairClassifier is not fitted yet; call fit(X, y, "
                 "sensitive_features=...) first"
             )
-        Xm = _as_matrix(X, "X")
+        Xm = as_float_2d(X, "X")
         if Xm.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X must have {self.n_features_in_} columns, as in fit; got "

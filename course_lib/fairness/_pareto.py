@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from course_lib.fairness.metrics import demographic_parity_difference
+from course_lib.fairness._metrics import demographic_parity_difference
 
 __all__ = ["pareto_front", "plot_front", "sweep"]
 
