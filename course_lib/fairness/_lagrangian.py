@@ -26,6 +26,8 @@ PRECISION = 1e-8
 
 @dataclass
 class Gap:
+    """The Lagrangian at the current mixture and its lower and upper bounds."""
+
     L: float
     L_low: float
     L_high: float

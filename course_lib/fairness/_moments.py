@@ -106,6 +106,8 @@ class ErrorRate:
 
 @dataclass
 class LoadedError:
+    """The error rate, with its costs, loaded on the training labels."""
+
     y: np.ndarray
     fp: float
     fn: float

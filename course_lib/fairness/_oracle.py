@@ -68,6 +68,7 @@ def _check_binary_y(y: Any, n: int) -> np.ndarray:
 
 
 def n_rows(X: Any) -> int:
+    """The number of rows of ``X`` (an array or DataFrame), or a TypeError."""
     shape = getattr(X, "shape", None)
     if shape is None or len(shape) < 1:
         raise TypeError(
@@ -78,6 +79,7 @@ def n_rows(X: Any) -> int:
 
 
 def predict01(estimator: Any, X: Any) -> np.ndarray:
+    """``estimator.predict(X)`` as a 1-D float array (one column is flattened)."""
     pred = np.asarray(estimator.predict(X))
     if pred.ndim == 2 and pred.shape[1] == 1:
         pred = pred[:, 0]
@@ -124,6 +126,8 @@ def _warm_startable(estimator: Any) -> bool:
 
 @dataclass
 class Response:
+    """A best response: the fitted estimator, its predictions, error and gamma."""
+
     estimator: Any
     pred: np.ndarray
     error: float
@@ -211,6 +215,7 @@ def load_problem(
     y: Any,
     sensitive_features: Any,
 ) -> tuple[np.ndarray, LoadedParity, LoadedError]:
+    """Check a reduction's inputs; return the 0/1 labels and the loaded moments."""
     if not isinstance(constraints, UtilityParity):
         raise TypeError(
             "constraints must be a moment from course_lib.fairness "

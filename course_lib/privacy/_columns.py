@@ -12,6 +12,22 @@ import pandas as pd
 
 
 def check_columns(df: object, columns: Sequence[str], name: str = "df") -> list[str]:
+    """Return ``columns`` as a list if ``df`` is a DataFrame that has them all.
+
+    A TypeError if ``df`` is not a DataFrame; a ValueError if ``columns`` is
+    empty or names a column ``df`` lacks. One column name may be a string.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"zip": ["02138"], "age": [31]})
+    >>> check_columns(df, "zip")
+    ['zip']
+    >>> check_columns(df, ["zip", "sex"])
+    Traceback (most recent call last):
+    ...
+    ValueError: df must have the columns ['sex']; got columns ['zip', 'age']
+    """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"{name} must be a pandas DataFrame; got {type(df).__name__}")
     if isinstance(columns, str):
