@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from pathlib import Path
 
 import yaml
+
+from .sources import code_lines, line_length
 
 ROOT = Path(__file__).resolve().parents[1]
 # {doc}`chapter 7 <differential_privacy>`, {doc}`Chapter 3 <../chapters/x>`
@@ -207,44 +208,9 @@ def test_the_practice_parser_counts_a_list():
     assert match and len(match.group(1).splitlines()) == 2
 
 
-CELL_OPTION = re.compile(r":[\w-]+:")  # a code cell's short option, ":tags: [x]"
-
-
-def _line_length() -> int:
-    """The formatter's line length, as pyproject.toml configures ruff."""
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return pyproject["tool"]["ruff"]["line-length"]
-
-
-def code_lines(text: str) -> list[tuple[int, str]]:
-    """Each source line of a MyST page's ```{code-cell} blocks, with its number.
-
-    A cell's options (a YAML block between ``---`` lines, or ``:key: value``
-    lines) open the block; they become the notebook cell's metadata (a figure's
-    caption, its alt text, tags), never shown as code, and are left out.
-    """
-    lines: list[tuple[int, str]] = []
-    state = "text"  # "options" (the cell's first lines), "yaml", "code"
-    for n, line in enumerate(text.splitlines(), 1):
-        if state == "text":
-            state = "options" if line.startswith("```{code-cell}") else "text"
-        elif line.startswith("```") and state != "yaml":
-            state = "text"
-        elif state == "yaml":
-            state = "code" if line == "---" else "yaml"
-        elif state == "options" and line == "---":
-            state = "yaml"
-        elif state == "options" and CELL_OPTION.match(line):
-            continue
-        else:
-            state = "code"
-            lines.append((n, line))
-    return lines
-
-
 def test_code_in_the_pages_fits_the_formatters_width():
     """A code line wider than ruff's line length is clipped on a phone."""
-    width = _line_length()
+    width = line_length()
     pages = [*sorted(ROOT.glob("chapters/*.md")), *sorted(ROOT.glob("answers/*.md"))]
     long = [
         f"{page.relative_to(ROOT)}:{n} ({len(line)} characters)"

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from .sources import code_cells
+
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "course_lib"
 FIRST_PARTY = ("course_lib", "course_tools")
@@ -36,10 +38,6 @@ PUBLIC = {"course_lib"} | {
 }
 
 
-def _code_cells_of_markdown(text: str) -> list[str]:
-    return re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, re.S | re.M)
-
-
 def _code_cells_of_notebook(path: Path) -> list[str]:
     nb = json.loads(path.read_text(encoding="utf-8"))
     return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
@@ -50,8 +48,10 @@ def _student_facing_code() -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for folder in ("chapters", "answers"):
         for path in sorted((ROOT / folder).glob("*.md")):
-            for i, src in enumerate(_code_cells_of_markdown(path.read_text("utf-8"))):
-                out.append((f"{folder}/{path.name} cell {i}", src))
+            for i, cell in enumerate(code_cells(path.read_text("utf-8"))):
+                out.append(
+                    (f"{folder}/{path.name} cell {i}", "\n".join(t for _, t in cell))
+                )
     for path in sorted((ROOT / "solutions").glob("*/*.ipynb")):
         for i, src in enumerate(_code_cells_of_notebook(path)):
             out.append((f"{path.relative_to(ROOT)} cell {i}", src))

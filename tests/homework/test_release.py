@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import tomllib
 
 import nbformat
 import pytest
 
+from ..sources import line_length
 from .harness import EXERCISES, SOLUTIONS, homework_ids, nbgrader_meta
 from .term import selected_homework
 
@@ -71,16 +71,10 @@ def test_every_release_begins_with_the_setup_cell_from_the_course_config(hw):
         assert not nbgrader_meta(first)  # not graded, not locked: students may edit it
 
 
-def _line_length() -> int:
-    """The formatter's line length, as pyproject.toml configures ruff."""
-    pyproject = (SOLUTIONS.parent / "pyproject.toml").read_text(encoding="utf-8")
-    return tomllib.loads(pyproject)["tool"]["ruff"]["line-length"]
-
-
 @pytest.mark.parametrize("hw", HOMEWORK)
 def test_released_code_fits_the_formatters_width(hw):
     """A code line wider than ruff's line length is clipped on a phone."""
-    width = _line_length()
+    width = line_length()
     long = [
         f"{path.name}, cell {cell.id}, line {n}: {len(line)} characters"
         for path in sorted((EXERCISES / hw).glob("*.ipynb"))
